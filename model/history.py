@@ -1,0 +1,208 @@
+"""The parameter history: one row per state (step 0 = the initial state), plus its export.
+
+Storage is column-major — one contiguous float64 series per column — because the plots
+read whole columns and the trainer appends whole rows far less often than it plots.
+Capacity grows by a factor of 1.2, so appends are O(1) amortised and the memory held
+never exceeds 1.25× the raw float64 size of the rows (once past the first block).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+
+GROWTH = 1.2
+MIN_CAPACITY = 1024
+
+
+class History:
+    """Rows of (parameters..., error); the step number is the row index.
+
+    parameter_names : the column names of the parameters, in `Network.get_flat` order
+    """
+
+    def __init__(self, parameter_names: Sequence[str], capacity: int = MIN_CAPACITY) -> None:
+        self.parameter_names: list[str] = list(parameter_names)
+        self._n_cols = len(self.parameter_names) + 1
+        self._data: Array = np.empty((self._n_cols, max(capacity, 1)), dtype=np.float64)
+        self._n = 0
+
+    # -- size -----------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def columns(self) -> list[str]:
+        """Contract 2's header: step, the parameters, error."""
+        return ["step", *self.parameter_names, "error"]
+
+    @property
+    def capacity(self) -> int:
+        return self._data.shape[1]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the arrays (allocated, not just used)."""
+        return self._data.nbytes
+
+    @property
+    def raw_nbytes(self) -> int:
+        """Bytes the rows themselves need as float64, without the step column."""
+        return self._n * self._n_cols * 8
+
+    # -- views (no copies) ----------------------------------------------------------------
+    @property
+    def parameters(self) -> Array:
+        """Shape (n_parameters, n_rows): row i of this view is one parameter's series."""
+        return self._data[:-1, :self._n]
+
+    @property
+    def errors(self) -> Array:
+        """The dataset error at each state, shape (n_rows,)."""
+        return self._data[-1, :self._n]
+
+    def parameter_series(self, index: int) -> Array:
+        return self._data[index, :self._n]
+
+    def row(self, step: int) -> Array:
+        """Parameters at `step` (a copy), shape (n_parameters,)."""
+        if not 0 <= step < self._n:
+            raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
+        return self._data[:-1, step].copy()
+
+    def error_at(self, step: int) -> float:
+        if not 0 <= step < self._n:
+            raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
+        return float(self._data[-1, step])
+
+    # -- growth ---------------------------------------------------------------------------
+    def _reserve(self, n_rows: int) -> None:
+        if n_rows <= self.capacity:
+            return
+        new_capacity = max(n_rows, int(self.capacity * GROWTH) + 1, MIN_CAPACITY)
+        grown = np.empty((self._n_cols, new_capacity), dtype=np.float64)
+        grown[:, :self._n] = self._data[:, :self._n]
+        self._data = grown
+
+    def append(self, parameters: Array, error: float) -> None:
+        """Add one state."""
+        self._reserve(self._n + 1)
+        self._data[:-1, self._n] = parameters
+        self._data[-1, self._n] = error
+        self._n += 1
+
+    def extend(self, rows: Array) -> None:
+        """Add many states at once; rows has shape (k, n_parameters + 1), error last."""
+        k = rows.shape[0]
+        if k == 0:
+            return
+        if rows.shape[1] != self._n_cols:
+            raise ValueError(f"expected rows of {self._n_cols} values, got {rows.shape[1]}")
+        self._reserve(self._n + k)
+        self._data[:, self._n:self._n + k] = rows.T
+        self._n += k
+
+    def truncate(self, n_rows: int) -> None:
+        """Keep the first n_rows states (step back, or Step from an earlier point)."""
+        if not 0 <= n_rows <= self._n:
+            raise ValueError(f"cannot truncate {self._n} rows to {n_rows}")
+        self._n = n_rows
+
+    def clear(self) -> None:
+        self._n = 0
+
+    def table(self) -> Array:
+        """The whole table of Contract 2 (step, parameters, error) as a new array."""
+        steps = np.arange(self._n, dtype=np.float64)
+        return np.vstack([steps, self._data[:, :self._n]]).T
+
+    # -- export (Contract 2) ----------------------------------------------------------------
+    def to_csv(self, path: str | os.PathLike[str]) -> None:
+        """Write the CSV of Contract 2 atomically; floats as repr (exact round trip)."""
+        write_atomically(path, self._csv_chunks())
+
+    def _csv_chunks(self) -> Iterator[str]:
+        yield ",".join(self.columns) + "\n"
+        block = 65536
+        for start in range(0, self._n, block):
+            stop = min(start + block, self._n)
+            values = self._data[:, start:stop].T.tolist()
+            yield "".join(
+                f"{step}," + ",".join(map(repr, row)) + "\n"
+                for step, row in zip(range(start, stop), values, strict=True)
+            )
+
+    def to_json_dict(self) -> dict[str, object]:
+        """{"columns": [...], "rows": [[...], ...]}, as Contract 2 and the session use."""
+        rows = [[step, *values] for step, values in enumerate(self._data[:, :self._n].T.tolist())]
+        return {"columns": self.columns, "rows": rows}
+
+    def to_json(self, path: str | os.PathLike[str]) -> None:
+        write_atomically(path, [json.dumps(self.to_json_dict(), allow_nan=False)])
+
+    def export(self, path: str | os.PathLike[str]) -> None:
+        """CSV, or JSON when the path ends in .json."""
+        if str(path).lower().endswith(".json"):
+            self.to_json(path)
+        else:
+            self.to_csv(path)
+
+    @classmethod
+    def from_table(cls, columns: Sequence[str], rows: Sequence[Sequence[float]]) -> History:
+        """Rebuild a History from Contract 2's columns and rows (validated by the caller)."""
+        names = list(columns)[1:-1]
+        history = cls(names, capacity=max(len(rows), MIN_CAPACITY))
+        if rows:
+            history.extend(np.asarray(rows, dtype=np.float64)[:, 1:])
+        return history
+
+
+def read_csv(path: str | os.PathLike[str]) -> tuple[list[str], Array]:
+    """Read a history CSV back: its header and its numbers, shape (n_rows, n_columns)."""
+    with open(path, encoding="utf-8") as handle:
+        header = handle.readline().rstrip("\n").split(",")
+        values = np.loadtxt(handle, delimiter=",", dtype=np.float64, ndmin=2)
+    return header, values.reshape(-1, len(header))
+
+
+def write_atomically(path: str | os.PathLike[str], chunks: Iterable[str]) -> None:
+    """Write text to a temporary file beside `path`, then rename it over `path`.
+
+    A failure at any point (missing folder, no permission, disk full) raises OSError and
+    leaves any existing file at `path` untouched, with no partial file beside it.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a folder, not a file")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                    dir=target.parent if str(target.parent) else ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, _file_mode(target))
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def _file_mode(target: Path) -> int:
+    """Keep an existing file's mode; give a new one the usual umask-based mode (mkstemp
+    would leave it private, 0600)."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
