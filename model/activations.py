@@ -89,7 +89,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "relu",
             lambda s: np.maximum(s, 0.0),
             lambda s: (s > 0).astype(np.float64),
-            lambda s: s if s > 0 else 0.0,
+            lambda s: s if not s <= 0 else 0.0,   # NaN stays NaN, as in np.maximum
             lambda s: 1.0 if s > 0 else 0.0,
             True,
             "max(0, s)",

@@ -8,9 +8,11 @@ never exceeds 1.25× the raw float64 size of the rows (once past the first block
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -119,6 +121,23 @@ class History:
     def clear(self) -> None:
         self._n = 0
 
+    def set_row(self, step: int, parameters: Array, error: float) -> None:
+        """Overwrite one existing state (a parameter edit replaces the current state)."""
+        if not 0 <= step < self._n:
+            raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
+        self._data[:-1, step] = parameters
+        self._data[-1, step] = error
+
+    def rows_after(self, step: int) -> Array:
+        """A copy of the states after `step`, shape (k, n_parameters + 1), for `extend`."""
+        return self._data[:, step + 1:self._n].T.copy()
+
+    def copy_prefix(self, n_rows: int) -> History:
+        """A new History holding copies of the first n_rows states."""
+        prefix = History(self.parameter_names, capacity=max(n_rows, MIN_CAPACITY))
+        prefix.extend(self._data[:, :n_rows].T)
+        return prefix
+
     def table(self) -> Array:
         """The whole table of Contract 2 (step, parameters, error) as a new array."""
         steps = np.arange(self._n, dtype=np.float64)
@@ -167,7 +186,9 @@ class History:
 
 def read_csv(path: str | os.PathLike[str]) -> tuple[list[str], Array]:
     """Read a history CSV back: its header and its numbers, shape (n_rows, n_columns)."""
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8") as handle, warnings.catch_warnings():
+        # a history without rows is a header alone, which loadtxt would warn about
+        warnings.filterwarnings("ignore", "loadtxt: input contained no data", UserWarning)
         header = handle.readline().rstrip("\n").split(",")
         values = np.loadtxt(handle, delimiter=",", dtype=np.float64, ndmin=2)
     return header, values.reshape(-1, len(header))
@@ -179,13 +200,22 @@ def write_atomically(path: str | os.PathLike[str], chunks: Iterable[str]) -> Non
     A failure at any point (missing folder, no permission, disk full) raises OSError and
     leaves any existing file at `path` untouched, with no partial file beside it.
     """
+    _write_atomically(path, (chunk.encode("utf-8") for chunk in chunks))
+
+
+def write_bytes_atomically(path: str | os.PathLike[str], payload: bytes) -> None:
+    """`write_atomically` for binary content (PNG images)."""
+    _write_atomically(path, iter((payload,)))
+
+
+def _write_atomically(path: str | os.PathLike[str], chunks: Iterator[bytes]) -> None:
     target = Path(path)
     if target.is_dir():
-        raise IsADirectoryError(f"{target} is a folder, not a file")
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(target))
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                     dir=target.parent if str(target.parent) else ".")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
                 handle.write(chunk)
             handle.flush()
@@ -203,6 +233,14 @@ def _file_mode(target: Path) -> int:
     try:
         return target.stat().st_mode & 0o777
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~_UMASK
+
+
+def _read_umask() -> int:
+    # Reading the umask means setting it; done once at import, before any thread exists.
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _read_umask()

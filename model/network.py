@@ -10,6 +10,7 @@ Everything here works on a batch: x has shape (P, n_in), one row per sample.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 from numpy.typing import NDArray
@@ -58,6 +59,10 @@ class Network:
 
     def __post_init__(self) -> None:
         check_architecture(self.layers, self.activations)
+        if len(self.weights) != self.depth or len(self.biases) != self.depth:
+            raise ValueError(f"expected {self.depth} weight matrices and bias vectors for "
+                             f"layers {self.layers}, got {len(self.weights)} and "
+                             f"{len(self.biases)}")
         for l, (W, b) in enumerate(zip(self.weights, self.biases, strict=True), start=1):
             expected = (self.layers[l], self.layers[l - 1])
             if W.shape != expected or b.shape != (self.layers[l],):
@@ -194,7 +199,7 @@ def initial_weights(layers: list[int], method: str = "uniform", seed: int = 0,
     rng = np.random.default_rng(seed)
     weights: list[Array] = []
     biases: list[Array] = []
-    for n_prev, n in zip(layers[:-1], layers[1:], strict=True):
+    for n_prev, n in pairwise(layers):
         if method == "uniform":
             W = rng.uniform(low, high, size=(n, n_prev))
             b = rng.uniform(low, high, size=n)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from model import fastpath
 from model.history import History
 from model.losses import LOSS_NAMES
 from model.network import Network, check_differentiable
@@ -177,7 +178,9 @@ class Trainer:
         return self.position
 
     def current_error(self) -> float:
-        return self.network.error(self.data.inputs, self.data.targets, self._config.loss)
+        """E at the current parameters (may be inf or NaN for a state that diverged)."""
+        with np.errstate(all="ignore"):
+            return self.network.error(self.data.inputs, self.data.targets, self._config.loss)
 
     def seek(self, step: int) -> None:
         """Show the state after `step` updates, keeping the later states for now."""
@@ -197,6 +200,13 @@ class Trainer:
         self.seek(0)
         self.history.truncate(1)
         self._config_log = [(0, self._config)]
+
+    def replace_history(self, history: History, position: int) -> None:
+        """Adopt another history of this network (undo of a Reset or of an edit)."""
+        if history.parameter_names != self.network.parameter_names():
+            raise ValueError("that history belongs to a different network")
+        self.history = history
+        self.seek(position)
 
     def restart_history(self) -> None:
         """Make the current parameters the new step 0 (after an edit of data or layers)."""
@@ -219,21 +229,22 @@ class Trainer:
         `callback(done)` is called after every `report_every` updates; returning False
         stops the run. DivergenceError stops it too, after recording the finite states.
         """
+        if report_every < 1:
+            raise ValueError(f"report_every must be at least 1, got {report_every}")
         if self.position < len(self.history) - 1:
             self.history.truncate(self.position + 1)
-        self._log_config(self.position)
         done = 0
         while done < n:
-            chunk = min(report_every, n - done)
+            self._log_config(self.position)   # the callback may have changed the settings
+            # Without a callback there is nobody to report to: one chunk, one setup.
+            chunk = n - done if callback is None else min(report_every, n - done)
             done += self._advance(chunk)
             if callback is not None and callback(done) is False:
                 break
         return done
 
     def _advance(self, n: int) -> int:
-        from model import fastpath  # the plain-float twin of _advance_numpy
-
-        if fastpath.suitable(self.network):
+        if fastpath.suitable(self.network, self.data.n_samples):
             return fastpath.advance(self, n)
         return self._advance_numpy(n)
 
@@ -249,8 +260,8 @@ class Trainer:
         dW, db = parameter_update(self.network, self.data, self._config, self.position)
         for W, b, dWl, dbl in zip(self.network.weights, self.network.biases, dW, db,
                                   strict=True):
-            W += dWl
-            b += dbl
+            W[...] += dWl
+            b[...] += dbl
         error = self.current_error()
         new_theta = self.network.get_flat()
         if not (np.isfinite(error) and np.isfinite(new_theta).all()):

@@ -1,0 +1,136 @@
+"""Run-loop and plot figures of the real window, offscreen, as ratios measured in this run.
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui.py [--quick]
+
+Prints: Run throughput with live plots vs the headless engine (target ≥ 0.7 at ≥ 30
+redraws/s), event-loop latency p50/p99 while running (target p99 ≤ 50 ms), and the plot
+redraw time at 1e3, 1e6 and 1e7 history rows (target: 1e7 ≤ 30× the 1e3 figure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+from PySide6 import QtCore, QtWidgets  # noqa: E402
+
+from gui.app import make_application  # noqa: E402
+from gui.main_window import MainWindow  # noqa: E402
+from model.history import History  # noqa: E402
+from model.session import lecture_session  # noqa: E402
+
+
+def headless_steps_per_second(seconds: float) -> float:
+    trainer = lecture_session().to_trainer()
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        done += trainer.run(4096)
+    return done / (time.perf_counter() - start)
+
+
+def gui_run(app: QtWidgets.QApplication, seconds: float) -> tuple[float, float, list[float]]:
+    """Steps/s and redraws/s while Run is on, and event-loop lateness samples (s)."""
+    window = MainWindow()
+    window.resize(1280, 800)
+    window.show()
+    app.processEvents()
+    frames = 0
+
+    def count_frame() -> None:
+        nonlocal frames
+        frames += 1
+
+    window.runner.frame.connect(count_frame)
+    lateness: list[float] = []
+    probe = QtCore.QTimer()
+    probe.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+    interval = 0.02
+    last = [time.perf_counter()]
+
+    def on_probe() -> None:
+        now = time.perf_counter()
+        lateness.append(max(0.0, now - last[0] - interval))
+        last[0] = now
+
+    probe.timeout.connect(on_probe)
+    probe.start(int(interval * 1000))
+    start_step = window.lab.position
+    start = time.perf_counter()
+    window.transport.run_button.click()
+    while time.perf_counter() - start < seconds:
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    window.runner.stop()
+    elapsed = time.perf_counter() - start
+    probe.stop()
+    steps = window.lab.position - start_step
+    window.lab.undo_stack.setClean()
+    window.hide()
+    return steps / elapsed, frames / elapsed, lateness
+
+
+def redraw_seconds(app: QtWidgets.QApplication, rows: int, repeats: int) -> float:
+    """Median time to feed the plots a history of `rows` rows and paint them."""
+    window = MainWindow()
+    window.resize(1280, 800)
+    window.show()
+    app.processEvents()
+    names = window.lab.trainer.history.parameter_names
+    history = History(names, capacity=rows)
+    rng = np.random.default_rng(0)
+    walk = np.cumsum(rng.normal(0, 1e-3, size=(rows, len(names) + 1)), axis=0)
+    walk[:, -1] = np.abs(walk[:, -1]) + 0.1
+    history.extend(walk)
+    trainer = window.lab.trainer
+    trainer.history = history
+    trainer.position = rows - 1
+    panel = window.plots_panel
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        panel.refresh()
+        for plot in (panel.error_plot, panel.weights_plot):
+            plot.getPlotItem().vb.autoRange()
+            plot.repaint()
+        times.append(time.perf_counter() - t0)
+    window.hide()
+    return statistics.median(times[1:] if len(times) > 1 else times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="short runs, 1e6 rows at most")
+    args = parser.parse_args()
+    app = make_application()
+    seconds = 1.5 if args.quick else 4.0
+    headless = headless_steps_per_second(seconds)
+    gui_steps, redraws, lateness = gui_run(app, seconds)
+    p50 = float(np.percentile(lateness, 50)) * 1000
+    p99 = float(np.percentile(lateness, 99)) * 1000
+    print(f"{'figure':<46}{'value':>14}  target")
+    print(f"{'headless engine, lecture net (steps/s)':<46}{headless:>14,.0f}")
+    print(f"{'Run with live plots (steps/s)':<46}{gui_steps:>14,.0f}")
+    print(f"{'Run throughput / headless':<46}{gui_steps / headless:>14.2f}  >= 0.7")
+    print(f"{'redraws per second while running':<46}{redraws:>14.1f}  >= 30")
+    print(f"{'event-loop latency p50 (ms)':<46}{p50:>14.1f}")
+    print(f"{'event-loop latency p99 (ms)':<46}{p99:>14.1f}  <= 50")
+    sizes = [1_000, 1_000_000] if args.quick else [1_000, 1_000_000, 10_000_000]
+    base = None
+    for rows in sizes:
+        t = redraw_seconds(app, rows, repeats=5)
+        base = base or t
+        print(f"{f'plot redraw at {rows:,} rows (ms)':<46}{t * 1000:>14.1f}"
+              f"  {t / base:6.1f}x the 1,000-row redraw (<= 30x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""The training controls: Step / Back / Run / Reset, the timeline, and the settings form.
+
+Model → widget methods (`sync_*`) block the widgets' signals while they write, so a
+change never echoes back; widget → model handlers are `_on_*_changed`.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from gui.lab import Lab
+from gui.runner import FASTEST, RunLoop
+from model.activations import ACTIVATION_NAMES
+from model.losses import LOSSES
+
+RULE_LABELS = {"delta": "Lecture's rule: W + η[d − Y]X", "backprop": "Backprop (chain rule)"}
+MODE_LABELS = {"online": "Online (one sample per step)", "batch": "Batch (all samples per step)"}
+SPEEDS: list[tuple[str, float]] = [
+    ("1 step/s", 1), ("2 steps/s", 2), ("5 steps/s", 5), ("10 steps/s", 10),
+    ("30 steps/s", 30), ("100 steps/s", 100), ("1000 steps/s", 1000),
+    ("As fast as possible", FASTEST),
+]
+
+
+class TransportBar(QtWidgets.QWidget):
+    """Back, Step, Run/Pause, Reset, the step counter and the timeline slider."""
+
+    def __init__(self, lab: Lab, runner: RunLoop, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lab = lab
+        self.runner = runner
+        self.back_button = self._button("stepBackButton", "◀  Back",
+                                        "Return to the previous state (←)")
+        self.step_button = self._button("stepButton", "Step  ▶", "One training step (→)")
+        self.run_button = self._button("runButton", "Run", "Run continuously / pause (Space)")
+        self.run_button.setCheckable(True)
+        self.reset_button = self._button("resetButton", "Reset",
+                                         "Back to the initial parameters; history cleared (Ctrl+R)")
+        self.counter = QtWidgets.QLabel()
+        self.counter.setObjectName("stepLabel")
+        self.counter.setMinimumWidth(150)
+        self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+        self.slider.setObjectName("stepSlider")
+        self.slider.setToolTip("Timeline: drag to any earlier step")
+        self.slider.setAccessibleName("Timeline")
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        for widget in (self.back_button, self.step_button, self.run_button, self.reset_button):
+            layout.addWidget(widget)
+        layout.addSpacing(12)
+        layout.addWidget(self.counter)
+        layout.addWidget(self.slider, stretch=1)
+
+        self.step_button.clicked.connect(lab.step)
+        self.back_button.clicked.connect(lab.step_back)
+        self.reset_button.clicked.connect(self._on_reset_clicked)
+        self.run_button.toggled.connect(runner.toggle)
+        self.slider.valueChanged.connect(self._on_slider_changed)
+        runner.runningChanged.connect(self.sync_running)
+        lab.positionChanged.connect(self.sync_position)
+        self.sync_position()
+        self.sync_running(False)
+
+    def _button(self, name: str, text: str, tip: str) -> QtWidgets.QPushButton:
+        button = QtWidgets.QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.setAccessibleName(text.strip(" ◀▶"))
+        button.setMinimumWidth(84)
+        return button
+
+    def _on_reset_clicked(self) -> None:
+        self.runner.stop()
+        self.lab.reset()
+
+    def _on_slider_changed(self, value: int) -> None:
+        if self.runner.running:
+            self.runner.stop()
+        self.lab.seek(value)
+
+    def sync_running(self, running: bool) -> None:
+        self.run_button.blockSignals(True)
+        self.run_button.setChecked(running)
+        self.run_button.setText("Pause" if running else "Run")
+        self.run_button.blockSignals(False)
+        self.step_button.setEnabled(not running)
+        self.back_button.setEnabled(not running)
+
+    def sync_position(self) -> None:
+        last, position = self.lab.last_step, self.lab.position
+        self.counter.setText(f"step {position} of {last}")
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, last)
+        self.slider.setValue(position)
+        self.slider.blockSignals(False)
+
+
+class SettingsPanel(QtWidgets.QGroupBox):
+    """η, rule, loss, mode, biases, per-layer activation, speed and target error."""
+
+    layerChanged = QtCore.Signal(int)
+
+    def __init__(self, lab: Lab, runner: RunLoop, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__("Training", parent)
+        self.lab = lab
+        self.runner = runner
+        self.learning_rate = QtWidgets.QDoubleSpinBox()
+        self.learning_rate.setObjectName("learningRateSpin")
+        self.learning_rate.setDecimals(6)
+        self.learning_rate.setRange(0.000001, 1000.0)
+        self.learning_rate.setSingleStep(0.01)
+        self.learning_rate.setStepType(QtWidgets.QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+        self.learning_rate.setKeyboardTracking(False)
+        self.learning_rate.setToolTip("Learning rate η: how far each step moves the parameters")
+        self.rule = self._combo("ruleCombo", RULE_LABELS)
+        self.loss = self._combo("lossCombo", {name: loss.label for name, loss in LOSSES.items()})
+        self.mode = self._combo("modeCombo", MODE_LABELS)
+        self.activation = self._combo("activationCombo", {n: n for n in ACTIVATION_NAMES})
+        self.activation.setToolTip("Activation of the layer selected above the tables")
+        self.update_biases = QtWidgets.QCheckBox("Update biases")
+        self.update_biases.setObjectName("updateBiasesCheck")
+        self.speed = QtWidgets.QComboBox()
+        self.speed.setObjectName("speedCombo")
+        for label, value in SPEEDS:
+            self.speed.addItem(label, value)
+        self.speed.setCurrentIndex(len(SPEEDS) - 1)
+        self.target = QtWidgets.QDoubleSpinBox()
+        self.target.setObjectName("targetErrorSpin")
+        self.target.setDecimals(9)
+        self.target.setRange(0.0, 1e6)
+        self.target.setSingleStep(0.001)
+        self.target.setSpecialValueText("off")
+        self.target.setToolTip("Run pauses when the error E reaches this value (0 = off)")
+
+        form = QtWidgets.QFormLayout(self)
+        form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Learning rate η", self.learning_rate)
+        form.addRow("Rule", self.rule)
+        form.addRow("Loss", self.loss)
+        form.addRow("Mode", self.mode)
+        form.addRow("Activation", self.activation)
+        form.addRow("", self.update_biases)
+        form.addRow("Speed", self.speed)
+        form.addRow("Stop at error", self.target)
+        self._layer = 1
+        self._connect_signals()
+        self.sync_config()
+
+    def _connect_signals(self) -> None:
+        lab, runner = self.lab, self.runner
+        self.learning_rate.valueChanged.connect(self._on_learning_rate_changed)
+        self.rule.currentIndexChanged.connect(lambda _: self._on_config_changed("rule", self.rule))
+        self.loss.currentIndexChanged.connect(lambda _: self._on_config_changed("loss", self.loss))
+        self.mode.currentIndexChanged.connect(lambda _: self._on_config_changed("mode", self.mode))
+        self.update_biases.toggled.connect(
+            lambda on: self.lab.set_config(update_biases=bool(on)))
+        self.activation.currentIndexChanged.connect(self._on_activation_changed)
+        self.speed.currentIndexChanged.connect(
+            lambda _: runner.set_speed(float(self.speed.currentData())))
+        self.target.valueChanged.connect(self._on_target_changed)
+        lab.configChanged.connect(self.sync_config)
+        lab.structureChanged.connect(self.sync_config)
+
+    def _combo(self, name: str, labels: dict[str, str]) -> QtWidgets.QComboBox:
+        combo = QtWidgets.QComboBox()
+        combo.setObjectName(name)
+        for key, label in labels.items():
+            combo.addItem(label, key)
+        return combo
+
+    def set_layer(self, layer: int) -> None:
+        self._layer = layer
+        self.sync_config()
+
+    def _on_learning_rate_changed(self, value: float) -> None:
+        self.lab.set_config(learning_rate=float(value))
+
+    def _on_config_changed(self, key: str, combo: QtWidgets.QComboBox) -> None:
+        self.lab.set_config(**{key: combo.currentData()})
+
+    def _on_activation_changed(self, _index: int) -> None:
+        self.lab.set_activation(self._layer, str(self.activation.currentData()))
+
+    def _on_target_changed(self, value: float) -> None:
+        self.runner.target_error = float(value)
+
+    def sync_config(self) -> None:
+        config = self.lab.trainer.config
+        network = self.lab.trainer.network
+        self._layer = min(self._layer, network.depth)
+        widgets: list[QtWidgets.QWidget] = [self.learning_rate, self.rule, self.loss,
+                                            self.mode, self.update_biases, self.activation]
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.learning_rate.setValue(config.learning_rate)
+        for combo, key in ((self.rule, config.rule), (self.loss, config.loss),
+                           (self.mode, config.mode),
+                           (self.activation, network.activations[self._layer - 1])):
+            combo.setCurrentIndex(combo.findData(key))
+        self.update_biases.setChecked(config.update_biases)
+        for widget in widgets:
+            widget.blockSignals(False)

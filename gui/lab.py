@@ -1,0 +1,329 @@
+"""The window's document: one Trainer, its undo stack, and Qt signals for the views.
+
+Widgets never change the Trainer directly: they call a method here, which validates,
+pushes an undoable command where the change is an edit, and emits the signals that the
+views listen to (data flows one way: widgets → Lab → signals → widgets).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtGui
+
+from model.history import History
+from model.network import Network
+from model.session import Session
+from model.training import Dataset, DivergenceError, Trainer
+
+
+class Lab(QtCore.QObject):
+    """The document behind the main window.
+
+    Signals
+    -------
+    positionChanged : the state shown changed (step, back, seek, reset, edit)
+    historyChanged : rows were appended to or removed from the history
+    structureChanged : layers, data shape or the whole session changed
+    configChanged : a training setting changed
+    message(str) : something for the status bar
+    diverged(str) : a step produced NaN/inf; the last finite state was kept
+    """
+
+    positionChanged = QtCore.Signal()
+    historyChanged = QtCore.Signal()
+    structureChanged = QtCore.Signal()
+    configChanged = QtCore.Signal()
+    message = QtCore.Signal(str)
+    diverged = QtCore.Signal(str)
+
+    def __init__(self, session: Session, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = QtGui.QUndoStack(self)
+        self.title = session.title
+        self.trainer: Trainer = session.to_trainer()
+
+    # -- whole sessions -------------------------------------------------------------------
+    def load(self, session: Session) -> None:
+        """Replace the document (New from example, Open); the undo stack starts afresh."""
+        self.trainer = session.to_trainer()
+        self.title = session.title
+        self.undo_stack.clear()
+        self.structureChanged.emit()
+        self.configChanged.emit()
+        self._emit_moved()
+
+    # -- navigation -----------------------------------------------------------------------
+    @property
+    def position(self) -> int:
+        return self.trainer.position
+
+    @property
+    def last_step(self) -> int:
+        return len(self.trainer.history) - 1
+
+    def step(self) -> bool:
+        """One update; False (with a message) if it diverged."""
+        return self.run_steps(1) == 1
+
+    def run_steps(self, n: int, emit: bool = True) -> int:
+        """Up to n updates; stops at a divergence. Emits the signals unless emit=False
+        (the run loop emits once per frame instead)."""
+        self._discard_later_states()
+        try:
+            done = self.trainer.run(n)
+        except DivergenceError as error:
+            self._emit_moved()
+            self.diverged.emit(str(error))
+            return 0
+        if emit:
+            self._emit_moved()
+        return done
+
+    def step_back(self) -> None:
+        if self.trainer.position == 0:
+            self.message.emit("Already at step 0: nothing to step back to.")
+            return
+        self.trainer.step_back()
+        self._emit_moved()
+
+    def seek(self, step: int) -> None:
+        """Show the state after `step` updates; later states stay until the next Step."""
+        step = int(np.clip(step, 0, self.last_step))
+        if step != self.trainer.position:
+            self.trainer.seek(step)
+            self.positionChanged.emit()
+
+    def reset(self) -> None:
+        """Back to step 0 with the history cleared (undoable: Ctrl+Z brings it back)."""
+        if self.last_step == 0:
+            return
+        self.undo_stack.push(ReplaceHistoryCommand(
+            self, self.trainer.history.copy_prefix(1), 0,
+            f"Reset (discard {self.last_step} steps)"))
+
+    def emit_all(self) -> None:
+        self._emit_moved()
+
+    def _emit_moved(self) -> None:
+        self.historyChanged.emit()
+        self.positionChanged.emit()
+
+    def _discard_later_states(self) -> None:
+        later = self.last_step - self.trainer.position
+        if later > 0:
+            position = self.trainer.position
+            self.undo_stack.push(ReplaceHistoryCommand(
+                self, self.trainer.history.copy_prefix(position + 1), position,
+                f"Continue from step {position} (discard {later} later steps)"))
+
+    # -- edits (each an undoable command) -------------------------------------------------
+    def set_parameter(self, layer: int, kind: str, row: int, col: int, value: float) -> bool:
+        """Set W[layer][row, col] (kind 'W') or b[layer][row] (kind 'b'); layer is 1-based.
+        False (with a message) if the value would make the error infinite."""
+        index = self.flat_index(layer, kind, row, col)
+        theta = self.trainer.network.get_flat()
+        old = float(theta[index])
+        if old == value:
+            return True
+        theta[index] = value
+        candidate = self.trainer.network.copy()
+        candidate.set_flat(theta)
+        if not self._error_is_finite(candidate, self.trainer.data):
+            return False
+        self.undo_stack.push(EditParameterCommand(self, index, old, value))
+        return True
+
+    def _error_is_finite(self, network: Network, data: Dataset) -> bool:
+        with np.errstate(all="ignore"):
+            error = network.error(data.inputs, data.targets, self.trainer.config.loss)
+        if not np.isfinite(error):
+            self.message.emit("That value would make the error infinite (the outputs "
+                              "overflow or the loss is undefined): kept the old value.")
+            return False
+        return True
+
+    def set_sample_value(self, row: int, col: int, value: float) -> bool:
+        """Set inputs[row, col] (col < n_in) or targets[row, col - n_in]; False (with a
+        message) if the value would make the error infinite."""
+        data = self.trainer.data.copy()
+        n_in = data.inputs.shape[1]
+        array, column = (data.inputs, col) if col < n_in else (data.targets, col - n_in)
+        if array[row, column] == value:
+            return True
+        array[row, column] = value
+        if not self._error_is_finite(self.trainer.network, data):
+            return False
+        self.undo_stack.push(ReplaceDataCommand(self, data, f"Edit sample {row + 1}"))
+        return True
+
+    def add_sample(self) -> None:
+        """Append a sample (a copy of the last one, to be edited)."""
+        data = self.trainer.data
+        new = Dataset(np.vstack([data.inputs, data.inputs[-1:]]),
+                      np.vstack([data.targets, data.targets[-1:]]))
+        self.undo_stack.push(ReplaceDataCommand(self, new, f"Add sample {new.n_samples}"))
+
+    def remove_sample(self, row: int) -> None:
+        data = self.trainer.data
+        if data.n_samples == 1:
+            self.message.emit("The data needs at least one sample.")
+            return
+        new = Dataset(np.delete(data.inputs, row, axis=0), np.delete(data.targets, row, axis=0))
+        self.undo_stack.push(ReplaceDataCommand(self, new, f"Remove sample {row + 1}"))
+
+    def set_activation(self, layer: int, name: str) -> bool:
+        """Change layer `layer`'s activation (1-based); False with a message if the rule
+        cannot train it (e.g. backprop through the step function)."""
+        network = self.trainer.network
+        if network.activations[layer - 1] == name:
+            return True
+        candidate = network.copy()
+        candidate.activations[layer - 1] = name
+        try:
+            self.trainer.config.validate(candidate)
+        except ValueError as error:
+            self.message.emit(str(error))
+            self.configChanged.emit()
+            return False
+        self.undo_stack.push(ActivationCommand(self, layer, name))
+        return True
+
+    def flat_index(self, layer: int, kind: str, row: int, col: int) -> int:
+        """Position of a parameter in Network.get_flat() (the history's columns)."""
+        layers = self.trainer.network.layers
+        offset = sum(layers[l] * layers[l - 1] + layers[l] for l in range(1, layer))
+        if kind == "W":
+            return offset + row * layers[layer - 1] + col
+        return offset + layers[layer] * layers[layer - 1] + row
+
+    # -- settings -------------------------------------------------------------------------
+    def set_config(self, **changes: object) -> bool:
+        """Change training settings; False (with a message) if they do not fit."""
+        try:
+            self.trainer.set_config(**changes)
+        except ValueError as error:
+            self.message.emit(str(error))
+            self.configChanged.emit()  # views re-read the old value
+            return False
+        self.configChanged.emit()
+        return True
+
+
+class ReplaceHistoryCommand(QtGui.QUndoCommand):
+    """Swap in another History (Reset, Continue from an earlier step); undo swaps back.
+
+    Only references are kept, so undoing a Reset of a 10-million-step run copies nothing.
+    """
+
+    def __init__(self, lab: Lab, history: History, position: int, text: str) -> None:
+        super().__init__(text)
+        self._lab = lab
+        self._new = (history, position)
+        self._old = (lab.trainer.history, lab.trainer.position)
+
+    def redo(self) -> None:
+        self._apply(*self._new)
+
+    def undo(self) -> None:
+        self._apply(*self._old)
+
+    def _apply(self, history: History, position: int) -> None:
+        trainer = self._lab.trainer
+        trainer.replace_history(history, position)
+        self._lab.emit_all()
+
+
+class EditParameterCommand(QtGui.QUndoCommand):
+    """A parameter edit replaces the current state; the states after it are discarded and
+    come back on undo (shared/DESIGN.md, Contract 1, Editing)."""
+
+    def __init__(self, lab: Lab, index: int, old: float, new: float) -> None:
+        name = lab.trainer.network.parameter_names()[index]
+        super().__init__(f"Edit {name}")
+        self._lab = lab
+        self._index = index
+        self._new = new
+        self._position = lab.trainer.position
+        history = lab.trainer.history
+        self._old_row = history.row(self._position)
+        self._old_error = history.error_at(self._position)
+        self._discarded = history.rows_after(self._position)
+        self._old = old
+
+    def redo(self) -> None:
+        trainer = self._lab.trainer
+        theta = self._old_row.copy()
+        theta[self._index] = self._new
+        trainer.seek(self._position)
+        trainer.history.truncate(self._position + 1)
+        trainer.network.set_flat(theta)
+        with np.errstate(all="ignore"):
+            error = trainer.current_error()
+        trainer.history.set_row(self._position, theta, error)
+        self._lab.emit_all()
+
+    def undo(self) -> None:
+        trainer = self._lab.trainer
+        trainer.history.truncate(self._position + 1)
+        trainer.history.set_row(self._position, self._old_row, self._old_error)
+        trainer.history.extend(self._discarded)
+        trainer.seek(self._position)
+        self._lab.emit_all()
+
+
+class ReplaceDataCommand(QtGui.QUndoCommand):
+    """A data edit (a cell, a new or removed sample) starts a new history from the current
+    parameters; undo restores the old data and the old history object (no copy)."""
+
+    def __init__(self, lab: Lab, data: Dataset, text: str) -> None:
+        super().__init__(text)
+        self._lab = lab
+        self._new = data
+        self._old = lab.trainer.data
+        self._old_history = (lab.trainer.history, lab.trainer.position)
+
+    def redo(self) -> None:
+        trainer = self._lab.trainer
+        trainer.seek(self._old_history[1])
+        trainer.data = self._new
+        trainer.restart_history()
+        self._announce()
+
+    def undo(self) -> None:
+        self._lab.trainer.data = self._old
+        self._lab.trainer.replace_history(*self._old_history)
+        self._announce()
+
+    def _announce(self) -> None:
+        # A reset of the table models would close an open cell editor mid-commit, so only
+        # a change of shape (a sample added or removed) counts as a structure change.
+        if self._new.n_samples != self._old.n_samples:
+            self._lab.structureChanged.emit()
+        self._lab.emit_all()
+
+
+class ActivationCommand(QtGui.QUndoCommand):
+    """Changing a layer's activation changes the architecture: a new history starts from
+    the current parameters; undo restores the activation and the old history."""
+
+    def __init__(self, lab: Lab, layer: int, name: str) -> None:
+        super().__init__(f"Layer {layer} activation: {name}")
+        self._lab = lab
+        self._layer = layer
+        self._names = (lab.trainer.network.activations[layer - 1], name)
+        self._old_history = (lab.trainer.history, lab.trainer.position)
+
+    def redo(self) -> None:
+        trainer = self._lab.trainer
+        trainer.seek(self._old_history[1])
+        trainer.network.activations[self._layer - 1] = self._names[1]
+        trainer.restart_history()
+        self._lab.configChanged.emit()
+        self._lab.emit_all()
+
+    def undo(self) -> None:
+        trainer = self._lab.trainer
+        trainer.network.activations[self._layer - 1] = self._names[0]
+        trainer.replace_history(*self._old_history)
+        self._lab.configChanged.emit()
+        self._lab.emit_all()

@@ -1,0 +1,219 @@
+"""The panels of the main window: the data table, the parameter tables, the plots, the
+explanation and the divergence banner. Each keeps itself in sync with the Lab."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6 import QtCore, QtWidgets
+
+from gui.lab import Lab
+from gui.plots import ErrorPlot, WeightsPlot
+from gui.tables import BiasTableModel, InputsTableModel, WeightsTableModel, make_table_view
+from model.explain import explain_step, to_html
+from model.losses import get_loss
+
+EXPLAIN_INTERVAL_S = 0.15   # while running, the explanation re-renders at most this often
+
+
+class DataPanel(QtWidgets.QGroupBox):
+    """Samples: inputs X and desired outputs d, one row each; add and remove rows."""
+
+    def __init__(self, lab: Lab, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__("Data (one row per sample)", parent)
+        self.lab = lab
+        self.model = InputsTableModel(lab, self)
+        self.view = make_table_view("inputsTable", self.model)
+        add = QtWidgets.QPushButton("+ Sample")
+        add.setObjectName("addSampleButton")
+        add.setToolTip("Add a sample (a copy of the last row)")
+        remove = QtWidgets.QPushButton("− Sample")
+        remove.setObjectName("removeSampleButton")
+        remove.setToolTip("Remove the selected sample")
+        add.clicked.connect(lab.add_sample)
+        remove.clicked.connect(self._on_remove_clicked)
+        buttons = QtWidgets.QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.view)
+        layout.addLayout(buttons)
+        lab.positionChanged.connect(self.model.refresh)
+        lab.structureChanged.connect(self.model.rebuild)
+
+    def _on_remove_clicked(self) -> None:
+        index = self.view.currentIndex()
+        self.lab.remove_sample(index.row() if index.isValid() else self.model.rowCount() - 1)
+
+
+class ParametersPanel(QtWidgets.QGroupBox):
+    """The selected layer's weights and biases; cells the last step changed are yellow."""
+
+    layerChanged = QtCore.Signal(int)
+    parameterSelected = QtCore.Signal(int)
+
+    def __init__(self, lab: Lab, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__("Parameters", parent)
+        self.lab = lab
+        self.layer_combo = QtWidgets.QComboBox()
+        self.layer_combo.setObjectName("layerCombo")
+        self.layer_combo.setToolTip("The layer whose weights and biases the tables show")
+        self.weights_model = WeightsTableModel(lab, self)
+        self.bias_model = BiasTableModel(lab, self)
+        self.weights_view = make_table_view("weightsTable", self.weights_model)
+        self.bias_view = make_table_view("biasTable", self.bias_model)
+        layer_row = QtWidgets.QHBoxLayout()
+        layer_row.addWidget(QtWidgets.QLabel("Layer"))
+        layer_row.addWidget(self.layer_combo, stretch=1)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addLayout(layer_row)
+        layout.addWidget(QtWidgets.QLabel("Weights W (rows: neurons, columns: their inputs)"))
+        layout.addWidget(self.weights_view)
+        layout.addWidget(QtWidgets.QLabel("Biases b (the weight of a constant +1 input)"))
+        layout.addWidget(self.bias_view)
+        self.layer_combo.currentIndexChanged.connect(self._on_layer_changed)
+        for view, kind in ((self.weights_view, "W"), (self.bias_view, "b")):
+            view.selectionModel().currentChanged.connect(
+                lambda current, _previous, kind=kind: self._on_cell_selected(kind, current))
+        lab.positionChanged.connect(self._refresh)
+        lab.structureChanged.connect(self.rebuild)
+        lab.configChanged.connect(self._refill_layers)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        self._refill_layers()
+        self.weights_model.rebuild()
+        self.bias_model.rebuild()
+
+    def _refill_layers(self) -> None:
+        network = self.lab.trainer.network
+        current = max(0, self.layer_combo.currentIndex())
+        self.layer_combo.blockSignals(True)
+        self.layer_combo.clear()
+        for l in range(1, network.depth + 1):
+            role = "output" if l == network.depth else "hidden"
+            self.layer_combo.addItem(f"Layer {l} ({role}, {network.layers[l]} neurons, "
+                                     f"{network.activations[l - 1]})", l)
+        self.layer_combo.setCurrentIndex(min(current, network.depth - 1))
+        self.layer_combo.setEnabled(network.depth > 1)
+        self.layer_combo.blockSignals(False)
+        self._on_layer_changed(self.layer_combo.currentIndex())
+
+    def _on_layer_changed(self, index: int) -> None:
+        layer = index + 1
+        if layer != self.weights_model.layer:
+            self.weights_model.set_layer(layer)
+            self.bias_model.set_layer(layer)
+        self.layerChanged.emit(layer)
+
+    def _on_cell_selected(self, kind: str, current: QtCore.QModelIndex) -> None:
+        if current.isValid():
+            col = current.column() if kind == "W" else 0
+            self.parameterSelected.emit(
+                self.lab.flat_index(self.weights_model.layer, kind, current.row(), col))
+
+    def _refresh(self) -> None:
+        self.weights_model.refresh()
+        self.bias_model.refresh()
+
+
+class PlotsPanel(QtWidgets.QWidget):
+    """Error and parameters against the step, stacked, with the log-scale toggle."""
+
+    def __init__(self, lab: Lab, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lab = lab
+        self.error_plot = ErrorPlot()
+        self.weights_plot = WeightsPlot()
+        self.log_check = QtWidgets.QCheckBox("Logarithmic error axis")
+        self.log_check.setObjectName("logScaleCheck")
+        self.log_check.toggled.connect(self.error_plot.set_log)
+        splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        splitter.addWidget(self.error_plot)
+        splitter.addWidget(self.weights_plot)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.log_check)
+        layout.addWidget(splitter, stretch=1)
+        for plot in (self.error_plot, self.weights_plot):
+            plot.stepRequested.connect(lab.seek)
+        lab.historyChanged.connect(self.refresh)
+        lab.positionChanged.connect(self._on_position_changed)
+        lab.configChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        trainer = self.lab.trainer
+        self.error_plot.refresh(trainer.history, get_loss(trainer.config.loss).label)
+        self.weights_plot.refresh(trainer.history)
+        self._on_position_changed()
+
+    def _on_position_changed(self) -> None:
+        for plot in (self.error_plot, self.weights_plot):
+            plot.set_position(self.lab.position)
+
+
+class ExplanationPanel(QtWidgets.QGroupBox):
+    """The arithmetic of the step just taken, in the lecture's own notation."""
+
+    def __init__(self, lab: Lab, is_running: object,
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__("What happened in this step", parent)
+        self.lab = lab
+        self._is_running = is_running
+        self.view = QtWidgets.QTextBrowser()
+        self.view.setObjectName("explainView")
+        self.view.setOpenLinks(False)
+        self.view.setAccessibleName("Explanation of the current step")
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.view)
+        self._last_render = 0.0
+        lab.positionChanged.connect(self.refresh)
+        lab.configChanged.connect(lambda: self.refresh(force=True))
+        self.refresh(force=True)
+
+    def refresh(self, force: bool = False) -> None:
+        now = time.perf_counter()
+        running = bool(self._is_running())  # type: ignore[operator]
+        if running and not force and now - self._last_render < EXPLAIN_INTERVAL_S:
+            return
+        self._last_render = now
+        scroll = self.view.verticalScrollBar().value()
+        self.view.setHtml(to_html(explain_step(self.lab.trainer)))
+        self.view.verticalScrollBar().setValue(scroll)
+
+
+class DivergenceBanner(QtWidgets.QFrame):
+    """Shown when a step produced NaN/inf: why, and a one-click way on."""
+
+    def __init__(self, lab: Lab, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lab = lab
+        self.setObjectName("divergenceBanner")
+        self.setStyleSheet("#divergenceBanner { background: #FDECEA; border: 1px solid #E57373;"
+                           " border-radius: 4px; }")
+        self.label = QtWidgets.QLabel()
+        self.label.setWordWrap(True)
+        self.halve = QtWidgets.QPushButton("Halve η")
+        self.halve.setObjectName("halveLearningRateButton")
+        self.halve.setToolTip("Keep the last finite state and halve the learning rate")
+        dismiss = QtWidgets.QPushButton("Dismiss")
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.addWidget(self.label, stretch=1)
+        layout.addWidget(self.halve)
+        layout.addWidget(dismiss)
+        self.halve.clicked.connect(self._on_halve_clicked)
+        dismiss.clicked.connect(self.hide)
+        lab.diverged.connect(self.show_message)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.label.setText(f"<b>Training diverged.</b> {text}")
+        self.show()
+
+    def _on_halve_clicked(self) -> None:
+        rate = self.lab.trainer.config.learning_rate / 2
+        if self.lab.set_config(learning_rate=rate):
+            self.lab.message.emit(f"Learning rate halved to η = {rate:g}.")
+            self.hide()

@@ -1,0 +1,210 @@
+"""Live plots: the error and every parameter against the step number.
+
+Curves are made once and fed views of the History's arrays (no copies); clipping to the
+visible range and peak downsampling keep a 10-million-step history fast to redraw.
+A vertical marker shows the current step; clicking a plot or dragging the marker moves
+the whole window to that step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6 import QtCore, QtGui
+
+from model.history import History
+from model.numbers import format_number
+
+# Okabe–Ito and Tableau colours: distinguishable, also for colour-blind students.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+           "#F0E442", "#000000", "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF"]
+MARKER_PEN = pg.mkPen("#B22222", width=1.5, style=QtCore.Qt.PenStyle.DashLine)
+LEGEND_COLUMNS_FROM = 10
+
+pg.setConfigOptions(antialias=False, background="w", foreground="#222222")
+
+
+def colour(i: int, n: int) -> QtGui.QColor:
+    if n <= len(PALETTE):
+        return QtGui.QColor(PALETTE[i])
+    return pg.intColor(i, hues=n, values=1, maxValue=200)
+
+
+class StepAxis(pg.AxisItem):
+    """The step axis: steps are whole numbers, so no tick ever reads 0.2 or 1.5."""
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # type: ignore[override]
+        levels = [(spacing, [v for v in values if float(v).is_integer()])
+                  for spacing, values in super().tickValues(minVal, maxVal, size)
+                  if spacing >= 1]
+        if not any(values for _spacing, values in levels):
+            first, last = int(np.ceil(minVal)), int(np.floor(maxVal))
+            levels = [(1.0, [float(v) for v in range(first, last + 1)])] if last >= first else []
+        return levels
+
+
+class _StepPlot(pg.PlotWidget):
+    """A plot of series against the step, with a current-step marker and a hover readout.
+
+    Signals
+    -------
+    stepRequested(int) : the student clicked at, or dragged the marker to, a step
+    """
+
+    stepRequested = QtCore.Signal(int)
+
+    def __init__(self, object_name: str, y_label: str, title: str) -> None:
+        super().__init__(axisItems={"bottom": StepAxis(orientation="bottom")})
+        self.setObjectName(object_name)
+        self.setAccessibleName(title)
+        item = self.getPlotItem()
+        item.setTitle(title, size="10pt")
+        item.setLabel("bottom", "training step n")
+        item.setLabel("left", y_label)
+        item.getAxis("left").enableAutoSIPrefix(False)  # "×0.001" confuses more than it helps
+        item.showGrid(x=True, y=True, alpha=0.25)
+        item.setClipToView(True)
+        self.legend = item.addLegend(offset=(-10, 10), labelTextSize="9pt")
+        self.marker = pg.InfiniteLine(0, angle=90, movable=True, pen=MARKER_PEN)
+        self.marker.setZValue(10)
+        self.marker.sigDragged.connect(self._on_marker_dragged)
+        item.addItem(self.marker, ignoreBounds=True)
+        self.readout = pg.TextItem(anchor=(0, 0), color="#222222")
+        self.readout.setZValue(20)
+        item.addItem(self.readout, ignoreBounds=True)
+        self._hover = pg.SignalProxy(self.scene().sigMouseMoved, rateLimit=30,
+                                     slot=self._on_mouse_moved)
+        self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        self._steps: NDArray[np.float64] = np.arange(0, dtype=np.float64)
+        self._history: History | None = None
+
+    def _steps_view(self, n: int) -> NDArray[np.float64]:
+        """0..n-1 as floats, from a cached array grown like the history (no per-frame alloc)."""
+        if self._steps.shape[0] < n:
+            self._steps = np.arange(max(n, int(self._steps.shape[0] * 1.5) + 1024),
+                                    dtype=np.float64)
+        return self._steps[:n]
+
+    def make_curve(self, name: str, pen: QtGui.QPen) -> pg.PlotDataItem:
+        curve = self.getPlotItem().plot(name=name, pen=pen)
+        curve.setClipToView(True)
+        curve.setDownsampling(auto=True, method="peak")
+        curve.setSkipFiniteCheck(True)  # the history holds finite numbers only
+        return curve
+
+    def set_position(self, step: int) -> None:
+        self.marker.blockSignals(True)
+        self.marker.setValue(step)
+        self.marker.blockSignals(False)
+
+    def _on_marker_dragged(self) -> None:
+        self.stepRequested.emit(round(self.marker.value()))
+
+    def _step_at(self, scene_pos: QtCore.QPointF) -> int | None:
+        view = self.getPlotItem().vb
+        if not view.sceneBoundingRect().contains(scene_pos) or self._history is None:
+            return None
+        x = view.mapSceneToView(scene_pos).x()
+        last = len(self._history) - 1
+        return int(np.clip(round(x), 0, last)) if last >= 0 else None
+
+    def _on_mouse_clicked(self, event: object) -> None:
+        step = self._step_at(event.scenePos())  # type: ignore[attr-defined]
+        if step is not None and event.button() == QtCore.Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
+            self.stepRequested.emit(step)
+
+    def _on_mouse_moved(self, args: tuple[QtCore.QPointF]) -> None:
+        step = self._step_at(args[0])
+        if step is None:
+            self.readout.setText("")
+            return
+        self.readout.setText(self.describe(step))
+        view = self.getPlotItem().vb
+        (x0, _x1), (_y0, y1) = view.viewRange()
+        self.readout.setPos(x0, y1)
+
+    def describe(self, step: int) -> str:
+        raise NotImplementedError
+
+
+class ErrorPlot(_StepPlot):
+    """E (the dataset error) against the step; linear or logarithmic y axis."""
+
+    def __init__(self) -> None:
+        super().__init__("errorPlot", "error E (mean over samples)", "Error")
+        self.curve = self.make_curve("E", pg.mkPen("#0072B2", width=2))
+        target_pen = pg.mkPen("#009E73", style=QtCore.Qt.PenStyle.DotLine)
+        self.target_line = pg.InfiniteLine(angle=0, movable=False, pen=target_pen)
+        self.target_line.setVisible(False)
+        self.getPlotItem().addItem(self.target_line, ignoreBounds=True)
+
+    def set_log(self, on: bool) -> None:
+        self.getPlotItem().setLogMode(y=on)
+        self.target_line.setVisible(False)
+
+    def set_target(self, target: float) -> None:
+        """Draw the 'stop at target error' level (hidden at 0 or in log mode with 0)."""
+        log = bool(self.getPlotItem().getAxis("left").logMode)
+        visible = target > 0
+        self.target_line.setVisible(visible)
+        if visible:
+            self.target_line.setValue(np.log10(target) if log else target)
+
+    def refresh(self, history: History, loss_label: str) -> None:
+        self._history = history
+        n = len(history)
+        self.curve.setData(self._steps_view(n), history.errors)
+        self.legend.getLabel(self.curve).setText(f"E ({loss_label})")
+
+    def describe(self, step: int) -> str:
+        assert self._history is not None
+        return f"step {step}: E = {format_number(self._history.error_at(step))}"
+
+
+class WeightsPlot(_StepPlot):
+    """Every weight and bias against the step, one coloured curve each, with a legend."""
+
+    def __init__(self) -> None:
+        super().__init__("weightsPlot", "parameter value", "Weights and biases")
+        self.curves: list[pg.PlotDataItem] = []
+        self._names: list[str] = []
+
+    def rebuild(self, names: list[str]) -> None:
+        """Make one curve per parameter (only when the network's shape changes)."""
+        if names == self._names:
+            return
+        for curve in self.curves:
+            self.getPlotItem().removeItem(curve)
+        self.legend.clear()
+        self.legend.setColumnCount(1 if len(names) < LEGEND_COLUMNS_FROM else 3)
+        n = len(names)
+        self.curves = []
+        for i, name in enumerate(names):
+            style = QtCore.Qt.PenStyle.DashLine if ".b" in name or name == "b" \
+                else QtCore.Qt.PenStyle.SolidLine
+            self.curves.append(self.make_curve(name, pg.mkPen(colour(i, n), width=2,
+                                                              style=style)))
+        self._names = list(names)
+
+    def refresh(self, history: History) -> None:
+        self._history = history
+        self.rebuild(history.parameter_names)
+        steps = self._steps_view(len(history))
+        for i, curve in enumerate(self.curves):
+            curve.setData(steps, history.parameter_series(i))
+
+    def highlight(self, index: int | None) -> None:
+        """Thicken one parameter's curve (the one selected in a table)."""
+        for i, curve in enumerate(self.curves):
+            pen = pg.mkPen(curve.opts["pen"])
+            pen.setWidthF(4.0 if i == index else 2.0)
+            curve.setPen(pen)
+
+    def describe(self, step: int) -> str:
+        assert self._history is not None
+        row = self._history.row(step)
+        shown = ", ".join(f"{name} = {format_number(v)}"
+                          for name, v in zip(self._names[:6], row[:6], strict=False))
+        more = " …" if len(self._names) > 6 else ""
+        return f"step {step}: {shown}{more}"

@@ -1,0 +1,146 @@
+"""The Run loop: steps in time-boxed chunks in the GUI thread, redraws at most per frame.
+
+Each timer tick steps for a few milliseconds (the chunk size adapts to the measured speed),
+then returns to the event loop, so clicks and key presses are answered within one tick.
+The views are told to redraw at most `FRAME_RATE` times a second however many steps ran:
+stepping is cheap, drawing is not.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6 import QtCore
+
+from gui.lab import Lab
+
+STEP_BUDGET_S = 0.012       # stepping per tick; keeps event-loop latency well under 50 ms
+FRAME_RATE = 40.0           # redraws per second while running, at most
+FASTEST = 0                 # speed value meaning "as fast as possible"
+
+
+class RunLoop(QtCore.QObject):
+    """Drives Lab.run_steps from a QTimer.
+
+    Signals
+    -------
+    runningChanged(bool)
+    frame() : time to redraw (at most FRAME_RATE a second while running)
+    """
+
+    runningChanged = QtCore.Signal(bool)
+    frame = QtCore.Signal()
+
+    def __init__(self, lab: Lab, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.lab = lab
+        self.speed = FASTEST          # steps per second; FASTEST = no limit
+        self.target_error = 0.0       # stop when E ≤ this (0 = never)
+        self._timer = QtCore.QTimer(self)
+        self._timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._tick)
+        self._chunk = 64
+        self._last_frame = 0.0
+        self._last_tick = 0.0
+        self._owed = 0.0              # fractional steps owed at a limited speed
+        lab.diverged.connect(self.stop)
+
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    def set_speed(self, steps_per_second: float) -> None:
+        self.speed = steps_per_second
+        if self.running:
+            self._timer.setInterval(self._interval_ms())
+
+    def _interval_ms(self) -> int:
+        if self.speed == FASTEST:
+            return 0
+        return int(max(1000.0 / FRAME_RATE, min(1000.0, 1000.0 / self.speed)))
+
+    def start(self) -> None:
+        if self.running:
+            return
+        if self._target_reached():
+            self.lab.message.emit("The error is already at or below the target: "
+                                  "lower the target to train further.")
+            self.runningChanged.emit(False)
+            return
+        self._last_tick = time.perf_counter()
+        self._owed = 1.0
+        self._timer.start(self._interval_ms())
+        self.runningChanged.emit(True)
+
+    def stop(self) -> None:
+        """Pause immediately: no step runs after this returns."""
+        was_running = self.running
+        self._timer.stop()
+        if was_running:
+            self.lab.emit_all()
+            self.runningChanged.emit(False)
+
+    def toggle(self, on: bool) -> None:
+        if on:
+            self.start()
+        else:
+            self.stop()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self.speed == FASTEST:
+            self._step_for(STEP_BUDGET_S)
+        else:
+            self._owed += (now - self._last_tick) * self.speed
+            self._last_tick = now
+            n = int(self._owed)
+            self._owed -= n
+            if n:
+                self._step_exactly(n)
+        if not self.running:
+            return
+        if self._target_reached():
+            self.stop()
+            self.lab.message.emit("Reached the target error: run paused.")
+            return
+        if now - self._last_frame >= 1.0 / FRAME_RATE:
+            self._last_frame = now
+            self.lab.emit_all()
+            self.frame.emit()
+
+    def _step_for(self, budget: float) -> None:
+        start = time.perf_counter()
+        while self.running:
+            t0 = time.perf_counter()
+            if not self._step_exactly(self._chunk):
+                return
+            elapsed = time.perf_counter() - t0
+            # aim for chunks of ~2 ms so the budget is kept without a clock call per step
+            if elapsed < 0.001:
+                self._chunk = min(self._chunk * 2, 1 << 20)
+            elif elapsed > 0.004 and self._chunk > 1:
+                self._chunk //= 2
+            if time.perf_counter() - start >= budget:
+                return
+
+    def _step_exactly(self, n: int) -> bool:
+        """n steps, stopping at the first state whose error reaches the target."""
+        before = self.lab.last_step
+        done = self.lab.run_steps(n, emit=False)
+        if done < n:
+            return False        # diverged: the Lab has said why and we are stopped
+        if self.target_error > 0:
+            errors = self.lab.trainer.history.errors[before + 1:]
+            hits = np.flatnonzero(errors <= self.target_error)
+            if hits.size:
+                reached = before + 1 + int(hits[0])
+                self.lab.trainer.history.truncate(reached + 1)
+                self.lab.trainer.seek(reached)
+                return False
+        return True
+
+    def _target_reached(self) -> bool:
+        trainer = self.lab.trainer
+        return self.target_error > 0 and \
+            trainer.history.error_at(trainer.position) <= self.target_error

@@ -1,0 +1,216 @@
+"""Backprop Lab's entry point (shared/DESIGN.md, Contract 3).
+
+    python main.py [FILE.json]                       the window
+    python main.py --headless [FILE.json] --steps N --export OUT.csv|OUT.json [--explain]
+
+Invalid input never ends in a traceback: one line on stderr starting with ``error:``,
+exit code 2. A run that diverges writes the finite part of the history, exit code 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from model.numbers import format_number
+from model.session import SessionError, lecture_session, load_session
+from model.training import DivergenceError, Trainer
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_INVALID = 2
+EXIT_DIVERGED = 3
+EXIT_INTERRUPTED = 130
+MAX_STEPS = 100_000_000
+SUMMARY_PARAMETERS = 12  # a summary line lists at most this many parameters
+
+DESCRIPTION = """\
+Backprop Lab: train a small neural network one step at a time and see every number
+that backpropagation computes. Without --headless it opens the window, with the
+lecture's worked example or with FILE.json."""
+
+EPILOG = """\
+examples:
+  python main.py                          the window, on the lecture's worked example
+  python main.py session.json             the window, on a saved session
+  python main.py --headless --steps 100 --export history.csv
+  python main.py --headless resources/examples/xor.json --steps 5000 --export xor.json
+  python main.py --headless --explain     one lecture step, with its arithmetic
+
+headless mode:
+  --headless trains without a window (the lecture example when no FILE is given),
+  prints one summary line, e.g.
+    trained 1 step(s): error 0.356465271 -> 0.355601244; parameters W1=0.499155648 ...
+  and, with --export, writes the history: one row per state (step 0 = the start),
+  columns step, the parameters, error; CSV, or JSON {"columns", "rows"} when OUT ends
+  in .json. Numbers in the file read back to the identical float64; the file is written
+  atomically (a failed export leaves no partial file). A session that carries a history
+  continues from its last state.
+
+session files:
+  JSON, "format": "backprop-lab/session", "version": 1 (see resources/examples).
+
+exit codes:
+  0  success
+  1  internal error (a part of the program is missing or broken)
+  2  invalid input: bad arguments, an unreadable or invalid session file, or an
+     export path that cannot be written; one line on stderr starting with "error:"
+     that names the problem (and the offending field of the session)
+  3  the run diverged (NaN or infinity): the history up to the last finite state is
+     written to --export, and stderr explains what happened
+  130  interrupted (Ctrl+C); nothing is exported
+"""
+
+
+class UsageError(Exception):
+    """Bad command-line input; the message is the one line to print after "error:"."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(description=DESCRIPTION, epilog=EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("file", nargs="?", metavar="FILE.json",
+                        help="session to open (default: the lecture's worked example)")
+    parser.add_argument("--headless", action="store_true",
+                        help="train without a window, print a summary line")
+    parser.add_argument("--steps", type=_steps, default=None, metavar="N",
+                        help=f"headless: number of training steps, 0 to {MAX_STEPS} "
+                             "(default 1)")
+    parser.add_argument("--export", metavar="OUT", default=None,
+                        help="headless: write the history to OUT.csv, or OUT.json "
+                             '({"columns", "rows"})')
+    parser.add_argument("--explain", action="store_true",
+                        help="headless: after the run, print the arithmetic of the last "
+                             "step in plain text")
+    return parser
+
+
+def _steps(text: str) -> int:
+    try:
+        n = int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of steps, got {text!r}") \
+            from None
+    if not 0 <= n <= MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_STEPS}, got {n}")
+    return n
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the program; returns the exit code (Contract 3)."""
+    try:
+        args = build_parser().parse_args(argv)
+        if not args.headless:
+            used = [flag for flag, value in (("--steps", args.steps is not None),
+                                             ("--export", args.export is not None),
+                                             ("--explain", args.explain)) if value]
+            if used:
+                raise UsageError(f"{', '.join(used)}: only with --headless (without it, "
+                                 "the window opens)")
+            return _gui(args.file)
+        steps = 1 if args.steps is None else args.steps
+        return _headless(args.file, steps, args.export, args.explain)
+    except UsageError as error:
+        return _fail(str(error), EXIT_INVALID)
+    except SystemExit as done:  # --help
+        return done.code if isinstance(done.code, int) else EXIT_OK
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INTERRUPTED)
+
+
+def _fail(message: str, code: int) -> int:
+    print("error: " + " ".join(message.split()), file=sys.stderr)
+    return code
+
+
+def _gui(path: str | None) -> int:
+    if path is not None:
+        try:  # an invalid file is reported here, like on the command line
+            load_session(path)
+        except SessionError as error:
+            return _fail(f"{path}: {error}", EXIT_INVALID)
+    try:
+        from gui.app import run_gui  # noqa: PLC0415  (Qt loads only for the window)
+    except ImportError as error:
+        return _fail(f"the window cannot open ({error}); --headless works without it",
+                     EXIT_INTERNAL)
+    return run_gui(path)
+
+
+def _headless(path: str | None, steps: int, export: str | None, explain: bool) -> int:
+    if export is not None:
+        problem = _unwritable(export)
+        if problem:
+            return _fail(f"--export {export}: {problem}", EXIT_INVALID)
+    try:
+        session = lecture_session() if path is None else load_session(path)
+    except SessionError as error:
+        return _fail(f"{path or 'lecture example'}: {error}", EXIT_INVALID)
+    trainer = session.to_trainer()
+    start = trainer.position
+    error_before = trainer.history.error_at(start)
+    diverged: DivergenceError | None = None
+    try:
+        trainer.run(steps, report_every=max(steps, 1))
+    except DivergenceError as error:
+        diverged = error
+    if export is not None:
+        try:
+            trainer.history.export(export)
+        except (OSError, ValueError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            return _fail(f"--export {export}: cannot write it ({reason})", EXIT_INVALID)
+    done = trainer.position - start
+    error_after = trainer.history.error_at(trainer.position)
+    names = trainer.network.parameter_names()
+    values = trainer.network.get_flat()
+    shown = " ".join(f"{name}={format_number(v)}"
+                     for name, v in zip(names[:SUMMARY_PARAMETERS], values, strict=False))
+    if len(names) > SUMMARY_PARAMETERS:
+        shown += f" ... ({len(names)} parameters)"
+    print(f"trained {done} step(s): error {format_number(error_before)} -> "
+          f"{format_number(error_after)}; parameters {shown}")
+    if diverged is not None:
+        return _fail(str(diverged), EXIT_DIVERGED)
+    if explain:
+        return _explain(trainer)
+    return EXIT_OK
+
+
+def _explain(trainer: Trainer) -> int:
+    if trainer.step_count == 0:
+        print("No step to explain: the network is still at step 0 (use --steps 1 or more).")
+        return EXIT_OK
+    try:
+        from model.explain import explain_step, to_text  # noqa: PLC0415  (only if asked)
+    except ImportError as error:
+        return _fail(f"--explain is not available ({error})", EXIT_INTERNAL)
+    print(to_text(explain_step(trainer)))
+    return EXIT_OK
+
+
+def _unwritable(path: str) -> str:
+    """Why `path` cannot be written, or "" if it probably can (checked before training)."""
+    target = Path(path)
+    if not target.name:
+        return "not a file name"
+    if target.is_dir():
+        return "is a folder, not a file"
+    folder = target.parent
+    if not folder.is_dir():
+        return f"the folder {os.fspath(folder)} does not exist"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"no permission to write in {os.fspath(folder)}"
+    return ""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
