@@ -18,6 +18,7 @@ from PySide6 import QtWidgets  # noqa: E402
 
 from gui.app import make_application  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
+from model.session import load_example  # noqa: E402
 
 DOCS = ROOT / "docs"
 
@@ -39,7 +40,7 @@ def main() -> int:
     settle(app, 0.3)
     window.grab().save(str(DOCS / "screenshot-lecture.png"))
 
-    window.open_example("xor")
+    window.load(load_example("xor"))
     window.plots_panel.log_check.setChecked(True)
     window.transport.run_button.click()
     settle(app, 1.5)

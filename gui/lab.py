@@ -40,6 +40,8 @@ class Lab(QtCore.QObject):
         super().__init__(parent)
         self.undo_stack = QtGui.QUndoStack(self)
         self.title = session.title
+        # Set by the run loop: views may then redraw less often than every frame.
+        self.running = False
         self.trainer: Trainer = session.to_trainer()
 
     # -- whole sessions -------------------------------------------------------------------

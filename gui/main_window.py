@@ -59,7 +59,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.parameters_panel = ParametersPanel(self.lab)
         self.settings_panel = SettingsPanel(self.lab, self.runner)
         self.plots_panel = PlotsPanel(self.lab)
-        self.explanation = ExplanationPanel(self.lab, lambda: self.runner.running)
+        self.explanation = ExplanationPanel(self.lab)
         self.parameters_panel.layerChanged.connect(self.settings_panel.set_layer)
         self.parameters_panel.parameterSelected.connect(self.plots_panel.weights_plot.highlight)
         self.settings_panel.target.valueChanged.connect(self.plots_panel.error_plot.set_target)
@@ -174,7 +174,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def open_example(self, name: str) -> None:
         if self._confirm_discard():
             self.runner.stop()
-            self._adopt(load_example(name), None)
+            self.load(load_example(name), None)
 
     def open_session(self) -> None:
         if not self._confirm_discard():
@@ -192,11 +192,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self._warn("Cannot open session", f"{Path(path).name}: {error}")
             return False
         self.runner.stop()
-        self._adopt(session, path)
+        self.load(session, path)
         self._add_recent(path)
         return True
 
-    def _adopt(self, session: Session, path: str | None) -> None:
+    def load(self, session: Session, path: str | None = None) -> None:
+        """Show `session` (without asking about unsaved changes: callers do that)."""
         self.lab.load(session)
         self.path = path
         self._dirty = False

@@ -13,7 +13,26 @@ from gui.tables import BiasTableModel, InputsTableModel, WeightsTableModel, make
 from model.explain import explain_step, to_html
 from model.losses import get_loss
 
-EXPLAIN_INTERVAL_S = 0.15   # while running, the explanation re-renders at most this often
+# While running, numbers that change 30 times a second cannot be read anyway: the tables
+# and the explanation redraw less often than the plots, which leaves time for stepping.
+TABLES_INTERVAL_S = 0.1
+EXPLAIN_INTERVAL_S = 0.25
+
+
+class Throttle:
+    """Says whether a view may redraw now: always when idle, every `interval` s in a run."""
+
+    def __init__(self, lab: Lab, interval: float) -> None:
+        self.lab = lab
+        self.interval = interval
+        self._last = 0.0
+
+    def ready(self) -> bool:
+        now = time.perf_counter()
+        if self.lab.running and now - self._last < self.interval:
+            return False
+        self._last = now
+        return True
 
 
 class DataPanel(QtWidgets.QGroupBox):
@@ -39,8 +58,13 @@ class DataPanel(QtWidgets.QGroupBox):
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.view)
         layout.addLayout(buttons)
-        lab.positionChanged.connect(self.model.refresh)
+        self._throttle = Throttle(lab, TABLES_INTERVAL_S)
+        lab.positionChanged.connect(self._refresh)
         lab.structureChanged.connect(self.model.rebuild)
+
+    def _refresh(self) -> None:
+        if self._throttle.ready():
+            self.model.refresh()
 
     def _on_remove_clicked(self) -> None:
         index = self.view.currentIndex()
@@ -76,6 +100,7 @@ class ParametersPanel(QtWidgets.QGroupBox):
         for view, kind in ((self.weights_view, "W"), (self.bias_view, "b")):
             view.selectionModel().currentChanged.connect(
                 lambda current, _previous, kind=kind: self._on_cell_selected(kind, current))
+        self._throttle = Throttle(lab, TABLES_INTERVAL_S)
         lab.positionChanged.connect(self._refresh)
         lab.structureChanged.connect(self.rebuild)
         lab.configChanged.connect(self._refill_layers)
@@ -114,8 +139,9 @@ class ParametersPanel(QtWidgets.QGroupBox):
                 self.lab.flat_index(self.weights_model.layer, kind, current.row(), col))
 
     def _refresh(self) -> None:
-        self.weights_model.refresh()
-        self.bias_model.refresh()
+        if self._throttle.ready():
+            self.weights_model.refresh()
+            self.bias_model.refresh()
 
 
 class PlotsPanel(QtWidgets.QWidget):
@@ -157,28 +183,23 @@ class PlotsPanel(QtWidgets.QWidget):
 class ExplanationPanel(QtWidgets.QGroupBox):
     """The arithmetic of the step just taken, in the lecture's own notation."""
 
-    def __init__(self, lab: Lab, is_running: object,
-                 parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, lab: Lab, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__("What happened in this step", parent)
         self.lab = lab
-        self._is_running = is_running
+        self._throttle = Throttle(lab, EXPLAIN_INTERVAL_S)
         self.view = QtWidgets.QTextBrowser()
         self.view.setObjectName("explainView")
         self.view.setOpenLinks(False)
         self.view.setAccessibleName("Explanation of the current step")
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.view)
-        self._last_render = 0.0
         lab.positionChanged.connect(self.refresh)
         lab.configChanged.connect(lambda: self.refresh(force=True))
         self.refresh(force=True)
 
     def refresh(self, force: bool = False) -> None:
-        now = time.perf_counter()
-        running = bool(self._is_running())  # type: ignore[operator]
-        if running and not force and now - self._last_render < EXPLAIN_INTERVAL_S:
+        if not (self._throttle.ready() or force):
             return
-        self._last_render = now
         scroll = self.view.verticalScrollBar().value()
         self.view.setHtml(to_html(explain_step(self.lab.trainer)))
         self.view.verticalScrollBar().setValue(scroll)

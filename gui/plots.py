@@ -20,7 +20,9 @@ from model.numbers import format_number
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
            "#F0E442", "#000000", "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF"]
 MARKER_PEN = pg.mkPen("#B22222", width=1.5, style=QtCore.Qt.PenStyle.DashLine)
-LEGEND_COLUMNS_FROM = 10
+LEGEND_COLUMNS_FROM = 6
+# Qt's raster engine draws 1-pixel lines several times faster than wider ones.
+CURVE_WIDTH = 1.0
 
 pg.setConfigOptions(antialias=False, background="w", foreground="#222222")
 
@@ -44,6 +46,39 @@ class StepAxis(pg.AxisItem):
         return levels
 
 
+class RunningBounds:
+    """Min and max of the plotted values, updated with the rows added since last time."""
+
+    def __init__(self) -> None:
+        self.forget()
+
+    def forget(self) -> None:
+        self._source: object = None
+        self._seen = 0
+        self._lo, self._hi = np.inf, -np.inf
+
+    def update(self, history: History, series: list[NDArray[np.float64]],
+               log: bool) -> tuple[float, float]:
+        n = len(history)
+        if history is not self._source or n < self._seen:
+            self.forget()               # another history, or steps were discarded
+            self._source = history
+        for values in series:
+            new = values[..., self._seen:n]
+            if new.size:
+                if log:
+                    new = new[new > 0]
+                    if not new.size:
+                        continue
+                    new = np.log10(new)
+                self._lo = min(self._lo, float(new.min()))
+                self._hi = max(self._hi, float(new.max()))
+        self._seen = n
+        if not np.isfinite(self._lo):
+            return 0.0, 1.0
+        return self._lo, self._hi
+
+
 class _StepPlot(pg.PlotWidget):
     """A plot of series against the step, with a current-step marker and a hover readout.
 
@@ -63,9 +98,14 @@ class _StepPlot(pg.PlotWidget):
         item.setLabel("bottom", "training step n")
         item.setLabel("left", y_label)
         item.getAxis("left").enableAutoSIPrefix(False)  # "×0.001" confuses more than it helps
-        item.showGrid(x=True, y=True, alpha=0.25)
+        # Horizontal grid lines at the labelled ticks only: the vertical and the minor ones
+        # cost as much to paint as the curves, 30 times a second, and say little more.
+        item.showGrid(x=False, y=True, alpha=0.2)
+        item.getAxis("left").setStyle(maxTickLevel=0)
         item.setClipToView(True)
-        self.legend = item.addLegend(offset=(-10, 10), labelTextSize="9pt")
+        self.legend = item.addLegend(offset=(-10, 10), labelTextSize="9pt",
+                                     brush=pg.mkBrush(255, 255, 255, 215),
+                                     pen=pg.mkPen("#BBBBBB"))
         self.marker = pg.InfiniteLine(0, angle=90, movable=True, pen=MARKER_PEN)
         self.marker.setZValue(10)
         self.marker.sigDragged.connect(self._on_marker_dragged)
@@ -78,6 +118,7 @@ class _StepPlot(pg.PlotWidget):
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._steps: NDArray[np.float64] = np.arange(0, dtype=np.float64)
         self._history: History | None = None
+        self._follow_data()
 
     def _steps_view(self, n: int) -> NDArray[np.float64]:
         """0..n-1 as floats, from a cached array grown like the history (no per-frame alloc)."""
@@ -92,6 +133,46 @@ class _StepPlot(pg.PlotWidget):
         curve.setDownsampling(auto=True, method="peak")
         curve.setSkipFiniteCheck(True)  # the history holds finite numbers only
         return curve
+
+    def _follow_data(self) -> None:
+        """Take over auto-ranging: pyqtgraph's scans every point of every curve each frame
+        and changes the range while painting, which paints each frame twice. Ours keeps a
+        running min/max, so a frame costs the new rows only."""
+        view = self.getPlotItem().vb
+        view.disableAutoRange()
+        view.sigRangeChangedManually.connect(self._on_zoomed_by_hand)
+        view.sigStateChanged.connect(self._on_view_state_changed)
+        self.following = True
+        self._bounds = RunningBounds()
+
+    def _on_zoomed_by_hand(self, *_args: object) -> None:
+        self.following = False      # the student zoomed or panned: stop moving the view
+
+    def _on_view_state_changed(self, *_args: object) -> None:
+        view = self.getPlotItem().vb
+        if any(view.state["autoRange"]):    # the "A" button: follow the data again
+            view.disableAutoRange()
+            self.following = True
+            self.apply_range()
+
+    def apply_range(self) -> None:
+        if not self.following or self._history is None:
+            return
+        n = len(self._history)
+        lo, hi = self._bounds.update(self._history, self.plotted_series(), self._log_y())
+        if not lo < hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        pad = 0.05 * (hi - lo)
+        view = self.getPlotItem().vb
+        view.setRange(xRange=(0, max(n - 1, 1)), yRange=(lo - pad, hi + pad), padding=0.02)
+        # Move the items now: left to the paint, the move would schedule a second paint.
+        view.updateMatrix()
+
+    def _log_y(self) -> bool:
+        return bool(self.getPlotItem().getAxis("left").logMode)
+
+    def plotted_series(self) -> list[NDArray[np.float64]]:
+        raise NotImplementedError
 
     def set_position(self, step: int) -> None:
         self.marker.blockSignals(True)
@@ -133,7 +214,7 @@ class ErrorPlot(_StepPlot):
 
     def __init__(self) -> None:
         super().__init__("errorPlot", "error E (mean over samples)", "Error")
-        self.curve = self.make_curve("E", pg.mkPen("#0072B2", width=2))
+        self.curve = self.make_curve("E", pg.mkPen("#0072B2", width=CURVE_WIDTH))
         target_pen = pg.mkPen("#009E73", style=QtCore.Qt.PenStyle.DotLine)
         self.target_line = pg.InfiniteLine(angle=0, movable=False, pen=target_pen)
         self.target_line.setVisible(False)
@@ -142,6 +223,11 @@ class ErrorPlot(_StepPlot):
     def set_log(self, on: bool) -> None:
         self.getPlotItem().setLogMode(y=on)
         self.target_line.setVisible(False)
+        self._bounds.forget()
+        self.apply_range()
+
+    def plotted_series(self) -> list[NDArray[np.float64]]:
+        return [self._history.errors] if self._history is not None else []
 
     def set_target(self, target: float) -> None:
         """Draw the 'stop at target error' level (hidden at 0 or in log mode with 0)."""
@@ -153,6 +239,7 @@ class ErrorPlot(_StepPlot):
 
     def refresh(self, history: History, loss_label: str) -> None:
         self._history = history
+        self.apply_range()   # first, so the curve clips to the new range once, not twice
         n = len(history)
         self.curve.setData(self._steps_view(n), history.errors)
         self.legend.getLabel(self.curve).setText(f"E ({loss_label})")
@@ -183,22 +270,27 @@ class WeightsPlot(_StepPlot):
         for i, name in enumerate(names):
             style = QtCore.Qt.PenStyle.DashLine if ".b" in name or name == "b" \
                 else QtCore.Qt.PenStyle.SolidLine
-            self.curves.append(self.make_curve(name, pg.mkPen(colour(i, n), width=2,
+            self.curves.append(self.make_curve(name, pg.mkPen(colour(i, n), width=CURVE_WIDTH,
                                                               style=style)))
         self._names = list(names)
 
     def refresh(self, history: History) -> None:
         self._history = history
         self.rebuild(history.parameter_names)
+        self.apply_range()   # first, so the curves clip to the new range once, not twice
         steps = self._steps_view(len(history))
         for i, curve in enumerate(self.curves):
             curve.setData(steps, history.parameter_series(i))
+
+    def plotted_series(self) -> list[NDArray[np.float64]]:
+        history = self._history
+        return [] if history is None else [history.parameters]
 
     def highlight(self, index: int | None) -> None:
         """Thicken one parameter's curve (the one selected in a table)."""
         for i, curve in enumerate(self.curves):
             pen = pg.mkPen(curve.opts["pen"])
-            pen.setWidthF(4.0 if i == index else 2.0)
+            pen.setWidthF(3.0 if i == index else CURVE_WIDTH)
             curve.setPen(pen)
 
     def describe(self, step: int) -> str:
