@@ -11,7 +11,9 @@ and a 2-2-1 sigmoid network on XOR (4 samples, batch, backprop, squared error) i
   * the engine: `Trainer.run(n)` in one chunk, the history included (the fast path);
   * the engine's numpy path, `Trainer._advance_numpy`, for comparison;
 
-interleaved, best of several repeats, and prints each as steps/s and as a multiple of the
+interleaved, best of several repeats (each loop keeps its states as it naturally would,
+a tensor or the history's array; turning them into lists is left out of the timing),
+and prints each as steps/s and as a multiple of the
 reference next to the targets (shared/DESIGN.md: ≥ 100× on the lecture net, ≥ 50× on
 2-2-1). The reference's parameters are checked against the engine's first, so both
 really do the same training.
@@ -32,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from model import fastpath  # noqa: E402
 from model.network import Network  # noqa: E402
 from model.training import Dataset, Trainer, TrainingConfig  # noqa: E402
 
@@ -40,7 +43,9 @@ try:
 except ImportError:
     torch = None
 
-Loop = Callable[[int], list[list[float]]]   # n steps -> the parameters after each
+# n steps -> the parameters after each, in whatever form the loop keeps them (a tensor,
+# the history's array, lists): `as_lists` converts outside the timed region.
+Loop = Callable[[int], object]
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,7 @@ def torch_loop(case: Case) -> Loop:
                     p.grad = None
             losses.append(loss.item())
             states.append(torch.cat([p.detach().ravel() for p in params]))
-        return torch.stack(states).tolist()
+        return torch.stack(states)
 
     return run
 
@@ -208,7 +213,7 @@ def engine(case: Case) -> Loop:
     def run(n: int) -> list[list[float]]:
         trainer = case.trainer()
         trainer.run(n, report_every=n)       # one chunk, as `main.py --headless` runs
-        return trainer.history.parameters[:, 1:].T.tolist()
+        return trainer.history.parameters[:, 1:]
     return run
 
 
@@ -216,7 +221,7 @@ def numpy_path(case: Case) -> Loop:
     def run(n: int) -> list[list[float]]:
         trainer = case.trainer()
         trainer._advance_numpy(n)
-        return trainer.history.parameters[:, 1:].T.tolist()
+        return trainer.history.parameters[:, 1:]
     return run
 
 
@@ -224,7 +229,7 @@ def engine_step_by_step(case: Case) -> Loop:
     def run(n: int) -> list[list[float]]:
         trainer = case.trainer()
         trainer.run(n)                       # report_every=1: one _advance call per step
-        return trainer.history.parameters[:, 1:].T.tolist()
+        return trainer.history.parameters[:, 1:]
     return run
 
 
@@ -252,9 +257,16 @@ def best_rates(loops: dict[str, Loop], seconds: float, repeats: int) -> dict[str
     return best
 
 
+def as_lists(states: object) -> list[list[float]]:
+    """A loop's result as lists, one per state."""
+    if isinstance(states, np.ndarray):          # the history: one row per parameter
+        return states.T.tolist()
+    return states.tolist() if hasattr(states, "tolist") else states  # type: ignore[return-value]
+
+
 def check_same_training(case: Case, reference: Loop) -> None:
-    ours = np.array(engine(case)(50))
-    theirs = np.array(reference(50))
+    ours = np.array(as_lists(engine(case)(50)))
+    theirs = np.array(as_lists(reference(50)))
     if not np.allclose(ours, theirs, rtol=1e-9, atol=1e-12):
         raise SystemExit(f"{case.label}: the reference does not train like the engine")
 
@@ -281,6 +293,8 @@ def main() -> None:
     for case in CASES:
         reference = make_reference(case)
         check_same_training(case, reference)
+        print(f"{case.label:28s} fast-path variant: "
+              f"{fastpath.variant(case.trainer().network)}")
         loops = {
             reference_name: reference,
             "Trainer.run (fast path)": engine(case),

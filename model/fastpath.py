@@ -1,9 +1,8 @@
 """Plain-float twin of `Trainer._advance_numpy` for small networks.
 
 On the lecture's single neuron numpy spends nearly all its time creating tiny arrays;
-Python floats in lists do the same arithmetic about ten times faster (benchmarks/
-bench_engine.py). This module repeats the mathematics of `model.network` and
-`model.training` on lists, sample by sample:
+Python floats do the same arithmetic far faster (benchmarks/bench_engine.py). This
+module repeats the mathematics of `model.network` and `model.training`, sample by sample:
 
     forward   s[l] = W[l] a[l-1] + b[l],   a[l] = f_l(s[l]),   a[0] = x
     backward  δ[L] = ∂E_p/∂y ⊙ f_L'(s[L]),  δ[l] = (W[l+1]ᵀ δ[l+1]) ⊙ f_l'(s[l])
@@ -13,10 +12,16 @@ bench_engine.py). This module repeats the mathematics of `model.network` and
 The lecture's delta rule W + η[d − y]x is that update with δ = y − d at the output
 (W + η(d − y)x = W − η(y − d)x exactly, since negation is exact), so both rules share it.
 
-A layer is a list of rows [w_1, …, w_n, b], one per neuron: the bias is the weight of a
-constant +1 input, as in the lecture. Each step's error pass at the new parameters yields
-every sample's activations there, and the next step's gradient needs exactly those, so a
-state is forwarded once.
+A neuron's parameters are one list [w_1, …, w_n, b]: the bias is the weight of a constant
++1 input, as in the lecture. Each step's error pass at the new parameters yields every
+sample's activations there, and the next step's gradient needs exactly those, so a state
+is forwarded once. Three variants, chosen by `variant`:
+
+  * "single layer" (no hidden layer: the lecture, AND, OR). Each output neuron sees only
+    its own error, so the neurons learn independently: one tight loop per neuron.
+  * "one hidden layer" (2-2-1 XOR and the like): one loop over lists, gradients summed
+    in place.
+  * "generic" (deeper networks): the phases of a step as functions over layers.
 
 The results equal numpy's to the last bits: only the order of a few float additions
 differs (numpy's BLAS may fuse a multiply and an add), which tests/test_fastpath.py
@@ -57,6 +62,8 @@ MAX_PARAMETERS = 60
 MAX_WORK = 200         # parameters × samples
 FLUSH_ROWS = 4096      # history rows collected before they are written as one block
 ONE = [1.0]            # the bias input
+# A float operation that overflows is where numpy would have produced inf or NaN.
+ARITHMETIC_TROUBLE = (OverflowError, ZeroDivisionError)
 
 # f'(s) written in terms of a = f(s), so the backward pass needs no second exp. Each equals
 # `Activation.df_float(s)` bit for bit (tests/test_fastpath.py checks). The step
@@ -76,18 +83,50 @@ def suitable(network: Network, n_samples: int = 1) -> bool:
     return n <= MAX_PARAMETERS and n * n_samples <= MAX_WORK
 
 
+def variant(network: Network) -> str:
+    """Which loop `advance` runs for this network (see the module docstring)."""
+    return {1: "single layer", 2: "one hidden layer"}.get(network.depth, "generic")
+
+
+def advance(trainer: Trainer, n: int) -> int:
+    """n updates, as `trainer._advance_numpy(n)` makes them; returns n.
+
+    Every new state is checked like numpy's path does: a non-finite parameter or error
+    (or a float operation that overflows) raises `trainer.divergence(step)` after the
+    finite states before it were recorded, with the network left at the last of them.
+    """
+    if n <= 0:
+        return n
+    loop = {"single layer": advance_single_layer,
+            "one hidden layer": advance_one_hidden_layer}.get(variant(trainer.network),
+                                                              advance_generic)
+    loop(trainer, n)
+    return n
+
+
 @dataclass(frozen=True)
 class Plan:
     """Everything about a run that stays fixed from step to step."""
 
-    fs: list[FloatFunction]                 # f_l, l = 1..L
+    activations: list[str]                  # f_l's name, l = 1..L
+    fs: list[FloatFunction]                 # f_l
     dfs: list[FloatFunction | None]         # f_l' from a[l] (backprop only)
+    plain_delta: bool                       # δ[L] = y − d
     output_delta: FloatPairFunction         # δ[L] from (y, d)
+    squared: bool                           # E_p = ½ Σ (d − y)²
     per_output: FloatPairFunction           # E_p's term for one output
     eta: float
     batch: bool
     update_biases: bool
     samples: list[tuple[Vector, Vector]]    # (x + [1.0], d) per sample
+
+    @property
+    def inputs(self) -> list[Vector]:
+        return [x for x, _ in self.samples]
+
+    @property
+    def targets(self) -> list[Vector]:
+        return [d for _, d in self.samples]
 
 
 def plan_for(trainer: Trainer) -> Plan:
@@ -95,19 +134,27 @@ def plan_for(trainer: Trainer) -> Plan:
     loss = get_loss(config.loss)
     backprop = config.rule == "backprop"
     output = network.activations[-1]
+    # y − d: the delta rule, and σ with cross-entropy (whose factors y(1 − y) cancel)
+    plain = not backprop or (output == "sigmoid" and config.loss == "cross_entropy")
     output_delta: FloatPairFunction
-    if not backprop or (output == "sigmoid" and config.loss == "cross_entropy"):
-        output_delta = sub              # y − d: the delta rule, and σ with cross-entropy
+    if plain:
+        output_delta = sub
+    elif output == "sigmoid" and config.loss == "squared_error":
+        def output_delta(y: float, d: float) -> float:     # the common case, in one call
+            return (y - d) * (y * (1.0 - y))
     else:
         dE_dy, df = loss.dE_dy_float, DERIVATIVE_FROM_OUTPUT[output]
 
         def output_delta(y: float, d: float) -> float:
             return dE_dy(y, d) * df(y)
     return Plan(
+        activations=list(network.activations),
         fs=[get_activation(name).f_float for name in network.activations],
         dfs=[DERIVATIVE_FROM_OUTPUT.get(name) if backprop else None
              for name in network.activations],
+        plain_delta=plain,
         output_delta=output_delta,
+        squared=config.loss == "squared_error",
         per_output=loss.per_output_float,
         eta=float(config.learning_rate),
         batch=config.mode == "batch",
@@ -135,7 +182,246 @@ def flat_order(network: Network) -> list[int]:
     return order
 
 
-# -- the phases of a step -------------------------------------------------------------------
+def all_finite(values: Vector, error: float) -> bool:
+    return math.isfinite(error) and all(map(math.isfinite, values))
+
+
+def record(trainer: Trainer, table: np.ndarray) -> None:
+    """Append states, shape (k, n_parameters + 1) in `get_flat` order with the error last,
+    to the history and move the network and the trainer to the last of them."""
+    if len(table):
+        trainer.history.extend(table)
+        trainer.network.set_flat(table[-1, :-1].copy())
+        trainer.position += len(table)
+
+
+def record_rows(trainer: Trainer, rows: Vector, order: list[int]) -> None:
+    """`record` for states laid out as the rows of each layer end to end, then E."""
+    if rows:
+        record(trainer, np.array(rows).reshape(-1, len(order))[:, order])
+
+
+# -- no hidden layer --------------------------------------------------------------------------
+def advance_single_layer(trainer: Trainer, n: int) -> None:
+    """n updates of a network without hidden layers, one output neuron at a time.
+
+    Neuron j's update needs only its own outputs y_pj and targets d_pj, so each neuron
+    runs the whole chunk of steps on its own; the chunk's error is then
+    E = (Σ_j Σ_p E_pj) / P. The first neuron to diverge ends the chunk for all.
+    """
+    plan = plan_for(trainer)
+    network = trainer.network
+    n_in, n_out = network.layers
+    P = len(plan.samples)
+    neurons = layers_of(network)[0]                 # [w_1, ..., w_n, b] per neuron
+    xs = plan.inputs
+    targets = [list(column) for column in zip(*plan.targets)]        # d_pj per neuron
+    f = plan.fs[0]
+    outputs = [[f(sum(map(mul, w, x))) for x in xs] for w in neurons]  # y_pj per neuron
+    end = trainer.position + n
+    while trainer.position < end:
+        first = trainer.position
+        k = min(FLUSH_ROWS, end - first)
+        states: list[Vector] = []
+        errors: list[Vector] = []
+        for w, ds, ys in zip(neurons, targets, outputs):
+            w_states, w_errors = neuron_steps(plan, w, xs, ds, ys, first, k)
+            k = len(w_errors)           # later neurons need not go past a divergence
+            states.append(w_states)
+            errors.append(w_errors)
+        table = np.empty((k, network.n_parameters + 1))
+        for j, (w_states, w_errors) in enumerate(zip(states, errors)):
+            block = np.array(w_states).reshape(-1, n_in + 1)[:k]
+            table[:, j * n_in:(j + 1) * n_in] = block[:, :n_in]
+            table[:, n_out * n_in + j] = block[:, n_in]
+            table[:, -1] = w_errors[:k] if j == 0 else table[:, -1] + w_errors[:k]
+        table[:, -1] /= P
+        finite = np.isfinite(table[:, -1])          # the sum over the neurons may overflow
+        if not finite.all():
+            table = table[:int(np.argmin(finite))]
+        record(trainer, table)
+        if trainer.position < first + min(FLUSH_ROWS, end - first):
+            raise trainer.divergence(trainer.position + 1)
+
+
+def neuron_steps(plan: Plan, w: Vector, xs: list[Vector], ds: Vector, ys: Vector,
+                 first: int, n: int) -> tuple[Vector, Vector]:
+    """Up to n updates of one output neuron, from state `first`.
+
+    w : [w_1, ..., w_n, b], updated in place; xs : the inputs x_p + [1.0];
+    ds : the targets d_p; ys : the outputs y_p at w, updated in place.
+    Returns the states w after each update end to end, and each state's Σ_p E_p; both
+    stop before the first state with a non-finite value.
+    """
+    exp, isfinite = math.exp, math.isfinite
+    f, per_output, output_delta = plan.fs[0], plan.per_output, plan.output_delta
+    sigmoid, squared, plain = plan.activations[0] == "sigmoid", plan.squared, plan.plain_delta
+    eta, batch = plan.eta, plan.batch
+    P = len(xs)
+    moving = range(len(w) if plan.update_biases else len(w) - 1)
+    columns = list(zip(*xs))                # x_pi over the samples, one tuple per input i
+    samples = range(P)
+    states: Vector = []
+    errors: Vector = []
+    with contextlib.suppress(*ARITHMETIC_TROUBLE):
+        for step in range(first, first + n):
+            # the update, from the outputs of the previous error pass
+            if batch:
+                deltas = list(map(output_delta, ys, ds))
+                for i in moving:
+                    w[i] -= eta * (sum(map(mul, deltas, columns[i])) / P)
+            else:
+                p = step % P
+                delta = ys[p] - ds[p] if plain else output_delta(ys[p], ds[p])
+                x = xs[p]
+                for i in moving:
+                    w[i] -= eta * (delta * x[i])
+            # the error pass at the new parameters: Σ_p E_p and every y_p
+            e = 0.0
+            s = 0.0
+            for p in samples:
+                s = sum(map(mul, w, xs[p]))
+                if not sigmoid:
+                    y = f(s)
+                elif s >= 0.0:                  # σ(s) without overflow, as f_float does
+                    y = 1.0 / (1.0 + exp(-s))
+                else:
+                    z = exp(s)
+                    y = z / (1.0 + z)
+                ys[p] = y
+                d = ds[p]
+                e += 0.5 * (d - y) * (d - y) if squared else per_output(y, d)
+            # A non-finite w_i makes every s non-finite (inf·0 is NaN), so a finite e + s
+            # means a finite state; otherwise look closer (s alone may have overflowed).
+            if not isfinite(e + s) and not all_finite(w, e):
+                break
+            states += w
+            errors.append(e)
+    return states, errors
+
+
+# -- one hidden layer -------------------------------------------------------------------------
+# One loop on purpose: a function call per sample would cost about a tenth of a step.
+def advance_one_hidden_layer(trainer: Trainer, n: int) -> None:  # noqa: PLR0912, PLR0915
+    """n updates of an n_in-h-n_out network, in one loop over plain lists.
+
+    Each pass of the loop forwards every sample at the current state (the error, and the
+    activations the next gradient needs), records the state, then sums the gradient over
+    the samples it uses into lists laid out like the parameters and steps down it.
+    """
+    plan = plan_for(trainer)
+    network = trainer.network
+    hidden, output = layers_of(network)        # [w_1, ..., w_n, b] per neuron
+    order = [*flat_order(network), network.n_parameters]
+    flush_at = FLUSH_ROWS * len(order)
+    exp, isfinite = math.exp, math.isfinite
+    f_hidden, f_output = plan.fs
+    df_hidden = plan.dfs[0]
+    assert df_hidden is not None                # the Trainer allows only backprop here
+    sigmoid_hidden, sigmoid_output = (name == "sigmoid" for name in plan.activations)
+    squared, per_output, output_delta = plan.squared, plan.per_output, plan.output_delta
+    eta, batch, plain = plan.eta, plan.batch, plan.plain_delta
+    xs, ds = plan.inputs, plan.targets
+    P = len(xs)
+    n_in, n_hidden, n_out = network.layers
+    # a[1] + [1.0] and y of every sample at the current state
+    hs = [[0.0] * n_hidden + ONE for _ in xs]
+    ys = [[0.0] * n_out for _ in xs]
+    # ∂E/∂θ summed over the samples of a step, laid out like the rows
+    hidden_grads = [[0.0] * (n_in + 1) for _ in hidden]
+    output_grads = [[0.0] * (n_hidden + 1) for _ in output]
+    zeros_hidden, zeros_output = [0.0] * (n_in + 1), [0.0] * (n_hidden + 1)
+    parameters = [*hidden, *output]
+    hidden_moving = range(n_in + 1 if plan.update_biases else n_in)
+    output_moving = range(n_hidden + 1 if plan.update_biases else n_hidden)
+    output_deltas = [0.0] * n_out
+    hidden_inputs, output_inputs = range(n_in + 1), range(n_hidden + 1)   # with the +1
+    neurons_hidden = range(n_hidden)
+    everyone = range(P)
+    first = trainer.position
+    end = first + n
+    rows: Vector = []          # new states end to end: the rows of each layer, then E
+    with contextlib.suppress(*ARITHMETIC_TROUBLE):
+        for step in range(first, end + 1):
+            # forward every sample at state `step`: a[1], y and E
+            E = 0.0
+            check = 0.0          # Σ s: a non-finite parameter makes its neuron's s so
+            for x, d, h, y in zip(xs, ds, hs, ys):
+                for j, w in enumerate(hidden):
+                    s = sum(map(mul, w, x))
+                    check += s
+                    if not sigmoid_hidden:
+                        h[j] = f_hidden(s)
+                    elif s >= 0.0:
+                        h[j] = 1.0 / (1.0 + exp(-s))
+                    else:
+                        z = exp(s)
+                        h[j] = z / (1.0 + z)
+                E_p = 0.0
+                for k, w in enumerate(output):
+                    s = sum(map(mul, w, h))
+                    check += s
+                    if not sigmoid_output:
+                        y_k = f_output(s)
+                    elif s >= 0.0:
+                        y_k = 1.0 / (1.0 + exp(-s))
+                    else:
+                        z = exp(s)
+                        y_k = z / (1.0 + z)
+                    y[k] = y_k
+                    d_k = d[k]
+                    E_p += 0.5 * (d_k - y_k) * (d_k - y_k) if squared else per_output(y_k, d_k)
+                E += E_p
+            E /= P
+            if step > first:
+                if not isfinite(check + E) and \
+                        not all_finite([v for w in parameters for v in w], E):
+                    break
+                for w in parameters:
+                    rows += w
+                rows.append(E)
+                if len(rows) >= flush_at:
+                    record_rows(trainer, rows, order)
+                    rows = []
+            if step == end:
+                break
+            # backward: ∂E_p/∂θ summed over this step's samples, at state `step`
+            for g in hidden_grads:
+                g[:] = zeros_hidden
+            for g in output_grads:
+                g[:] = zeros_output
+            used = everyone if batch else (step % P,)
+            for p in used:
+                h, y, d = hs[p], ys[p], ds[p]
+                for k, g in enumerate(output_grads):
+                    delta = y[k] - d[k] if plain else output_delta(y[k], d[k])
+                    output_deltas[k] = delta
+                    for i in output_inputs:
+                        g[i] += delta * h[i]
+                x = xs[p]
+                for j in neurons_hidden:
+                    back = 0.0                     # (W[2]ᵀ δ[2])_j
+                    for delta, w in zip(output_deltas, output):
+                        back += delta * w[j]
+                    h_j = h[j]
+                    delta = back * (h_j * (1.0 - h_j) if sigmoid_hidden else df_hidden(h_j))
+                    g = hidden_grads[j]
+                    for i in hidden_inputs:
+                        g[i] += delta * x[i]
+            # the step: θ ← θ − η mean of the gradient
+            m = len(used)
+            for w, g in zip(hidden, hidden_grads):
+                for i in hidden_moving:
+                    w[i] -= eta * (g[i] / m)
+            for w, g in zip(output, output_grads):
+                for i in output_moving:
+                    w[i] -= eta * (g[i] / m)
+    record_rows(trainer, rows, order)
+    if trainer.position < end:
+        raise trainer.divergence(trainer.position + 1)
+
+
+# -- the phases of a step (generic loop) ---------------------------------------------------
 def forward(net: list[Layer], plan: Plan) -> tuple[list[Activations], float]:
     """Every sample's activations at these parameters, and the error E = mean_p E_p.
 
@@ -218,16 +504,9 @@ def descend(net: list[Layer], plan: Plan, acts: list[Activations], step: int) ->
     return new_net
 
 
-# -- the loop -------------------------------------------------------------------------------
-def advance(trainer: Trainer, n: int) -> int:
-    """n updates, as `trainer._advance_numpy(n)` makes them; returns n.
-
-    Every new state is checked like numpy's path does: a non-finite parameter or error
-    (or a float operation that overflows) raises `trainer.divergence(step)` after the
-    finite states before it were recorded, with the network left at the last of them.
-    """
-    if n <= 0:
-        return n
+# -- the generic loop -------------------------------------------------------------------------
+def advance_generic(trainer: Trainer, n: int) -> None:
+    """n updates of a network of any depth, one step phase at a time."""
     plan = plan_for(trainer)
     order = [*flat_order(trainer.network), trainer.network.n_parameters]  # error last
     flush_at = FLUSH_ROWS * len(order)
@@ -236,41 +515,22 @@ def advance(trainer: Trainer, n: int) -> int:
     rows: Vector = []          # new states end to end: the rows of each layer, then E
     step = trainer.position
     end = step + n
-    # A float operation that overflows is where numpy would have produced inf or NaN.
-    with contextlib.suppress(OverflowError, ZeroDivisionError):
+    with contextlib.suppress(*ARITHMETIC_TROUBLE):
         while step < end:
             new_net = descend(net, plan, acts, step)
             new_acts, error = forward(new_net, plan)
-            row: Vector = []
-            for layer in new_net:
-                for neuron in layer:
-                    row += neuron
-            row.append(error)
+            row = [v for layer in new_net for neuron in layer for v in neuron]
             # a sum is finite only if every term is; when it is not, overflow of the sum
             # alone is no divergence
-            if not (math.isfinite(sum(row)) or all(map(math.isfinite, row))):
+            if not (math.isfinite(sum(row) + error) or all_finite(row, error)):
                 break
             rows += row
+            rows.append(error)
             net, acts = new_net, new_acts
             step += 1
             if len(rows) >= flush_at:
-                _record(trainer, rows, order, net, step)
+                record_rows(trainer, rows, order)
                 rows = []
-    _record(trainer, rows, order, net, step)
-    if step < end:
-        raise trainer.divergence(step + 1)
-    return n
-
-
-def _record(trainer: Trainer, rows: Vector, order: list[int], net: list[Layer],
-            position: int) -> None:
-    """Append the collected states to the history (reordered to `get_flat` order, the
-    error last) and leave the network at `net`, the state of step `position`."""
-    if rows:
-        trainer.history.extend(np.array(rows).reshape(-1, len(order))[:, order])
-    for W, b, layer in zip(trainer.network.weights, trainer.network.biases, net,
-                           strict=True):
-        values = np.array(layer)
-        W[...] = values[:, :-1]
-        b[...] = values[:, -1]
-    trainer.position = position
+    record_rows(trainer, rows, order)
+    if trainer.position < end:
+        raise trainer.divergence(trainer.position + 1)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from sample_sessions import LECTURE
 
 import main as cli
 from model.history import read_csv
@@ -21,15 +22,6 @@ from model.session import MAX_FILE_BYTES, lecture_session, save_session
 
 ROOT = Path(__file__).resolve().parents[1]
 
-LECTURE: dict[str, Any] = {
-    "format": "backprop-lab/session",
-    "version": 1,
-    "network": {"layers": [2, 1], "activations": ["sigmoid"]},
-    "parameters": {"weights": [[[0.5, 0.2]]], "biases": [[1.83]]},
-    "data": {"inputs": [[0.1, 0.3]], "targets": [[0.03]]},
-    "training": {"rule": "delta", "loss": "squared_error", "learning_rate": 0.01,
-                 "mode": "online", "update_biases": True},
-}
 
 DIVERGING: dict[str, Any] = {
     "format": "backprop-lab/session",

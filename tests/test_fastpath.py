@@ -125,6 +125,8 @@ def sweep() -> list[Case]:
                     found.append(Case([3, 2], [name], seed, 4, config))
                     if name in DIFFERENTIABLE:
                         config = TrainingConfig("backprop", loss, 0.5, mode, update_biases)
+                        found.append(Case([3, 2], [name], seed, 4, config))
+                        found.append(Case([2, 1], [name], seed, 1, config))
                         found.append(Case([2, 3, 2], ["tanh", name], seed, 3, config))
                         found.append(Case([2, 4, 3, 1], [name, name, "sigmoid"], seed, 5,
                                           config))
@@ -184,6 +186,8 @@ def test_zero_steps_change_nothing() -> None:
     ([2, 3, 2], ["leaky_relu", "linear"], "squared_error", 1e60),
     ([2, 1], ["sigmoid"], "cross_entropy", 20.0),                # y = 1 exactly, d < 1
     ([3, 2, 1], ["sigmoid", "sigmoid"], "cross_entropy", 1e3),
+    ([2, 3], ["linear"], "squared_error", 40.0),                 # one neuron goes first
+    ([2, 2, 2, 1], ["tanh", "relu", "linear"], "squared_error", 30.0),
 ])
 @pytest.mark.parametrize("mode", ["online", "batch"])
 def test_divergence_keeps_the_same_states(layers: list[int], activations: list[str],
@@ -196,30 +200,68 @@ def test_divergence_keeps_the_same_states(layers: list[int], activations: list[s
     assert np.isfinite(got.table).all()
 
 
+# (With several output neurons and no hidden layer the neurons run one after the other,
+# so "the 4th step's first exp" is no single call: the numeric divergence tests cover it.)
+@pytest.mark.parametrize("layers", [[2, 1], [2, 2, 1], [2, 2, 2, 1]])
 def test_an_overflowing_float_operation_is_a_divergence(monkeypatch: pytest.MonkeyPatch,
-                                                        ) -> None:
-    trainer = Case([2, 1], ["sigmoid"], 2, 1, TrainingConfig()).trainer()
-    reference = Case([2, 1], ["sigmoid"], 2, 1, TrainingConfig()).trainer()
-    reference._advance_numpy(3)
-    forward = fastpath.forward
+                                                        layers: list[int]) -> None:
+    case = Case(layers, ["sigmoid"] * (len(layers) - 1), 2, 2,
+                TrainingConfig("backprop", learning_rate=0.1))
+    exp = math.exp
     calls = 0
 
-    def overflowing(*args: object) -> object:
+    def counting(s: float) -> float:
         nonlocal calls
         calls += 1
-        if calls == 5:                 # the initial pass, then steps 1..3, then step 4
-            raise OverflowError("math range error")
-        return forward(*args)  # type: ignore[arg-type]
+        return exp(s)
 
-    monkeypatch.setattr(fastpath, "forward", overflowing)
+    monkeypatch.setattr(math, "exp", counting)
+    reference = case.trainer()
+    fastpath.advance(reference, 3)
+    calls_for_three_steps = calls
+
+    def overflowing(s: float) -> float:       # the first exp of step 4 overflows
+        nonlocal calls
+        calls += 1
+        if calls > calls_for_three_steps:
+            raise OverflowError("math range error")
+        return exp(s)
+
+    calls = 0
+    monkeypatch.setattr(math, "exp", overflowing)
+    trainer = case.trainer()
     with pytest.raises(DivergenceError) as caught:
         fastpath.advance(trainer, 10)
     assert caught.value.step == 4
     assert trainer.position == 3
-    np.testing.assert_allclose(trainer.history.table(), reference.history.table(),
-                               rtol=TOLERANCE, atol=TOLERANCE)
-    np.testing.assert_allclose(trainer.network.get_flat(), reference.network.get_flat(),
-                               rtol=TOLERANCE, atol=TOLERANCE)
+    np.testing.assert_array_equal(trainer.history.table(), reference.history.table())
+    np.testing.assert_array_equal(trainer.network.get_flat(), reference.network.get_flat())
+
+
+@pytest.mark.parametrize(("layers", "expected"), [
+    ([2, 1], "single layer"), ([4, 3], "single layer"), ([2, 2, 1], "one hidden layer"),
+    ([3, 4, 2], "one hidden layer"), ([2, 2, 2, 1], "generic"), ([1, 1, 1, 1, 1], "generic"),
+])
+def test_each_shape_runs_its_own_loop(monkeypatch: pytest.MonkeyPatch, layers: list[int],
+                                      expected: str) -> None:
+    loops = {"single layer": "advance_single_layer",
+             "one hidden layer": "advance_one_hidden_layer", "generic": "advance_generic"}
+    ran: list[str] = []
+    for name, attribute in loops.items():
+        original = getattr(fastpath, attribute)
+
+        def spy(trainer: Trainer, n: int, name: str = name,
+                original: Callable[[Trainer, int], None] = original) -> None:
+            ran.append(name)
+            original(trainer, n)
+
+        monkeypatch.setattr(fastpath, attribute, spy)
+    case = Case(layers, ["tanh"] * (len(layers) - 1), 1, 3, TrainingConfig("backprop"))
+    trainer = case.trainer()
+    assert fastpath.variant(trainer.network) == expected
+    trainer.run(5)
+    assert ran == [expected]
+    assert trainer.position == 5
 
 
 # -- the lecture ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sample_sessions import LECTURE
 
 from model.activations import ACTIVATION_NAMES
 from model.session import (
@@ -32,16 +33,6 @@ from model.session import (
     session_to_dict,
 )
 from model.training import DivergenceError, Trainer
-
-LECTURE: dict[str, Any] = {
-    "format": "backprop-lab/session",
-    "version": 1,
-    "network": {"layers": [2, 1], "activations": ["sigmoid"]},
-    "parameters": {"weights": [[[0.5, 0.2]]], "biases": [[1.83]]},
-    "data": {"inputs": [[0.1, 0.3]], "targets": [[0.03]]},
-    "training": {"rule": "delta", "loss": "squared_error", "learning_rate": 0.01,
-                 "mode": "online", "update_biases": True},
-}
 
 MAZUR: dict[str, Any] = {
     "format": "backprop-lab/session",
