@@ -98,7 +98,6 @@ def redraw_seconds(app: QtWidgets.QApplication, rows: int, repeats: int) -> floa
         t0 = time.perf_counter()
         panel.refresh()
         for plot in (panel.error_plot, panel.weights_plot):
-            plot.getPlotItem().vb.autoRange()
             plot.repaint()
         times.append(time.perf_counter() - t0)
     window.hide()

@@ -6,12 +6,13 @@ change never echoes back; widget → model handlers are `_on_*_changed`.
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.lab import Lab
 from gui.runner import FASTEST, RunLoop
 from model.activations import ACTIVATION_NAMES
 from model.losses import LOSSES
+from model.numbers import format_number
 
 RULE_LABELS = {"delta": "Lecture's rule: W + η[d − Y]X", "backprop": "Backprop (chain rule)"}
 MODE_LABELS = {"online": "Online (one sample per step)", "batch": "Batch (all samples per step)"}
@@ -74,9 +75,13 @@ class TransportBar(QtWidgets.QWidget):
         self.lab.reset()
 
     def _on_slider_changed(self, value: int) -> None:
-        if self.runner.running:
-            self.runner.stop()
-        self.lab.seek(value)
+        self.go_to(value)
+
+    def go_to(self, step: int) -> None:
+        """Move the whole window to `step` (pausing a run first, or the run would carry
+        on from there and discard every later step)."""
+        self.runner.stop()
+        self.lab.seek(step)
 
     def sync_running(self, running: bool) -> None:
         self.run_button.blockSignals(True)
@@ -95,6 +100,32 @@ class TransportBar(QtWidgets.QWidget):
         self.slider.blockSignals(False)
 
 
+class LearningRateSpin(QtWidgets.QDoubleSpinBox):
+    """η from 1e-9 to 1e6, shown as the lecture prints numbers (0.01, 7.8125e-5), so
+    halving it again and again never shows a rounded or clipped value."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDecimals(15)        # precision of the stored value, not of the display
+        self.setRange(1e-9, 1e6)
+
+    def textFromValue(self, value: float) -> str:
+        return format_number(value)
+
+    def valueFromText(self, text: str) -> float:
+        return float(text.replace(",", "."))
+
+    def validate(self, text: str, pos: int) -> object:
+        state = QtGui.QValidator.State
+        try:
+            value = float(text.replace(",", "."))
+        except ValueError:
+            ok = all(c in "0123456789.,eE+-" for c in text)
+            return (state.Intermediate if ok else state.Invalid, text, pos)
+        inside = self.minimum() <= value <= self.maximum()
+        return (state.Acceptable if inside else state.Intermediate, text, pos)
+
+
 class SettingsPanel(QtWidgets.QGroupBox):
     """η, rule, loss, mode, biases, per-layer activation, speed and target error."""
 
@@ -104,10 +135,8 @@ class SettingsPanel(QtWidgets.QGroupBox):
         super().__init__("Training", parent)
         self.lab = lab
         self.runner = runner
-        self.learning_rate = QtWidgets.QDoubleSpinBox()
+        self.learning_rate = LearningRateSpin()
         self.learning_rate.setObjectName("learningRateSpin")
-        self.learning_rate.setDecimals(6)
-        self.learning_rate.setRange(0.000001, 1000.0)
         self.learning_rate.setSingleStep(0.01)
         self.learning_rate.setStepType(QtWidgets.QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
         self.learning_rate.setKeyboardTracking(False)

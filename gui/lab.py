@@ -67,26 +67,27 @@ class Lab(QtCore.QObject):
         """One update; False (with a message) if it diverged."""
         return self.run_steps(1) == 1
 
-    def run_steps(self, n: int, emit: bool = True) -> int:
-        """Up to n updates; stops at a divergence. Emits the signals unless emit=False
-        (the run loop emits once per frame instead)."""
+    def run_steps(self, n: int, emit: bool = True, target_error: float = 0.0) -> int:
+        """Up to n updates, as one undoable command (consecutive ones merge into one
+        "Train" entry). Stops at a divergence, and at the first state whose error is at or
+        below `target_error` (> 0). Emits the signals unless emit=False (the run loop
+        emits once per frame instead). Returns the number of updates kept."""
         self._discard_later_states()
-        try:
-            done = self.trainer.run(n)
-        except DivergenceError as error:
+        command = TrainCommand(self, n, target_error)
+        self.undo_stack.push(command)
+        if command.error is not None:
             self._emit_moved()
-            self.diverged.emit(str(error))
-            return 0
-        if emit:
+            self.diverged.emit(command.error)
+        elif emit:
             self._emit_moved()
-        return done
+        return command.done
 
     def step_back(self) -> None:
+        """Discard the current state and show the previous one (undoable)."""
         if self.trainer.position == 0:
             self.message.emit("Already at step 0: nothing to step back to.")
             return
-        self.trainer.step_back()
-        self._emit_moved()
+        self.undo_stack.push(StepBackCommand(self))
 
     def seek(self, step: int) -> None:
         """Show the state after `step` updates; later states stay until the next Step."""
@@ -211,6 +212,97 @@ class Lab(QtCore.QObject):
         return True
 
 
+class TrainCommand(QtGui.QUndoCommand):
+    """Training steps. Every change of the history goes through the undo stack, so the
+    states each command remembers are always there when it is undone or redone."""
+
+    MERGE_ID = 1
+
+    def __init__(self, lab: Lab, n: int, target_error: float) -> None:
+        super().__init__("Train")
+        self._lab = lab
+        self._n = n
+        self._target = target_error
+        self._start = lab.trainer.position
+        self._end = self._start
+        self._rows: np.ndarray | None = None   # the states, while undone
+        self.done = 0
+        self.error: str | None = None
+
+    def id(self) -> int:
+        return self.MERGE_ID
+
+    def redo(self) -> None:
+        trainer = self._lab.trainer
+        if self._rows is None:
+            self._train()
+        else:
+            trainer.history.extend(self._rows)
+            self._rows = None
+            trainer.seek(self._end)
+            self._lab.emit_all()
+        self._name()
+
+    def _train(self) -> None:
+        trainer = self._lab.trainer
+        try:
+            trainer.run(self._n)
+        except DivergenceError as error:
+            self.error = str(error)
+        if self._target > 0:
+            errors = trainer.history.errors[self._start + 1:]
+            hits = np.flatnonzero(errors <= self._target)
+            if hits.size:
+                trainer.history.truncate(self._start + 2 + int(hits[0]))
+                trainer.seek(len(trainer.history) - 1)
+        self._end = trainer.position
+        self.done = self._end - self._start
+        if self.done == 0:
+            self.setObsolete(True)          # nothing happened: no entry in Edit → Undo
+
+    def undo(self) -> None:
+        trainer = self._lab.trainer
+        self._rows = trainer.history.rows_after(self._start)
+        trainer.history.truncate(self._start + 1)
+        trainer.seek(self._start)
+        self._lab.emit_all()
+
+    def mergeWith(self, other: QtGui.QUndoCommand) -> bool:
+        if not isinstance(other, TrainCommand) or other._start != self._end:
+            return False
+        self._end = other._end
+        self.done = self._end - self._start
+        self._name()
+        return True
+
+    def _name(self) -> None:
+        self.setText(f"Train {self._end - self._start} step(s)")
+
+
+class StepBackCommand(QtGui.QUndoCommand):
+    """Back: discard the current state and every later one; undo brings them back."""
+
+    def __init__(self, lab: Lab) -> None:
+        super().__init__(f"Step back from step {lab.trainer.position}")
+        self._lab = lab
+        self._position = lab.trainer.position
+        self._rows: np.ndarray | None = None
+
+    def redo(self) -> None:
+        trainer = self._lab.trainer
+        self._rows = trainer.history.rows_after(self._position - 1)
+        trainer.history.truncate(self._position)
+        trainer.seek(self._position - 1)
+        self._lab.emit_all()
+
+    def undo(self) -> None:
+        trainer = self._lab.trainer
+        assert self._rows is not None
+        trainer.history.extend(self._rows)
+        trainer.seek(self._position)
+        self._lab.emit_all()
+
+
 class ReplaceHistoryCommand(QtGui.QUndoCommand):
     """Swap in another History (Reset, Continue from an earlier step); undo swaps back.
 
@@ -222,11 +314,13 @@ class ReplaceHistoryCommand(QtGui.QUndoCommand):
         self._lab = lab
         self._new = (history, position)
         self._old = (lab.trainer.history, lab.trainer.position)
+        self._old_log = lab.trainer.config_log
 
     def redo(self) -> None:
         self._apply(*self._new)
 
     def undo(self) -> None:
+        self._lab.trainer.config_log = self._old_log
         self._apply(*self._old)
 
     def _apply(self, history: History, position: int) -> None:
@@ -283,6 +377,7 @@ class ReplaceDataCommand(QtGui.QUndoCommand):
         self._new = data
         self._old = lab.trainer.data
         self._old_history = (lab.trainer.history, lab.trainer.position)
+        self._old_log = lab.trainer.config_log
 
     def redo(self) -> None:
         trainer = self._lab.trainer
@@ -294,6 +389,7 @@ class ReplaceDataCommand(QtGui.QUndoCommand):
     def undo(self) -> None:
         self._lab.trainer.data = self._old
         self._lab.trainer.replace_history(*self._old_history)
+        self._lab.trainer.config_log = self._old_log
         self._announce()
 
     def _announce(self) -> None:
@@ -314,6 +410,7 @@ class ActivationCommand(QtGui.QUndoCommand):
         self._layer = layer
         self._names = (lab.trainer.network.activations[layer - 1], name)
         self._old_history = (lab.trainer.history, lab.trainer.position)
+        self._old_log = lab.trainer.config_log
 
     def redo(self) -> None:
         trainer = self._lab.trainer
@@ -327,5 +424,6 @@ class ActivationCommand(QtGui.QUndoCommand):
         trainer = self._lab.trainer
         trainer.network.activations[self._layer - 1] = self._names[0]
         trainer.replace_history(*self._old_history)
+        trainer.config_log = self._old_log
         self._lab.configChanged.emit()
         self._lab.emit_all()

@@ -60,6 +60,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings_panel = SettingsPanel(self.lab, self.runner)
         self.plots_panel = PlotsPanel(self.lab)
         self.explanation = ExplanationPanel(self.lab)
+        for plot in (self.plots_panel.error_plot, self.plots_panel.weights_plot):
+            plot.stepRequested.connect(self.transport.go_to)
         self.parameters_panel.layerChanged.connect(self.settings_panel.set_layer)
         self.parameters_panel.parameterSelected.connect(self.plots_panel.weights_plot.highlight)
         self.settings_panel.target.valueChanged.connect(self.plots_panel.error_plot.set_target)
@@ -172,11 +174,12 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- the file menu ------------------------------------------------------------------------
     def open_example(self, name: str) -> None:
+        self.runner.stop()
         if self._confirm_discard():
-            self.runner.stop()
             self.load(load_example(name), None)
 
     def open_session(self) -> None:
+        self.runner.stop()
         if not self._confirm_discard():
             return
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
@@ -281,6 +284,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.recent_menu.setEnabled(bool(recent))
 
     def _open_recent(self, path: str) -> None:
+        self.runner.stop()
         if self._confirm_discard():
             self.open_path(path)
 

@@ -162,8 +162,6 @@ class PlotsPanel(QtWidgets.QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.log_check)
         layout.addWidget(splitter, stretch=1)
-        for plot in (self.error_plot, self.weights_plot):
-            plot.stepRequested.connect(lab.seek)
         lab.historyChanged.connect(self.refresh)
         lab.positionChanged.connect(self._on_position_changed)
         lab.configChanged.connect(self.refresh)

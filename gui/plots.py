@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6 import QtCore, QtGui
 
+from gui.envelope import PeakEnvelope
 from model.history import History
 from model.numbers import format_number
 
@@ -60,9 +61,9 @@ class RunningBounds:
     def update(self, history: History, series: list[NDArray[np.float64]],
                log: bool) -> tuple[float, float]:
         n = len(history)
-        if history is not self._source or n < self._seen:
+        if (history, history.revision) != self._source or n < self._seen:
             self.forget()               # another history, or steps were discarded
-            self._source = history
+            self._source = (history, history.revision)
         for values in series:
             new = values[..., self._seen:n]
             if new.size:
@@ -116,16 +117,31 @@ class _StepPlot(pg.PlotWidget):
         self._hover = pg.SignalProxy(self.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
-        self._steps: NDArray[np.float64] = np.arange(0, dtype=np.float64)
         self._history: History | None = None
+        self.curves: list[pg.PlotDataItem] = []
+        self._envelope = PeakEnvelope()
         self._follow_data()
+        item.vb.sigXRangeChanged.connect(self._on_x_range_changed)
 
-    def _steps_view(self, n: int) -> NDArray[np.float64]:
-        """0..n-1 as floats, from a cached array grown like the history (no per-frame alloc)."""
-        if self._steps.shape[0] < n:
-            self._steps = np.arange(max(n, int(self._steps.shape[0] * 1.5) + 1024),
-                                    dtype=np.float64)
-        return self._steps[:n]
+    def feed(self) -> None:
+        """Give every curve the rows in view, as a peak envelope when they are many."""
+        history = self._history
+        if history is None or not self.curves:
+            return
+        n = len(history)
+        first, last = 0, n - 1
+        if not self.following:
+            (x0, x1), _y = self.getPlotItem().vb.viewRange()
+            first = int(np.clip(np.floor(x0) - 1, 0, last))
+            last = int(np.clip(np.ceil(x1) + 1, first, last))
+        x, ys = self._envelope.view((history, history.revision), self.plotted_series(),
+                                    first, last)
+        for curve, y in zip(self.curves, ys, strict=True):
+            curve.setData(x, y)
+
+    def _on_x_range_changed(self, *_args: object) -> None:
+        if not self.following:      # zoomed or panned by hand: show those rows in detail
+            self.feed()
 
     def make_curve(self, name: str, pen: QtGui.QPen) -> pg.PlotDataItem:
         curve = self.getPlotItem().plot(name=name, pen=pen)
@@ -171,7 +187,8 @@ class _StepPlot(pg.PlotWidget):
     def _log_y(self) -> bool:
         return bool(self.getPlotItem().getAxis("left").logMode)
 
-    def plotted_series(self) -> list[NDArray[np.float64]]:
+    def plotted_series(self) -> NDArray[np.float64]:
+        """The plotted values, shape (n_curves, n_rows), a view of the history."""
         raise NotImplementedError
 
     def set_position(self, step: int) -> None:
@@ -215,6 +232,7 @@ class ErrorPlot(_StepPlot):
     def __init__(self) -> None:
         super().__init__("errorPlot", "error E (mean over samples)", "Error")
         self.curve = self.make_curve("E", pg.mkPen("#0072B2", width=CURVE_WIDTH))
+        self.curves = [self.curve]
         target_pen = pg.mkPen("#009E73", style=QtCore.Qt.PenStyle.DotLine)
         self.target_line = pg.InfiniteLine(angle=0, movable=False, pen=target_pen)
         self.target_line.setVisible(False)
@@ -226,8 +244,9 @@ class ErrorPlot(_StepPlot):
         self._bounds.forget()
         self.apply_range()
 
-    def plotted_series(self) -> list[NDArray[np.float64]]:
-        return [self._history.errors] if self._history is not None else []
+    def plotted_series(self) -> NDArray[np.float64]:
+        assert self._history is not None
+        return self._history.errors[np.newaxis, :]
 
     def set_target(self, target: float) -> None:
         """Draw the 'stop at target error' level (hidden at 0 or in log mode with 0)."""
@@ -240,8 +259,7 @@ class ErrorPlot(_StepPlot):
     def refresh(self, history: History, loss_label: str) -> None:
         self._history = history
         self.apply_range()   # first, so the curve clips to the new range once, not twice
-        n = len(history)
-        self.curve.setData(self._steps_view(n), history.errors)
+        self.feed()
         self.legend.getLabel(self.curve).setText(f"E ({loss_label})")
 
     def describe(self, step: int) -> str:
@@ -254,7 +272,6 @@ class WeightsPlot(_StepPlot):
 
     def __init__(self) -> None:
         super().__init__("weightsPlot", "parameter value", "Weights and biases")
-        self.curves: list[pg.PlotDataItem] = []
         self._names: list[str] = []
 
     def rebuild(self, names: list[str]) -> None:
@@ -278,13 +295,11 @@ class WeightsPlot(_StepPlot):
         self._history = history
         self.rebuild(history.parameter_names)
         self.apply_range()   # first, so the curves clip to the new range once, not twice
-        steps = self._steps_view(len(history))
-        for i, curve in enumerate(self.curves):
-            curve.setData(steps, history.parameter_series(i))
+        self.feed()
 
-    def plotted_series(self) -> list[NDArray[np.float64]]:
-        history = self._history
-        return [] if history is None else [history.parameters]
+    def plotted_series(self) -> NDArray[np.float64]:
+        assert self._history is not None
+        return self._history.parameters
 
     def highlight(self, index: int | None) -> None:
         """Thicken one parameter's curve (the one selected in a table)."""

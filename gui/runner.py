@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 from PySide6 import QtCore
 
 from gui.lab import Lab
@@ -130,20 +129,9 @@ class RunLoop(QtCore.QObject):
                 return
 
     def _step_exactly(self, n: int) -> bool:
-        """n steps, stopping at the first state whose error reaches the target."""
-        before = self.lab.last_step
-        done = self.lab.run_steps(n, emit=False)
-        if done < n:
-            return False        # diverged: the Lab has said why and we are stopped
-        if self.target_error > 0:
-            errors = self.lab.trainer.history.errors[before + 1:]
-            hits = np.flatnonzero(errors <= self.target_error)
-            if hits.size:
-                reached = before + 1 + int(hits[0])
-                self.lab.trainer.history.truncate(reached + 1)
-                self.lab.trainer.seek(reached)
-                return False
-        return True
+        """n steps; False if the run must stop (a divergence, or the target error met)."""
+        done = self.lab.run_steps(n, emit=False, target_error=self.target_error)
+        return done == n and not self._target_reached()
 
     def _target_reached(self) -> bool:
         trainer = self.lab.trainer

@@ -28,7 +28,10 @@ def parse_number(text: object) -> float:
     if isinstance(text, bool):
         raise ValueError("expected a number")
     if isinstance(text, int | float):
-        value = float(text)
+        try:
+            value = float(text)
+        except OverflowError:
+            raise ValueError("too large for a 64-bit float (overflow)") from None
     else:
         cleaned = str(text).strip().replace("−", "-")
         if not cleaned:

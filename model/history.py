@@ -36,6 +36,9 @@ class History:
         self._n_cols = len(self.parameter_names) + 1
         self._data: Array = np.empty((self._n_cols, max(capacity, 1)), dtype=np.float64)
         self._n = 0
+        # Counts changes other than appends, so a view caching a summary of the rows
+        # (the plots' envelopes) knows when to start afresh.
+        self.revision = 0
 
     # -- size -----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -116,10 +119,13 @@ class History:
         """Keep the first n_rows states (step back, or Step from an earlier point)."""
         if not 0 <= n_rows <= self._n:
             raise ValueError(f"cannot truncate {self._n} rows to {n_rows}")
+        if n_rows < self._n:
+            self.revision += 1
         self._n = n_rows
 
     def clear(self) -> None:
         self._n = 0
+        self.revision += 1
 
     def set_row(self, step: int, parameters: Array, error: float) -> None:
         """Overwrite one existing state (a parameter edit replaces the current state)."""
@@ -127,6 +133,7 @@ class History:
             raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
         self._data[:-1, step] = parameters
         self._data[-1, step] = error
+        self.revision += 1
 
     def rows_after(self, step: int) -> Array:
         """A copy of the states after `step`, shape (k, n_parameters + 1), for `extend`."""

@@ -157,6 +157,17 @@ class Trainer:
         new.validate(self.network)
         self._config = new
 
+    @property
+    def config_log(self) -> list[tuple[int, TrainingConfig]]:
+        """(first step that used it, settings) for every change of settings; a copy."""
+        return list(self._config_log)
+
+    @config_log.setter
+    def config_log(self, log: list[tuple[int, TrainingConfig]]) -> None:
+        if not log:
+            raise ValueError("the settings log needs at least one entry")
+        self._config_log = list(log)
+
     def config_for_step(self, step: int) -> TrainingConfig:
         """The settings the update from state `step - 1` to `step` was made with."""
         used = self._config_log[0][1]

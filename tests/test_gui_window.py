@@ -256,7 +256,10 @@ def test_clicking_the_error_plot_seeks_and_step_there_discards_later_steps(qtbot
     assert len(window.lab.trainer.history) == 11
     click(qtbot, window, "stepButton")
     assert window.lab.position == 4 and len(window.lab.trainer.history) == 5
-    window.undo_action.trigger()
+    window.undo_action.trigger()        # the new step
+    assert len(window.lab.trainer.history) == 4 and window.lab.position == 3
+    assert window.lab.undo_stack.undoText().startswith("Continue from step 3")
+    window.undo_action.trigger()        # the discarded steps come back
     assert len(window.lab.trainer.history) == 11 and window.lab.position == 3
 
 
@@ -415,3 +418,116 @@ def test_screenshot_is_not_blank(qtbot, window, tmp_path) -> None:
     colours = {image.pixel(x, y) for x in range(0, 1280, 37) for y in range(0, 800, 29)}
     assert len(colours) > 10
     assert Path(tmp_path).exists()
+
+
+# -- undo and redo mixed with Step, Back, Reset and the timeline (no sequence may crash) --
+def history_table(window) -> np.ndarray:
+    return window.lab.trainer.history.table().copy()
+
+
+def undo(qtbot, window) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+
+def redo(qtbot, window) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_Z,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+
+
+def test_steps_are_undoable_and_merge_into_one_entry(qtbot, window) -> None:
+    for _ in range(3):
+        click(qtbot, window, "stepButton")
+    assert window.lab.undo_stack.undoText() == "Train 3 step(s)"
+    after = history_table(window)
+    undo(qtbot, window)
+    assert window.lab.position == 0 and len(window.lab.trainer.history) == 1
+    redo(qtbot, window)
+    np.testing.assert_array_equal(history_table(window), after)
+    assert window.lab.position == 3
+
+
+def test_back_is_undoable_even_after_an_edit(qtbot, window) -> None:
+    click(qtbot, window, "stepButton")
+    edit_cell(qtbot, window, "weightsTable", 0, 0, "0.7")
+    edited = history_table(window)
+    click(qtbot, window, "stepBackButton")
+    assert window.lab.position == 0
+    undo(qtbot, window)                 # the Back
+    np.testing.assert_array_equal(history_table(window), edited)
+    undo(qtbot, window)                 # the edit
+    assert cell_text(window, "weightsTable", 0, 0) == LECTURE_AFTER_ONE_STEP["W1"]
+    undo(qtbot, window)                 # the step
+    assert cell_text(window, "weightsTable", 0, 0) == "0.5"
+
+
+def test_reset_undo_back_redo_undo_does_not_crash(qtbot, window) -> None:
+    for _ in range(3):
+        click(qtbot, window, "stepButton")
+    before = history_table(window)
+    click(qtbot, window, "resetButton")
+    undo(qtbot, window)
+    click(qtbot, window, "stepBackButton")
+    assert not window.lab.undo_stack.canRedo()
+    undo(qtbot, window)
+    np.testing.assert_array_equal(history_table(window), before)
+
+
+def test_back_after_seeking_keeps_the_later_steps_undoable(qtbot, window) -> None:
+    for _ in range(5):
+        click(qtbot, window, "stepButton")
+    before = history_table(window)
+    window.findChild(QtWidgets.QSlider, "stepSlider").setValue(2)
+    click(qtbot, window, "stepBackButton")
+    assert window.lab.position == 1 and len(window.lab.trainer.history) == 2
+    undo(qtbot, window)
+    np.testing.assert_array_equal(history_table(window), before)
+    assert window.lab.position == 2
+
+
+def test_stepping_after_an_undo_replaces_the_redo_branch(qtbot, window) -> None:
+    edit_cell(qtbot, window, "weightsTable", 0, 0, "0.7")
+    undo(qtbot, window)
+    for _ in range(3):
+        click(qtbot, window, "stepButton")
+    assert not window.lab.undo_stack.canRedo()
+    assert len(window.lab.trainer.history) == 4
+
+
+def test_undoing_a_data_edit_restores_each_steps_settings(qtbot, window) -> None:
+    click(qtbot, window, "stepButton")
+    window.findChild(QtWidgets.QDoubleSpinBox, "learningRateSpin").setValue(0.5)
+    click(qtbot, window, "stepButton")
+    edit_cell(qtbot, window, "inputsTable", 0, 0, "0.2")
+    click(qtbot, window, "stepButton")
+    undo(qtbot, window)     # the step
+    undo(qtbot, window)     # the data edit
+    window.findChild(QtWidgets.QSlider, "stepSlider").setValue(1)
+    assert window.lab.trainer.config_for_step(1).learning_rate == 0.01
+    assert "1.821556479" in explanation(window)
+
+
+def test_clicking_a_plot_during_a_run_pauses_it(qtbot, window) -> None:
+    click(qtbot, window, "runButton")
+    qtbot.waitUntil(lambda: window.lab.position > 50)
+    window.plots_panel.error_plot.stepRequested.emit(10)
+    assert not window.runner.running and window.lab.position == 10
+    assert len(window.lab.trainer.history) > 50
+
+
+def test_learning_rate_shows_small_values_exactly(qtbot, window) -> None:
+    spin = window.findChild(QtWidgets.QDoubleSpinBox, "learningRateSpin")
+    window.lab.set_config(learning_rate=7.8125e-5)
+    assert spin.text() == "7.8125e-5"
+    window.lab.set_config(learning_rate=5000.0)
+    assert spin.value() == 5000.0
+
+
+def test_plots_show_an_edit_of_a_long_history_at_once(qtbot, window) -> None:
+    window.lab.run_steps(4095)      # 4096 rows: the edited row closes a summarised block
+    edit_cell(qtbot, window, "biasTable", 0, 0, "100")
+    weights_plot = window.findChild(QtWidgets.QWidget, "weightsPlot")
+    _x, b = weights_plot.curves[2].getOriginalDataset()
+    assert b.max() == 100.0 and b[-1] == 100.0
+    error_plot = window.findChild(QtWidgets.QWidget, "errorPlot")
+    _x, e = error_plot.curve.getOriginalDataset()
+    assert e[-1] == window.lab.trainer.history.errors[-1]
