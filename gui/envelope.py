@@ -58,19 +58,29 @@ class PeakEnvelope:
         count = last - first + 1
         if count <= 2 * MAX_BUCKETS:
             return np.arange(first, last + 1, dtype=np.float64), series[:, first:last + 1]
-        self._update(source, series)
-        b0 = -(-first // BLOCK)                     # first whole block inside the range
-        b1 = min((last + 1) // BLOCK, self._blocks)
-        per_bucket = max(1, -(-(b1 - b0) // MAX_BUCKETS))
-        buckets = (b1 - b0) // per_bucket
-        stop = b0 + buckets * per_bucket
         k = series.shape[0]
-        lows = self._mins[:, b0:stop].reshape(k, buckets, per_bucket).min(axis=2)
-        highs = self._maxs[:, b0:stop].reshape(k, buckets, per_bucket).max(axis=2)
-        starts = (b0 + np.arange(buckets) * per_bucket) * BLOCK
-        x_parts = [np.repeat(starts + per_bucket * BLOCK / 2, 2).astype(np.float64)]
+        if count < BLOCK * MAX_BUCKETS:
+            # Buckets smaller than a block: straight from the rows (a few ms at most).
+            rows = -(-count // MAX_BUCKETS)
+            buckets = count // rows
+            start, stop = first, first + buckets * rows
+            chunk = series[:, start:stop].reshape(k, buckets, rows)
+            lows, highs = chunk.min(axis=2), chunk.max(axis=2)
+        else:
+            self._update(source, series)
+            b0 = -(-first // BLOCK)                 # first whole block inside the range
+            b1 = min((last + 1) // BLOCK, self._blocks)
+            per_bucket = max(1, -(-(b1 - b0) // MAX_BUCKETS))
+            buckets = (b1 - b0) // per_bucket
+            rows = per_bucket * BLOCK
+            start, stop = b0 * BLOCK, (b0 + buckets * per_bucket) * BLOCK
+            b_stop = b0 + buckets * per_bucket
+            lows = self._mins[:, b0:b_stop].reshape(k, buckets, per_bucket).min(axis=2)
+            highs = self._maxs[:, b0:b_stop].reshape(k, buckets, per_bucket).max(axis=2)
+        starts = start + np.arange(buckets) * rows
+        x_parts = [np.repeat(starts + (rows - 1) / 2, 2).astype(np.float64)]
         y_parts = [np.stack([lows, highs], axis=2).reshape(k, 2 * buckets)]
-        for lo, hi in ((first, b0 * BLOCK), (stop * BLOCK, last + 1)):
+        for lo, hi in ((first, start), (stop, last + 1)):
             if hi > lo:                              # rows outside whole buckets
                 x_parts.append(np.array([lo, hi - 1], dtype=np.float64))
                 edge = series[:, lo:hi]

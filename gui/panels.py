@@ -169,6 +169,8 @@ class PlotsPanel(QtWidgets.QWidget):
 
     def refresh(self) -> None:
         trainer = self.lab.trainer
+        for plot in (self.error_plot, self.weights_plot):
+            plot.live = self.lab.running
         self.error_plot.refresh(trainer.history, get_loss(trainer.config.loss).label)
         self.weights_plot.refresh(trainer.history)
         self._on_position_changed()

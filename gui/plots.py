@@ -47,6 +47,18 @@ class StepAxis(pg.AxisItem):
         return levels
 
 
+def round_up(x: float) -> float:
+    """The next of 1, 1.5, 2, 3, 4, 5, 6, 8 × 10^k at or above x: a live x axis grows in
+    steps of at most a third, and keeps its ticks between them."""
+    if x <= 1:
+        return 1.0
+    scale = 10.0 ** np.floor(np.log10(x))
+    for mantissa in (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        if mantissa * scale >= x:
+            return float(mantissa * scale)
+    return float(10 * scale)
+
+
 class RunningBounds:
     """Min and max of the plotted values, updated with the rows added since last time."""
 
@@ -159,6 +171,8 @@ class _StepPlot(pg.PlotWidget):
         view.sigRangeChangedManually.connect(self._on_zoomed_by_hand)
         view.sigStateChanged.connect(self._on_view_state_changed)
         self.following = True
+        self.live = False           # set while a run is on: see apply_range
+        self._shown_range: tuple[tuple[float, float], tuple[float, float]] | None = None
         self._bounds = RunningBounds()
 
     def _on_zoomed_by_hand(self, *_args: object) -> None:
@@ -169,20 +183,42 @@ class _StepPlot(pg.PlotWidget):
         if any(view.state["autoRange"]):    # the "A" button: follow the data again
             view.disableAutoRange()
             self.following = True
+            self._shown_range = None
             self.apply_range()
 
     def apply_range(self) -> None:
+        """Fit the view to the data. While a run is live the ranges move in jumps (x to the
+        next round number, y only when the data leaves it or fills under half of it), so
+        the axes, whose ticks cost more to paint than the curves, are rarely redrawn."""
         if not self.following or self._history is None:
             return
         n = len(self._history)
         lo, hi = self._bounds.update(self._history, self.plotted_series(), self._log_y())
         if not lo < hi:
             lo, hi = lo - 0.5, hi + 0.5
-        pad = 0.05 * (hi - lo)
+        x_range = (0.0, float(max(n - 1, 1)))
+        y_range = (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
+        if self.live:
+            x_range = (0.0, round_up(x_range[1]))
+            y_range = self._sticky_y(lo, hi, y_range)
+        if (x_range, y_range) == self._shown_range:
+            return
+        self._shown_range = (x_range, y_range)
         view = self.getPlotItem().vb
-        view.setRange(xRange=(0, max(n - 1, 1)), yRange=(lo - pad, hi + pad), padding=0.02)
+        view.setRange(xRange=x_range, yRange=y_range, padding=0.02)
         # Move the items now: left to the paint, the move would schedule a second paint.
         view.updateMatrix()
+
+    def _sticky_y(self, lo: float, hi: float,
+                  fitted: tuple[float, float]) -> tuple[float, float]:
+        if self._shown_range is None:
+            return fitted
+        shown_lo, shown_hi = self._shown_range[1]
+        inside = shown_lo <= lo and hi <= shown_hi
+        if inside and (hi - lo) >= 0.5 * (shown_hi - shown_lo):
+            return shown_lo, shown_hi
+        margin = 0.15 * (hi - lo)
+        return lo - margin, hi + margin
 
     def _log_y(self) -> bool:
         return bool(self.getPlotItem().getAxis("left").logMode)
@@ -242,6 +278,7 @@ class ErrorPlot(_StepPlot):
         self.getPlotItem().setLogMode(y=on)
         self.target_line.setVisible(False)
         self._bounds.forget()
+        self._shown_range = None
         self.apply_range()
 
     def plotted_series(self) -> NDArray[np.float64]:
