@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
 
-BLOCK = 512          # rows summarised by one (min, max) pair
+BLOCK = 64           # rows summarised by one (min, max) pair
 MAX_BUCKETS = 1500   # (min, max) pairs drawn per curve: about twice a plot's pixel width
 
 

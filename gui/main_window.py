@@ -345,6 +345,9 @@ class MainWindow(QtWidgets.QMainWindow):
         geometry = settings.value("geometry")
         if isinstance(geometry, QtCore.QByteArray):
             self.restoreGeometry(geometry)
+        state = settings.value("windowState")
+        if isinstance(state, QtCore.QByteArray):
+            self.restoreState(state)
         splitter = settings.value("splitter")
         if isinstance(splitter, QtCore.QByteArray):
             self.splitter.restoreState(splitter)

@@ -123,9 +123,14 @@ class _StepPlot(pg.PlotWidget):
         self.marker.setZValue(10)
         self.marker.sigDragged.connect(self._on_marker_dragged)
         item.addItem(self.marker, ignoreBounds=True)
-        self.readout = pg.TextItem(anchor=(0, 0), color="#222222")
+        self.readout = pg.TextItem(anchor=(0, 0), color="#222222",
+                                   fill=pg.mkBrush(255, 255, 255, 220))
         self.readout.setZValue(20)
         item.addItem(self.readout, ignoreBounds=True)
+        self.crosshair = pg.InfiniteLine(angle=90, movable=False,
+                                         pen=pg.mkPen("#888888", style=QtCore.Qt.PenStyle.DotLine))
+        self.crosshair.setVisible(False)
+        item.addItem(self.crosshair, ignoreBounds=True)
         self._hover = pg.SignalProxy(self.scene().sigMouseMoved, rateLimit=30,
                                      slot=self._on_mouse_moved)
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
@@ -250,9 +255,11 @@ class _StepPlot(pg.PlotWidget):
 
     def _on_mouse_moved(self, args: tuple[QtCore.QPointF]) -> None:
         step = self._step_at(args[0])
+        self.crosshair.setVisible(step is not None)
         if step is None:
             self.readout.setText("")
             return
+        self.crosshair.setValue(step)
         self.readout.setText(self.describe(step))
         view = self.getPlotItem().vb
         (x0, _x1), (_y0, y1) = view.viewRange()

@@ -14,7 +14,7 @@ from PySide6 import QtCore
 
 from gui.lab import Lab
 
-FRAME_RATE = 34.0           # redraws per second while running (the target is >= 30)
+FRAME_RATE = 32.0           # redraws per second while running (the target is >= 30)
 MIN_STEP_BUDGET_S = 0.004   # stepping per tick even when drawing took the whole frame
 FASTEST = 0                 # speed value meaning "as fast as possible"
 

@@ -1,9 +1,11 @@
 """The parameter history: one row per state (step 0 = the initial state), plus its export.
 
-Storage is column-major — one contiguous float64 series per column — because the plots
-read whole columns and the trainer appends whole rows far less often than it plots.
-Capacity grows by a factor of 1.2, so appends are O(1) amortised and the memory held
-never exceeds 1.25× the raw float64 size of the rows (once past the first block).
+Storage is one row-major float64 array (capacity × columns). Capacity grows by a factor
+of 1.2, so appends are O(1) amortised and the memory held never exceeds 1.25× the raw
+float64 size of the rows (once past the first block). Growing tries `ndarray.resize`
+first: for a large array that is a realloc the kernel does by remapping pages, with no
+copy and no fresh pages to fault in — a copy of 70 MB stalled the window for 170 ms.
+numpy refuses it while any view of the array is alive, and then the rows are copied.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class History:
     def __init__(self, parameter_names: Sequence[str], capacity: int = MIN_CAPACITY) -> None:
         self.parameter_names: list[str] = list(parameter_names)
         self._n_cols = len(self.parameter_names) + 1
-        self._data: Array = np.empty((self._n_cols, max(capacity, 1)), dtype=np.float64)
+        self._data: Array = np.empty((max(capacity, 1), self._n_cols), dtype=np.float64)
         self._n = 0
         # Counts changes other than appends, so a view caching a summary of the rows
         # (the plots' envelopes) knows when to start afresh.
@@ -51,7 +53,7 @@ class History:
 
     @property
     def capacity(self) -> int:
-        return self._data.shape[1]
+        return self._data.shape[0]
 
     @property
     def nbytes(self) -> int:
@@ -67,41 +69,44 @@ class History:
     @property
     def parameters(self) -> Array:
         """Shape (n_parameters, n_rows): row i of this view is one parameter's series."""
-        return self._data[:-1, :self._n]
+        return self._data[:self._n, :-1].T
 
     @property
     def errors(self) -> Array:
         """The dataset error at each state, shape (n_rows,)."""
-        return self._data[-1, :self._n]
+        return self._data[:self._n, -1]
 
     def parameter_series(self, index: int) -> Array:
-        return self._data[index, :self._n]
+        return self._data[:self._n, index]
 
     def row(self, step: int) -> Array:
         """Parameters at `step` (a copy), shape (n_parameters,)."""
         if not 0 <= step < self._n:
             raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
-        return self._data[:-1, step].copy()
+        return self._data[step, :-1].copy()
 
     def error_at(self, step: int) -> float:
         if not 0 <= step < self._n:
             raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
-        return float(self._data[-1, step])
+        return float(self._data[step, -1])
 
     # -- growth ---------------------------------------------------------------------------
     def _reserve(self, n_rows: int) -> None:
         if n_rows <= self.capacity:
             return
         new_capacity = max(n_rows, int(self.capacity * GROWTH) + 1, MIN_CAPACITY)
-        grown = np.empty((self._n_cols, new_capacity), dtype=np.float64)
-        grown[:, :self._n] = self._data[:, :self._n]
-        self._data = grown
+        try:
+            self._data.resize((new_capacity, self._n_cols), refcheck=True)
+        except ValueError:          # a view of the array is alive: it must stay valid
+            grown = np.empty((new_capacity, self._n_cols), dtype=np.float64)
+            grown[:self._n] = self._data[:self._n]
+            self._data = grown
 
     def append(self, parameters: Array, error: float) -> None:
         """Add one state."""
         self._reserve(self._n + 1)
-        self._data[:-1, self._n] = parameters
-        self._data[-1, self._n] = error
+        self._data[self._n, :-1] = parameters
+        self._data[self._n, -1] = error
         self._n += 1
 
     def extend(self, rows: Array) -> None:
@@ -112,7 +117,7 @@ class History:
         if rows.shape[1] != self._n_cols:
             raise ValueError(f"expected rows of {self._n_cols} values, got {rows.shape[1]}")
         self._reserve(self._n + k)
-        self._data[:, self._n:self._n + k] = rows.T
+        self._data[self._n:self._n + k] = rows
         self._n += k
 
     def truncate(self, n_rows: int) -> None:
@@ -131,24 +136,24 @@ class History:
         """Overwrite one existing state (a parameter edit replaces the current state)."""
         if not 0 <= step < self._n:
             raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
-        self._data[:-1, step] = parameters
-        self._data[-1, step] = error
+        self._data[step, :-1] = parameters
+        self._data[step, -1] = error
         self.revision += 1
 
     def rows_after(self, step: int) -> Array:
         """A copy of the states after `step`, shape (k, n_parameters + 1), for `extend`."""
-        return self._data[:, step + 1:self._n].T.copy()
+        return self._data[step + 1:self._n].copy()
 
     def copy_prefix(self, n_rows: int) -> History:
         """A new History holding copies of the first n_rows states."""
         prefix = History(self.parameter_names, capacity=max(n_rows, MIN_CAPACITY))
-        prefix.extend(self._data[:, :n_rows].T)
+        prefix.extend(self._data[:n_rows])
         return prefix
 
     def table(self) -> Array:
         """The whole table of Contract 2 (step, parameters, error) as a new array."""
         steps = np.arange(self._n, dtype=np.float64)
-        return np.vstack([steps, self._data[:, :self._n]]).T
+        return np.column_stack([steps, self._data[:self._n]])
 
     # -- export (Contract 2) ----------------------------------------------------------------
     def to_csv(self, path: str | os.PathLike[str]) -> None:
@@ -160,7 +165,7 @@ class History:
         block = 65536
         for start in range(0, self._n, block):
             stop = min(start + block, self._n)
-            values = self._data[:, start:stop].T.tolist()
+            values = self._data[start:stop].tolist()
             yield "".join(
                 f"{step}," + ",".join(map(repr, row)) + "\n"
                 for step, row in zip(range(start, stop), values, strict=True)
@@ -168,7 +173,7 @@ class History:
 
     def to_json_dict(self) -> dict[str, object]:
         """{"columns": [...], "rows": [[...], ...]}, as Contract 2 and the session use."""
-        rows = [[step, *values] for step, values in enumerate(self._data[:, :self._n].T.tolist())]
+        rows = [[step, *values] for step, values in enumerate(self._data[:self._n].tolist())]
         return {"columns": self.columns, "rows": rows}
 
     def to_json(self, path: str | os.PathLike[str]) -> None:

@@ -11,6 +11,8 @@ import pytest
 from gui_helpers import button, cell_text, choose, click, edit_cell, explanation, table
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from model.numbers import format_number
+
 Qt = QtCore.Qt
 LECTURE_AFTER_ONE_STEP = {"W1": "0.499155648", "W2": "0.197466944", "b": "1.821556479"}
 
@@ -531,3 +533,16 @@ def test_plots_show_an_edit_of_a_long_history_at_once(qtbot, window) -> None:
     error_plot = window.findChild(QtWidgets.QWidget, "errorPlot")
     _x, e = error_plot.curve.getOriginalDataset()
     assert e[-1] == window.lab.trainer.history.errors[-1]
+
+
+def test_hovering_a_plot_shows_the_value_there(qtbot, window) -> None:
+    for _ in range(10):
+        click(qtbot, window, "stepButton")
+    plot = window.findChild(QtWidgets.QWidget, "errorPlot")
+    view = plot.getPlotItem().vb
+    scene_point = view.mapViewToScene(QtCore.QPointF(4, view.viewRange()[1][0]))
+    scene_point.setY(view.sceneBoundingRect().center().y())
+    qtbot.mouseMove(plot.viewport(), plot.mapFromScene(scene_point))
+    expected = f"step 4: E = {format_number(window.lab.trainer.history.error_at(4))}"
+    qtbot.waitUntil(lambda: plot.readout.textItem.toPlainText() == expected, timeout=2000)
+    assert plot.crosshair.isVisible() and plot.crosshair.value() == 4
