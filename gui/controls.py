@@ -9,11 +9,12 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.lab import Lab
-from gui.runner import FASTEST, RunLoop
+from gui.runner import FASTEST, RunLoop, Throttle
 from model.activations import ACTIVATION_NAMES
 from model.losses import LOSSES
 from model.numbers import format_number
 
+COUNTER_INTERVAL_S = 0.1    # the step counter and slider redraw this often while running
 RULE_LABELS = {"delta": "Lecture's rule: W + η[d − Y]X", "backprop": "Backprop (chain rule)"}
 MODE_LABELS = {"online": "Online (one sample per step)", "batch": "Batch (all samples per step)"}
 SPEEDS: list[tuple[str, float]] = [
@@ -58,7 +59,8 @@ class TransportBar(QtWidgets.QWidget):
         self.run_button.toggled.connect(runner.toggle)
         self.slider.valueChanged.connect(self._on_slider_changed)
         runner.runningChanged.connect(self.sync_running)
-        lab.positionChanged.connect(self.sync_position)
+        self._throttle = Throttle(lab, COUNTER_INTERVAL_S)
+        lab.positionChanged.connect(self._on_position_changed)
         self.sync_position()
         self.sync_running(False)
 
@@ -90,6 +92,10 @@ class TransportBar(QtWidgets.QWidget):
         self.run_button.blockSignals(False)
         self.step_button.setEnabled(not running)
         self.back_button.setEnabled(not running)
+
+    def _on_position_changed(self) -> None:
+        if self._throttle.ready():
+            self.sync_position()
 
     def sync_position(self) -> None:
         last, position = self.lab.last_step, self.lab.position

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 Array = NDArray[np.float64]
 
 BLOCK = 64           # rows summarised by one (min, max) pair
-MAX_BUCKETS = 1500   # (min, max) pairs drawn per curve: about twice a plot's pixel width
+MAX_BUCKETS = 700    # (min, max) pairs drawn per curve: more than a plot's pixel width
 
 
 class PeakEnvelope:

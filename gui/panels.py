@@ -3,36 +3,19 @@ explanation and the divergence banner. Each keeps itself in sync with the Lab.""
 
 from __future__ import annotations
 
-import time
-
 from PySide6 import QtCore, QtWidgets
 
 from gui.lab import Lab
 from gui.plots import ErrorPlot, WeightsPlot
+from gui.runner import Throttle
 from gui.tables import BiasTableModel, InputsTableModel, WeightsTableModel, make_table_view
 from model.explain import explain_step, to_html
 from model.losses import get_loss
 
 # While running, numbers that change 30 times a second cannot be read anyway: the tables
 # and the explanation redraw less often than the plots, which leaves time for stepping.
-TABLES_INTERVAL_S = 0.1
-EXPLAIN_INTERVAL_S = 0.25
-
-
-class Throttle:
-    """Says whether a view may redraw now: always when idle, every `interval` s in a run."""
-
-    def __init__(self, lab: Lab, interval: float) -> None:
-        self.lab = lab
-        self.interval = interval
-        self._last = 0.0
-
-    def ready(self) -> bool:
-        now = time.perf_counter()
-        if self.lab.running and now - self._last < self.interval:
-            return False
-        self._last = now
-        return True
+TABLES_INTERVAL_S = 0.2
+EXPLAIN_INTERVAL_S = 0.3
 
 
 class DataPanel(QtWidgets.QGroupBox):
