@@ -110,14 +110,26 @@ def main() -> int:
     args = parser.parse_args()
     app = make_application()
     seconds = 1.5 if args.quick else 4.0
-    headless = headless_steps_per_second(seconds)
-    gui_steps, redraws, lateness = gui_run(app, seconds)
+    # Alternate the two measurements: this machine is shared, and its speed drifts.
+    rounds = 3
+    headless_rates, gui_rates, redraw_rates, lateness = [], [], [], []
+    for _ in range(rounds):
+        headless_rates.append(headless_steps_per_second(seconds / rounds))
+        steps, redraws, late = gui_run(app, seconds / rounds)
+        gui_rates.append(steps)
+        redraw_rates.append(redraws)
+        lateness.extend(late)
+    ratios = sorted(g / h for g, h in zip(gui_rates, headless_rates, strict=True))
+    headless = statistics.median(headless_rates)
+    gui_steps = statistics.median(gui_rates)
+    redraws = statistics.median(redraw_rates)
     p50 = float(np.percentile(lateness, 50)) * 1000
     p99 = float(np.percentile(lateness, 99)) * 1000
     print(f"{'figure':<46}{'value':>14}  target")
     print(f"{'headless engine, lecture net (steps/s)':<46}{headless:>14,.0f}")
     print(f"{'Run with live plots (steps/s)':<46}{gui_steps:>14,.0f}")
-    print(f"{'Run throughput / headless':<46}{gui_steps / headless:>14.2f}  >= 0.7")
+    spread = f"  (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
+    print(f"{'Run throughput / headless (median round)':<46}{ratios[1]:>14.2f}  >= 0.7{spread}")
     print(f"{'redraws per second while running':<46}{redraws:>14.1f}  >= 30")
     print(f"{'event-loop latency p50 (ms)':<46}{p50:>14.1f}")
     print(f"{'event-loop latency p99 (ms)':<46}{p99:>14.1f}  <= 50")
