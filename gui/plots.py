@@ -304,7 +304,9 @@ class ErrorPlot(_StepPlot):
         self._history = history
         self.apply_range()   # first, so the curve clips to the new range once, not twice
         self.feed()
-        self.legend.getLabel(self.curve).setText(f"E ({loss_label})")
+        label = self.legend.getLabel(self.curve)
+        if label.text != f"E ({loss_label})":   # re-laying out the legend costs a frame's ms
+            label.setText(f"E ({loss_label})")
 
     def describe(self, step: int) -> str:
         assert self._history is not None

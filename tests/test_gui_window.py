@@ -546,3 +546,11 @@ def test_hovering_a_plot_shows_the_value_there(qtbot, window) -> None:
     expected = f"step 4: E = {format_number(window.lab.trainer.history.error_at(4))}"
     qtbot.waitUntil(lambda: plot.readout.textItem.toPlainText() == expected, timeout=2000)
     assert plot.crosshair.isVisible() and plot.crosshair.value() == 4
+
+
+def test_the_error_legend_names_the_loss(qtbot, window) -> None:
+    plot = window.findChild(QtWidgets.QWidget, "errorPlot")
+    assert plot.legend.getLabel(plot.curve).text == "E (squared error)"
+    choose(qtbot, window.findChild(QtWidgets.QComboBox, "lossCombo"), "cross_entropy")
+    assert window.lab.trainer.config.loss == "cross_entropy"
+    assert plot.legend.getLabel(plot.curve).text == "E (binary cross-entropy)"
