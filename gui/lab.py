@@ -13,7 +13,7 @@ from PySide6 import QtCore, QtGui
 from model.history import History
 from model.network import Network
 from model.session import Session
-from model.training import Dataset, DivergenceError, Trainer
+from model.training import Dataset, DivergenceError, Trainer, TrainingConfig
 
 
 class Lab(QtCore.QObject):
@@ -212,15 +212,54 @@ class Lab(QtCore.QObject):
         return True
 
 
-class TrainCommand(QtGui.QUndoCommand):
-    """Training steps. Every change of the history goes through the undo stack, so the
-    states each command remembers are always there when it is undone or redone."""
+class LabCommand(QtGui.QUndoCommand):
+    """An undoable change of the Lab. Every change of the history goes through the undo
+    stack, so the states each command remembers are there when it is undone or redone.
+
+    Subclasses implement `do` (the first time), `redo_again` (after an undo) and `revert`;
+    this class also restores the trainer's settings log, which says what settings made
+    each step, and then tells the views (`announce`)."""
+
+    def __init__(self, lab: Lab, text: str) -> None:
+        super().__init__(text)
+        self._lab = lab
+        self._log_before = lab.trainer.config_log
+        self._log_after: list[tuple[int, TrainingConfig]] | None = None
+
+    def do(self) -> None:
+        raise NotImplementedError
+
+    def redo_again(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+    def announce(self) -> None:
+        self._lab.emit_all()
+
+    def redo(self) -> None:
+        if self._log_after is None:
+            self.do()
+            self._log_after = self._lab.trainer.config_log
+        else:
+            self.redo_again()
+            self._lab.trainer.config_log = self._log_after
+        self.announce()
+
+    def undo(self) -> None:
+        self.revert()
+        self._lab.trainer.config_log = self._log_before
+        self.announce()
+
+
+class TrainCommand(LabCommand):
+    """Training steps; consecutive ones merge into one "Train N steps" entry."""
 
     MERGE_ID = 1
 
     def __init__(self, lab: Lab, n: int, target_error: float) -> None:
-        super().__init__("Train")
-        self._lab = lab
+        super().__init__(lab, "Train")
         self._n = n
         self._target = target_error
         self._start = lab.trainer.position
@@ -232,18 +271,10 @@ class TrainCommand(QtGui.QUndoCommand):
     def id(self) -> int:
         return self.MERGE_ID
 
-    def redo(self) -> None:
-        trainer = self._lab.trainer
-        if self._rows is None:
-            self._train()
-        else:
-            trainer.history.extend(self._rows)
-            self._rows = None
-            trainer.seek(self._end)
-            self._lab.emit_all()
-        self._name()
+    def announce(self) -> None:
+        pass    # Lab.run_steps emits (or the run loop, once per frame)
 
-    def _train(self) -> None:
+    def do(self) -> None:
         trainer = self._lab.trainer
         try:
             trainer.run(self._n)
@@ -257,20 +288,38 @@ class TrainCommand(QtGui.QUndoCommand):
                 trainer.seek(len(trainer.history) - 1)
         self._end = trainer.position
         self.done = self._end - self._start
+        self._name()
         if self.done == 0:
             self.setObsolete(True)          # nothing happened: no entry in Edit → Undo
 
-    def undo(self) -> None:
+    def redo_again(self) -> None:
+        trainer = self._lab.trainer
+        assert self._rows is not None
+        trainer.history.extend(self._rows)
+        self._rows = None
+        trainer.seek(self._end)
+
+    def revert(self) -> None:
         trainer = self._lab.trainer
         self._rows = trainer.history.rows_after(self._start)
         trainer.history.truncate(self._start + 1)
         trainer.seek(self._start)
+
+    def redo(self) -> None:
+        again = self._log_after is not None
+        super().redo()
+        if again:
+            self._lab.emit_all()
+
+    def undo(self) -> None:
+        super().undo()
         self._lab.emit_all()
 
     def mergeWith(self, other: QtGui.QUndoCommand) -> bool:
         if not isinstance(other, TrainCommand) or other._start != self._end:
             return False
         self._end = other._end
+        self._log_after = other._log_after
         self.done = self._end - self._start
         self._name()
         return True
@@ -279,64 +328,56 @@ class TrainCommand(QtGui.QUndoCommand):
         self.setText(f"Train {self._end - self._start} step(s)")
 
 
-class StepBackCommand(QtGui.QUndoCommand):
+class StepBackCommand(LabCommand):
     """Back: discard the current state and every later one; undo brings them back."""
 
     def __init__(self, lab: Lab) -> None:
-        super().__init__(f"Step back from step {lab.trainer.position}")
-        self._lab = lab
+        super().__init__(lab, f"Step back from step {lab.trainer.position}")
         self._position = lab.trainer.position
         self._rows: np.ndarray | None = None
 
-    def redo(self) -> None:
+    def do(self) -> None:
         trainer = self._lab.trainer
         self._rows = trainer.history.rows_after(self._position - 1)
         trainer.history.truncate(self._position)
         trainer.seek(self._position - 1)
-        self._lab.emit_all()
 
-    def undo(self) -> None:
+    redo_again = do
+
+    def revert(self) -> None:
         trainer = self._lab.trainer
         assert self._rows is not None
         trainer.history.extend(self._rows)
         trainer.seek(self._position)
-        self._lab.emit_all()
 
 
-class ReplaceHistoryCommand(QtGui.QUndoCommand):
+class ReplaceHistoryCommand(LabCommand):
     """Swap in another History (Reset, Continue from an earlier step); undo swaps back.
 
     Only references are kept, so undoing a Reset of a 10-million-step run copies nothing.
     """
 
     def __init__(self, lab: Lab, history: History, position: int, text: str) -> None:
-        super().__init__(text)
-        self._lab = lab
+        super().__init__(lab, text)
         self._new = (history, position)
         self._old = (lab.trainer.history, lab.trainer.position)
-        self._old_log = lab.trainer.config_log
 
-    def redo(self) -> None:
-        self._apply(*self._new)
+    def do(self) -> None:
+        self._lab.trainer.replace_history(*self._new)
 
-    def undo(self) -> None:
-        self._lab.trainer.config_log = self._old_log
-        self._apply(*self._old)
+    redo_again = do
 
-    def _apply(self, history: History, position: int) -> None:
-        trainer = self._lab.trainer
-        trainer.replace_history(history, position)
-        self._lab.emit_all()
+    def revert(self) -> None:
+        self._lab.trainer.replace_history(*self._old)
 
 
-class EditParameterCommand(QtGui.QUndoCommand):
+class EditParameterCommand(LabCommand):
     """A parameter edit replaces the current state; the states after it are discarded and
     come back on undo (shared/DESIGN.md, Contract 1, Editing)."""
 
     def __init__(self, lab: Lab, index: int, old: float, new: float) -> None:
         name = lab.trainer.network.parameter_names()[index]
-        super().__init__(f"Edit {name}")
-        self._lab = lab
+        super().__init__(lab, f"Edit {name}")
         self._index = index
         self._new = new
         self._position = lab.trainer.position
@@ -346,84 +387,85 @@ class EditParameterCommand(QtGui.QUndoCommand):
         self._discarded = history.rows_after(self._position)
         self._old = old
 
-    def redo(self) -> None:
+    def do(self) -> None:
         trainer = self._lab.trainer
         theta = self._old_row.copy()
         theta[self._index] = self._new
         trainer.seek(self._position)
         trainer.history.truncate(self._position + 1)
         trainer.network.set_flat(theta)
-        with np.errstate(all="ignore"):
-            error = trainer.current_error()
-        trainer.history.set_row(self._position, theta, error)
-        self._lab.emit_all()
+        trainer.history.set_row(self._position, theta, trainer.current_error())
 
-    def undo(self) -> None:
+    redo_again = do
+
+    def revert(self) -> None:
         trainer = self._lab.trainer
         trainer.history.truncate(self._position + 1)
         trainer.history.set_row(self._position, self._old_row, self._old_error)
         trainer.history.extend(self._discarded)
         trainer.seek(self._position)
-        self._lab.emit_all()
 
 
-class ReplaceDataCommand(QtGui.QUndoCommand):
-    """A data edit (a cell, a new or removed sample) starts a new history from the current
-    parameters; undo restores the old data and the old history object (no copy)."""
+class _RestartCommand(LabCommand):
+    """An edit that starts a new history from the current parameters (data or
+    architecture). The first redo makes that History; a later redo reuses the same object,
+    which the commands after this one were recorded against."""
 
-    def __init__(self, lab: Lab, data: Dataset, text: str) -> None:
-        super().__init__(text)
-        self._lab = lab
-        self._new = data
-        self._old = lab.trainer.data
+    def __init__(self, lab: Lab, text: str) -> None:
+        super().__init__(lab, text)
         self._old_history = (lab.trainer.history, lab.trainer.position)
-        self._old_log = lab.trainer.config_log
+        self._new_history: History | None = None
 
-    def redo(self) -> None:
+    def apply_edit(self, undo: bool) -> None:
+        raise NotImplementedError
+
+    def do(self) -> None:
         trainer = self._lab.trainer
         trainer.seek(self._old_history[1])
-        trainer.data = self._new
+        self.apply_edit(undo=False)
         trainer.restart_history()
-        self._announce()
+        self._new_history = trainer.history
 
-    def undo(self) -> None:
-        self._lab.trainer.data = self._old
+    def redo_again(self) -> None:
+        assert self._new_history is not None
+        self.apply_edit(undo=False)
+        self._lab.trainer.replace_history(self._new_history, 0)
+
+    def revert(self) -> None:
+        self.apply_edit(undo=True)
         self._lab.trainer.replace_history(*self._old_history)
-        self._lab.trainer.config_log = self._old_log
-        self._announce()
 
-    def _announce(self) -> None:
+
+class ReplaceDataCommand(_RestartCommand):
+    """A data edit (a cell, a new or removed sample); undo restores the old data and the
+    old history object (no copy)."""
+
+    def __init__(self, lab: Lab, data: Dataset, text: str) -> None:
+        super().__init__(lab, text)
+        self._datasets = (lab.trainer.data, data)
+
+    def apply_edit(self, undo: bool) -> None:
+        self._lab.trainer.data = self._datasets[0 if undo else 1]
+
+    def announce(self) -> None:
         # A reset of the table models would close an open cell editor mid-commit, so only
         # a change of shape (a sample added or removed) counts as a structure change.
-        if self._new.n_samples != self._old.n_samples:
+        if self._datasets[0].n_samples != self._datasets[1].n_samples:
             self._lab.structureChanged.emit()
         self._lab.emit_all()
 
 
-class ActivationCommand(QtGui.QUndoCommand):
-    """Changing a layer's activation changes the architecture: a new history starts from
-    the current parameters; undo restores the activation and the old history."""
+class ActivationCommand(_RestartCommand):
+    """A layer's activation changes the architecture; undo restores it and the old history."""
 
     def __init__(self, lab: Lab, layer: int, name: str) -> None:
-        super().__init__(f"Layer {layer} activation: {name}")
-        self._lab = lab
+        super().__init__(lab, f"Layer {layer} activation: {name}")
         self._layer = layer
         self._names = (lab.trainer.network.activations[layer - 1], name)
-        self._old_history = (lab.trainer.history, lab.trainer.position)
-        self._old_log = lab.trainer.config_log
 
-    def redo(self) -> None:
-        trainer = self._lab.trainer
-        trainer.seek(self._old_history[1])
-        trainer.network.activations[self._layer - 1] = self._names[1]
-        trainer.restart_history()
-        self._lab.configChanged.emit()
-        self._lab.emit_all()
+    def apply_edit(self, undo: bool) -> None:
+        self._lab.trainer.network.activations[self._layer - 1] = self._names[0 if undo else 1]
 
-    def undo(self) -> None:
-        trainer = self._lab.trainer
-        trainer.network.activations[self._layer - 1] = self._names[0]
-        trainer.replace_history(*self._old_history)
-        trainer.config_log = self._old_log
+    def announce(self) -> None:
         self._lab.configChanged.emit()
         self._lab.emit_all()

@@ -219,15 +219,24 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _save_to(self, path: str) -> bool:
         try:
-            save_session(self.lab.trainer, path, title=self.lab.title)
+            with_history = save_session(self.lab.trainer, path, title=self.lab.title)
         except OSError as error:
             self._warn("Cannot save session", f"{path}: {error.strerror or error}")
             return False
         self.path = path
+        self._add_recent(path)
+        if not with_history:
+            # The file holds the current state; the history stays unsaved, so say so and
+            # keep the unsaved mark rather than let a close lose it silently.
+            self._warn("History not saved",
+                       f"Saved the current state to {path}, but its "
+                       f"{len(self.lab.trainer.history):,} history rows would make the file "
+                       "too large to open again. Export them with File → Export history.")
+            self._update_title()
+            return False    # not all saved: closing after this must not go ahead
         self._dirty = False
         self.lab.undo_stack.setClean()
         self._update_title()
-        self._add_recent(path)
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return True
 

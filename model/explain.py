@@ -278,11 +278,14 @@ def explain_step(trainer: Trainer, step: int | None = None) -> StepExplanation:
             after = net.copy()
             after.set_flat(new)
             error_after = after.error(data.inputs, data.targets, config.loss)
-            error_before = history.error_at(step - 1)
         else:
             new = history.row(step)
             error_after = history.error_at(step)
+        # Under this step's loss: the history's row may have been made under another one.
+        if trainer.config_for_step(step - 1).loss == config.loss:
             error_before = history.error_at(step - 1)
+        else:
+            error_before = net.error(data.inputs, data.targets, config.loss)
         samples = _samples(net, fp, errors, used, X, D, names, units)
         differentiable = all(get_activation(a).differentiable for a in net.activations)
         sensitivity: Array | None = None

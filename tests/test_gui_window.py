@@ -554,3 +554,18 @@ def test_the_error_legend_names_the_loss(qtbot, window) -> None:
     choose(qtbot, window.findChild(QtWidgets.QComboBox, "lossCombo"), "cross_entropy")
     assert window.lab.trainer.config.loss == "cross_entropy"
     assert plot.legend.getLabel(plot.curve).text == "E (binary cross-entropy)"
+
+
+def test_saving_a_history_too_long_for_the_file_warns_and_keeps_it_unsaved(
+        qtbot, window, monkeypatch, tmp_path, dialogs) -> None:
+    import model.session
+
+    monkeypatch.setattr(model.session, "MAX_FILE_BYTES", 2000)
+    window.lab.run_steps(100)
+    path = tmp_path / "long.json"
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(path), ""))
+    window.findChild(QtGui.QAction, "saveSessionAction").trigger()
+    assert path.exists()
+    assert dialogs.warnings and dialogs.warnings[0].startswith("History not saved")
+    assert window.windowTitle().startswith("long.json *")
