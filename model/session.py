@@ -68,13 +68,19 @@ class Session:
     config: TrainingConfig
     history: History | None = None
     title: str = ""
+    # (first step, settings) for every change of settings during the history; None when
+    # every step used `config` (an extension of Contract 1: unknown keys are ignored).
+    config_log: list[tuple[int, TrainingConfig]] | None = None
 
     def to_trainer(self) -> Trainer:
         """A Trainer at the session's state (copies: the session can be reused)."""
         history = None if self.history is None else self.history.copy_prefix(len(self.history))
         # Intermediate sums may overflow to ±inf on the way to a finite error.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return Trainer(self.network.copy(), self.data.copy(), self.config, history)
+            trainer = Trainer(self.network.copy(), self.data.copy(), self.config, history)
+        if self.config_log:
+            trainer.config_log = self.config_log
+        return trainer
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -205,7 +211,38 @@ def parse_session(obj: object) -> Session:
         title.encode("utf-8")
     except UnicodeEncodeError:
         raise SessionError("title", "contains characters that are not valid Unicode") from None
-    return Session(network, data, config, history, title)
+    config_log = None
+    if history is not None and obj.get("training_log") is not None:
+        config_log = _training_log(obj["training_log"], network, len(history))
+    return Session(network, data, config, history, title, config_log)
+
+
+def _training_log(value: object, network: Network,
+                  n_rows: int) -> list[tuple[int, TrainingConfig]]:
+    """`training_log`: [{"from_step": s, <training fields>}, ...], from_step 0 first and
+    increasing: the settings each recorded step was made with."""
+    entries = _list(value, "training_log", "a list of settings")
+    log: list[tuple[int, TrainingConfig]] = []
+    for i, entry in enumerate(entries):
+        path = f"training_log[{i}]"
+        if not isinstance(entry, Mapping):
+            raise SessionError(path, f"expected an object, got {describe(entry)}")
+        first = _require(entry, "from_step", f"{path}.from_step")
+        previous = log[-1][0] if log else -1
+        if not _is_int(first) or not previous < int(first) < max(n_rows, 1) or \
+                (not log and first != 0):
+            raise SessionError(f"{path}.from_step", "expected steps from 0 upwards, within "
+                               f"the history, got {describe(first)}")
+        try:
+            config = _training(entry)
+            config.validate(network)
+        except SessionError as error:
+            raise SessionError(f"{path}.{error.field.removeprefix('training.')}",
+                               error.message) from None
+        except ValueError as error:
+            raise SessionError(f"{path}.rule", str(error)) from None
+        log.append((int(first), config))
+    return log
 
 
 def _check_version(obj: Mapping[str, object]) -> None:
@@ -537,16 +574,24 @@ def session_to_dict(trainer: Trainer, title: str = "",
         "parameters": {"weights": [W.tolist() for W in network.weights],
                        "biases": [b.tolist() for b in network.biases]},
         "data": {"inputs": data.inputs.tolist(), "targets": data.targets.tolist()},
-        "training": {"rule": config.rule, "loss": config.loss,
-                     "learning_rate": float(config.learning_rate), "mode": config.mode,
-                     "update_biases": bool(config.update_biases)},
+        "training": _training_dict(config),
     }
     if include_history:
         history = trainer.history
         if trainer.position < len(history) - 1:
             history = history.copy_prefix(trainer.position + 1)
         session["history"] = history.to_json_dict()
+        log = [(step, c) for step, c in trainer.config_log if step < trainer.position]
+        if len(log) > 1 or (log and log[0][1] != config):
+            session["training_log"] = [{"from_step": step, **_training_dict(c)}
+                                       for step, c in log]
     return session
+
+
+def _training_dict(config: TrainingConfig) -> dict[str, object]:
+    return {"rule": config.rule, "loss": config.loss,
+            "learning_rate": float(config.learning_rate), "mode": config.mode,
+            "update_biases": bool(config.update_biases)}
 
 
 def save_session(trainer: Trainer, path: str | os.PathLike[str], title: str = "",

@@ -583,3 +583,46 @@ def test_valid_sessions_round_trip_exactly(obj: dict[str, Any], steps: int) -> N
     assert_same_trainer_state(trainer, again)
     assert reloaded.title == session.title
     assert json.dumps(session_to_dict(again, title=reloaded.title), allow_nan=False) == text
+
+
+def test_settings_changed_during_the_history_survive_save_and_open(tmp_path) -> None:
+    trainer = parse_session(LECTURE).to_trainer()
+    trainer.run(2)
+    trainer.set_config(learning_rate=0.5, rule="backprop")
+    trainer.run(2)
+    trainer.set_config(learning_rate=0.25)
+    path = tmp_path / "s.json"
+    save_session(trainer, path)
+    saved = json.loads(path.read_text())
+    assert [entry["from_step"] for entry in saved["training_log"]] == [0, 2]
+    reopened = load_session(path).to_trainer()
+    assert reopened.config.learning_rate == 0.25
+    for step in range(1, 5):
+        assert reopened.config_for_step(step) == trainer.config_for_step(step)
+
+
+def test_a_session_without_a_training_log_uses_its_training_block(tmp_path) -> None:
+    trainer = parse_session(LECTURE).to_trainer()
+    trainer.run(3)
+    saved = session_to_dict(trainer)
+    assert "training_log" not in saved
+    assert parse_session(saved).to_trainer().config_for_step(3).learning_rate == 0.01
+
+
+@pytest.mark.parametrize(("log", "field"), [
+    ("nope", "training_log"),
+    ([{"from_step": 1, "rule": "delta", "learning_rate": 0.1}], "training_log[0].from_step"),
+    ([{"from_step": 0, "rule": "delta", "learning_rate": -1}],
+     "training_log[0].learning_rate"),
+    ([{"from_step": 0, "rule": "magic", "learning_rate": 0.1}], "training_log[0].rule"),
+    ([{"from_step": 0, "rule": "delta", "learning_rate": 0.1},
+      {"from_step": 0, "rule": "delta", "learning_rate": 0.2}], "training_log[1].from_step"),
+])
+def test_a_bad_training_log_names_its_field(log, field) -> None:
+    trainer = parse_session(LECTURE).to_trainer()
+    trainer.run(3)
+    obj = session_to_dict(trainer)
+    obj["training_log"] = log
+    with pytest.raises(SessionError) as caught:
+        parse_session(obj)
+    assert caught.value.field == field
