@@ -37,18 +37,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self.lab = Lab(session if session is not None else lecture_session(), self)
         self.runner = RunLoop(self.lab, self)
         self.path: str | None = path
-        self._dirty = False
+        # Unsaved = the undo stack is not at its saved index, or a setting changed (settings
+        # are recorded per step but not undo commands), or a save had to leave the history out.
+        self._settings_changed = False
+        self._history_unsaved = False
         self._build_panels()
         self._build_actions()
         self._build_menus()
         self.lab.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
-        for signal in (self.lab.historyChanged, self.lab.configChanged,
-                       self.lab.undo_stack.indexChanged):
-            signal.connect(self._mark_dirty)
+        self.lab.configChanged.connect(self._on_settings_changed)
+        self.lab.undo_stack.cleanChanged.connect(self._update_title)
         self.resize(1280, 800)
         self._restore_settings()
-        self._dirty = False
-        self._update_title()
+        self._mark_saved()
         self.statusBar().showMessage("Press Step (→) to train one step and see every number.")
 
     # -- construction -----------------------------------------------------------------------
@@ -203,8 +204,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """Show `session` (without asking about unsaved changes: callers do that)."""
         self.lab.load(session)
         self.path = path
-        self._dirty = False
-        self._update_title()
+        self._mark_saved()
 
     def save_session(self) -> bool:
         if self.path is None:
@@ -223,20 +223,22 @@ class MainWindow(QtWidgets.QMainWindow):
         except OSError as error:
             self._warn("Cannot save session", f"{path}: {error.strerror or error}")
             return False
+        except ValueError as error:     # a state that is not finite: nothing was written
+            self._warn("Cannot save session", f"{path}: {error}")
+            return False
         self.path = path
         self._add_recent(path)
+        self._mark_saved()
         if not with_history:
             # The file holds the current state; the history stays unsaved, so say so and
             # keep the unsaved mark rather than let a close lose it silently.
+            self._history_unsaved = True
             self._warn("History not saved",
                        f"Saved the current state to {path}, but its "
                        f"{len(self.lab.trainer.history):,} history rows would make the file "
                        "too large to open again. Export them with File → Export history.")
             self._update_title()
             return False    # not all saved: closing after this must not go ahead
-        self._dirty = False
-        self.lab.undo_stack.setClean()
-        self._update_title()
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return True
 
@@ -252,6 +254,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.lab.trainer.history.export(path)
         except OSError as error:
             self._warn("Cannot export history", f"{path}: {error.strerror or error}")
+            return
+        except ValueError as error:     # JSON cannot hold NaN/inf: nothing was written
+            self._warn("Cannot export history", f"{path}: {error}")
             return
         self.statusBar().showMessage(
             f"Exported {len(self.lab.trainer.history)} rows to {path}", 5000)
@@ -308,10 +313,19 @@ class MainWindow(QtWidgets.QMainWindow):
         QtWidgets.QMessageBox.about(self, "About Backprop Lab", help_texts.ABOUT_HTML)
 
     # -- state, title, closing ----------------------------------------------------------------
-    def _mark_dirty(self) -> None:
-        if not self._dirty:
-            self._dirty = True
-            self._update_title()
+    def _on_settings_changed(self) -> None:
+        self._settings_changed = True
+        self._update_title()
+
+    def _mark_saved(self) -> None:
+        self.lab.undo_stack.setClean()
+        self._settings_changed = self._history_unsaved = False
+        self._update_title()
+
+    @property
+    def _dirty(self) -> bool:
+        return not self.lab.undo_stack.isClean() or self._settings_changed or \
+            self._history_unsaved
 
     @property
     def has_unsaved_changes(self) -> bool:

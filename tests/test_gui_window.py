@@ -569,3 +569,18 @@ def test_saving_a_history_too_long_for_the_file_warns_and_keeps_it_unsaved(
     assert path.exists()
     assert dialogs.warnings and dialogs.warnings[0].startswith("History not saved")
     assert window.windowTitle().startswith("long.json *")
+
+
+def test_undoing_back_to_the_saved_state_clears_the_unsaved_mark(qtbot, window, monkeypatch,
+                                                                   tmp_path) -> None:
+    path = tmp_path / "s.json"
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(path), ""))
+    window.findChild(QtGui.QAction, "saveSessionAction").trigger()
+    assert "*" not in window.windowTitle()
+    click(qtbot, window, "stepButton")
+    assert window.windowTitle().startswith("s.json *")
+    window.undo_action.trigger()
+    assert "*" not in window.windowTitle()
+    window.findChild(QtWidgets.QDoubleSpinBox, "learningRateSpin").setValue(0.5)
+    assert " *" in window.windowTitle()
