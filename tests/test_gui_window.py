@@ -584,3 +584,17 @@ def test_undoing_back_to_the_saved_state_clears_the_unsaved_mark(qtbot, window, 
     assert "*" not in window.windowTitle()
     window.findChild(QtWidgets.QDoubleSpinBox, "learningRateSpin").setValue(0.5)
     assert " *" in window.windowTitle()
+
+
+def test_a_limited_speed_is_never_exceeded(qtbot, window) -> None:
+    import time
+
+    choose(qtbot, window.findChild(QtWidgets.QComboBox, "speedCombo"), 10)
+    started = time.perf_counter()
+    click(qtbot, window, "runButton")
+    qtbot.waitUntil(lambda: window.lab.position >= 4, timeout=10000)
+    elapsed = time.perf_counter() - started
+    click(qtbot, window, "runButton")
+    # 10 steps/s: the 4th step cannot come before ~0.3 s, however fast the machine.
+    assert elapsed >= 0.25
+    assert window.lab.position <= 4 + 10 * (time.perf_counter() - started) + 1
