@@ -7,6 +7,8 @@ views listen to (data flows one way: widgets → Lab → signals → widgets).
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
+
 import numpy as np
 from PySide6 import QtCore, QtGui
 
@@ -201,14 +203,18 @@ class Lab(QtCore.QObject):
 
     # -- settings -------------------------------------------------------------------------
     def set_config(self, **changes: object) -> bool:
-        """Change training settings; False (with a message) if they do not fit."""
+        """Change training settings (undoable; later steps use them, earlier ones keep
+        theirs); False (with a message) if they do not fit the network."""
+        new = replace(self.trainer.config, **changes)  # type: ignore[arg-type]
+        if new == self.trainer.config:
+            return True
         try:
-            self.trainer.set_config(**changes)
+            new.validate(self.trainer.network)
         except ValueError as error:
             self.message.emit(str(error))
             self.configChanged.emit()  # views re-read the old value
             return False
-        self.configChanged.emit()
+        self.undo_stack.push(SetConfigCommand(self, new))
         return True
 
 
@@ -326,6 +332,48 @@ class TrainCommand(LabCommand):
 
     def _name(self) -> None:
         self.setText(f"Train {self._end - self._start} step(s)")
+
+
+class SetConfigCommand(LabCommand):
+    """A change of training settings. Consecutive changes of the same setting (the arrows
+    of the η spin box, say) merge into one entry."""
+
+    MERGE_ID = 2
+
+    def __init__(self, lab: Lab, new: TrainingConfig) -> None:
+        old = lab.trainer.config
+        self._fields = tuple(f.name for f in fields(old)
+                             if getattr(old, f.name) != getattr(new, f.name))
+        described = ", ".join(f"{name.replace('_', ' ')} {getattr(new, name)}"
+                              for name in self._fields)
+        super().__init__(lab, f"Set {described}")
+        self._configs = (old, new)
+
+    def id(self) -> int:
+        return self.MERGE_ID
+
+    def _apply(self, config: TrainingConfig) -> None:
+        self._lab.trainer.set_config(**{f.name: getattr(config, f.name)
+                                        for f in fields(config)})
+
+    def do(self) -> None:
+        self._apply(self._configs[1])
+
+    redo_again = do
+
+    def revert(self) -> None:
+        self._apply(self._configs[0])
+
+    def announce(self) -> None:
+        self._lab.configChanged.emit()
+
+    def mergeWith(self, other: QtGui.QUndoCommand) -> bool:
+        if not isinstance(other, SetConfigCommand) or other._fields != self._fields:
+            return False
+        self._configs = (self._configs[0], other._configs[1])
+        self._log_after = other._log_after
+        self.setText(other.text())
+        return True
 
 
 class StepBackCommand(LabCommand):

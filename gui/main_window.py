@@ -37,15 +37,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.lab = Lab(session if session is not None else lecture_session(), self)
         self.runner = RunLoop(self.lab, self)
         self.path: str | None = path
-        # Unsaved = the undo stack is not at its saved index, or a setting changed (settings
-        # are recorded per step but not undo commands), or a save had to leave the history out.
-        self._settings_changed = False
+        # Unsaved = the undo stack is not at its saved index (every edit, step and setting is
+        # a command), or a save had to leave the history out.
         self._history_unsaved = False
         self._build_panels()
         self._build_actions()
         self._build_menus()
         self.lab.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
-        self.lab.configChanged.connect(self._on_settings_changed)
         self.lab.undo_stack.cleanChanged.connect(self._update_title)
         self.resize(1280, 800)
         self._restore_settings()
@@ -313,19 +311,14 @@ class MainWindow(QtWidgets.QMainWindow):
         QtWidgets.QMessageBox.about(self, "About Backprop Lab", help_texts.ABOUT_HTML)
 
     # -- state, title, closing ----------------------------------------------------------------
-    def _on_settings_changed(self) -> None:
-        self._settings_changed = True
-        self._update_title()
-
     def _mark_saved(self) -> None:
         self.lab.undo_stack.setClean()
-        self._settings_changed = self._history_unsaved = False
+        self._history_unsaved = False
         self._update_title()
 
     @property
     def _dirty(self) -> bool:
-        return not self.lab.undo_stack.isClean() or self._settings_changed or \
-            self._history_unsaved
+        return not self.lab.undo_stack.isClean() or self._history_unsaved
 
     @property
     def has_unsaved_changes(self) -> bool:

@@ -598,3 +598,18 @@ def test_a_limited_speed_is_never_exceeded(qtbot, window) -> None:
     # 10 steps/s: the 4th step cannot come before ~0.3 s, however fast the machine.
     assert elapsed >= 0.25
     assert window.lab.position <= 4 + 10 * (time.perf_counter() - started) + 1
+
+
+def test_setting_changes_are_undoable_and_merge(qtbot, window) -> None:
+    spin = window.findChild(QtWidgets.QDoubleSpinBox, "learningRateSpin")
+    spin.setFocus()
+    for _ in range(3):
+        qtbot.keyClick(spin, Qt.Key.Key_Up)
+    assert window.lab.trainer.config.learning_rate > 0.01
+    assert window.lab.undo_stack.count() == 1          # three clicks, one entry
+    choose(qtbot, window.findChild(QtWidgets.QComboBox, "ruleCombo"), "backprop")
+    undo(qtbot, window)
+    assert window.lab.trainer.config.rule == "delta"
+    assert window.findChild(QtWidgets.QComboBox, "ruleCombo").currentData() == "delta"
+    undo(qtbot, window)
+    assert window.lab.trainer.config.learning_rate == 0.01 and spin.value() == 0.01
