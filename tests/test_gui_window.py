@@ -613,3 +613,16 @@ def test_setting_changes_are_undoable_and_merge(qtbot, window) -> None:
     assert window.findChild(QtWidgets.QComboBox, "ruleCombo").currentData() == "delta"
     undo(qtbot, window)
     assert window.lab.trainer.config.learning_rate == 0.01 and spin.value() == 0.01
+
+
+@pytest.mark.parametrize("name", ["lecture", "and", "or", "xor", "mazur_2_2_2"])
+def test_every_example_opens_steps_and_explains(qtbot, window, name) -> None:
+    window.findChild(QtGui.QAction, f"example_{name}").trigger()
+    click(qtbot, window, "stepButton")
+    assert window.lab.position == 1
+    assert "Step 1: state 0 → 1" in explanation(window)
+    assert "*" in window.windowTitle()
+    weights = table(window, "weightsTable").model()
+    assert weights.rowCount() == window.lab.trainer.network.layers[1]
+    click(qtbot, window, "stepBackButton")
+    assert window.lab.position == 0
