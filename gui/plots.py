@@ -59,37 +59,14 @@ def round_up(x: float) -> float:
     return float(10 * scale)
 
 
-class RunningBounds:
-    """Min and max of the plotted values, updated with the rows added since last time."""
-
-    def __init__(self) -> None:
-        self.forget()
-
-    def forget(self) -> None:
-        self._source: object = None
-        self._seen = 0
-        self._lo, self._hi = np.inf, -np.inf
-
-    def update(self, history: History, series: list[NDArray[np.float64]],
-               log: bool) -> tuple[float, float]:
-        n = len(history)
-        if (history, history.revision) != self._source or n < self._seen:
-            self.forget()               # another history, or steps were discarded
-            self._source = (history, history.revision)
-        for values in series:
-            new = values[..., self._seen:n]
-            if new.size:
-                if log:
-                    new = new[new > 0]
-                    if not new.size:
-                        continue
-                    new = np.log10(new)
-                self._lo = min(self._lo, float(new.min()))
-                self._hi = max(self._hi, float(new.max()))
-        self._seen = n
-        if not np.isfinite(self._lo):
-            return 0.0, 1.0
-        return self._lo, self._hi
+def value_bounds(ys: NDArray[np.float64], log: bool) -> tuple[float, float]:
+    """Min and max of the values (of their log10, positive values only, on a log axis)."""
+    values = ys[np.isfinite(ys)]
+    if log:
+        values = np.log10(values[values > 0])
+    if not values.size:
+        return 0.0, 1.0
+    return float(values.min()), float(values.max())
 
 
 class _StepPlot(pg.PlotWidget):
@@ -140,8 +117,9 @@ class _StepPlot(pg.PlotWidget):
         self._follow_data()
         item.vb.sigXRangeChanged.connect(self._on_x_range_changed)
 
-    def feed(self) -> None:
-        """Give every curve the rows in view, as a peak envelope when they are many."""
+    def update_curves(self) -> None:
+        """Give every curve the rows in view, as a peak envelope when they are many, and
+        (when following the data) fit the view to them first."""
         history = self._history
         if history is None or not self.curves:
             return
@@ -153,12 +131,15 @@ class _StepPlot(pg.PlotWidget):
             last = int(np.clip(np.ceil(x1) + 1, first, last))
         x, ys = self._envelope.view((history, history.revision), self.plotted_series(),
                                     first, last)
+        if self.following:
+            # The envelope keeps every extreme, so its min and max are the data's.
+            self.apply_range(n, ys)
         for curve, y in zip(self.curves, ys, strict=True):
             curve.setData(x, y)
 
     def _on_x_range_changed(self, *_args: object) -> None:
         if not self.following:      # zoomed or panned by hand: show those rows in detail
-            self.feed()
+            self.update_curves()
 
     def make_curve(self, name: str, pen: QtGui.QPen) -> pg.PlotDataItem:
         curve = self.getPlotItem().plot(name=name, pen=pen)
@@ -169,8 +150,8 @@ class _StepPlot(pg.PlotWidget):
 
     def _follow_data(self) -> None:
         """Take over auto-ranging: pyqtgraph's scans every point of every curve each frame
-        and changes the range while painting, which paints each frame twice. Ours keeps a
-        running min/max, so a frame costs the new rows only."""
+        and changes the range while painting, which paints each frame twice. Ours reads
+        the bounds off the peak envelope about to be drawn (at most a few thousand points)."""
         view = self.getPlotItem().vb
         view.disableAutoRange()
         view.sigRangeChangedManually.connect(self._on_zoomed_by_hand)
@@ -178,7 +159,6 @@ class _StepPlot(pg.PlotWidget):
         self.following = True
         self.live = False           # set while a run is on: see apply_range
         self._shown_range: tuple[tuple[float, float], tuple[float, float]] | None = None
-        self._bounds = RunningBounds()
 
     def _on_zoomed_by_hand(self, *_args: object) -> None:
         self.following = False      # the student zoomed or panned: stop moving the view
@@ -189,16 +169,14 @@ class _StepPlot(pg.PlotWidget):
             view.disableAutoRange()
             self.following = True
             self._shown_range = None
-            self.apply_range()
+            self.update_curves()
 
-    def apply_range(self) -> None:
-        """Fit the view to the data. While a run is live the ranges move in jumps (x to the
-        next round number, y only when the data leaves it or fills under half of it), so
-        the axes, whose ticks cost more to paint than the curves, are rarely redrawn."""
-        if not self.following or self._history is None:
-            return
-        n = len(self._history)
-        lo, hi = self._bounds.update(self._history, self.plotted_series(), self._log_y())
+    def apply_range(self, n: int, ys: NDArray[np.float64]) -> None:
+        """Fit the view to n rows whose values (or their envelope) are ys. While a run is
+        live the ranges move in jumps (x to the next round number, y only when the data
+        leaves it or fills under half of it), so the axes, whose ticks cost more to paint
+        than the curves, are rarely redrawn."""
+        lo, hi = value_bounds(ys, self._log_y())
         if not lo < hi:
             lo, hi = lo - 0.5, hi + 0.5
         x_range = (0.0, float(max(n - 1, 1)))
@@ -284,9 +262,8 @@ class ErrorPlot(_StepPlot):
     def set_log(self, on: bool) -> None:
         self.getPlotItem().setLogMode(y=on)
         self.target_line.setVisible(False)
-        self._bounds.forget()
         self._shown_range = None
-        self.apply_range()
+        self.update_curves()
 
     def plotted_series(self) -> NDArray[np.float64]:
         assert self._history is not None
@@ -302,8 +279,7 @@ class ErrorPlot(_StepPlot):
 
     def refresh(self, history: History, loss_label: str) -> None:
         self._history = history
-        self.apply_range()   # first, so the curve clips to the new range once, not twice
-        self.feed()
+        self.update_curves()
         label = self.legend.getLabel(self.curve)
         if label.text != f"E ({loss_label})":   # re-laying out the legend costs a frame's ms
             label.setText(f"E ({loss_label})")
@@ -340,8 +316,7 @@ class WeightsPlot(_StepPlot):
     def refresh(self, history: History) -> None:
         self._history = history
         self.rebuild(history.parameter_names)
-        self.apply_range()   # first, so the curves clip to the new range once, not twice
-        self.feed()
+        self.update_curves()
 
     def plotted_series(self) -> NDArray[np.float64]:
         assert self._history is not None
