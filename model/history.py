@@ -76,9 +76,6 @@ class History:
         """The dataset error at each state, shape (n_rows,)."""
         return self._data[:self._n, -1]
 
-    def parameter_series(self, index: int) -> Array:
-        return self._data[:self._n, index]
-
     def row(self, step: int) -> Array:
         """Parameters at `step` (a copy), shape (n_parameters,)."""
         if not 0 <= step < self._n:
@@ -191,7 +188,7 @@ class History:
         """Rebuild a History from Contract 2's columns and rows (validated by the caller)."""
         names = list(columns)[1:-1]
         history = cls(names, capacity=max(len(rows), MIN_CAPACITY))
-        if rows:
+        if len(rows):
             history.extend(np.asarray(rows, dtype=np.float64)[:, 1:])
         return history
 

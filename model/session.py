@@ -393,9 +393,7 @@ def _history(value: object, network: Network) -> History:
         raise SessionError(f"history.rows[{len(table) - 1}]",
                            f"the last row must equal the parameters (the current state), but "
                            f"{names[j]} is {last[j]!r} there and {current[j]!r} in parameters")
-    history = History(names, capacity=len(table))
-    history.extend(table[:, 1:len(expected)])
-    return history
+    return History.from_table(expected, table[:, :len(expected)])
 
 
 # -- building blocks ----------------------------------------------------------------------

@@ -276,7 +276,7 @@ def test_plots_are_fed_from_the_history(qtbot, window) -> None:
     names = [label.text for _sample, label in weights_plot.legend.items]
     assert names == ["W1", "W2", "b"]
     _x, w1 = weights_plot.curves[0].getOriginalDataset()
-    np.testing.assert_array_equal(w1, window.lab.trainer.history.parameter_series(0))
+    np.testing.assert_array_equal(w1, window.lab.trainer.history.parameters[0])
 
 
 def test_log_scale_toggle(qtbot, window) -> None:

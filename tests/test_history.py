@@ -54,7 +54,7 @@ def test_append_row_error_at_and_views() -> None:
     assert h.error_at(0) == 0.356
     np.testing.assert_array_equal(h.errors, [0.356, 0.35])
     np.testing.assert_array_equal(h.parameters, [[0.5, 0.4], [0.2, 0.1], [1.83, 1.8]])
-    np.testing.assert_array_equal(h.parameter_series(2), [1.83, 1.8])
+    np.testing.assert_array_equal(h.parameters[2], [1.83, 1.8])
     np.testing.assert_array_equal(h.table(), [[0, 0.5, 0.2, 1.83, 0.356],
                                               [1, 0.4, 0.1, 1.8, 0.35]])
     row = h.row(0)
