@@ -74,8 +74,19 @@ class Lab(QtCore.QObject):
         "Train" entry). Stops at a divergence, and at the first state whose error is at or
         below `target_error` (> 0). Emits the signals unless emit=False (the run loop
         emits once per frame instead). Returns the number of updates kept."""
+        return self._train(TrainCommand(self, n, target_error), emit)
+
+    def adopt_states(self, rows: np.ndarray, divergence: str | None = None,
+                     target_error: float = 0.0) -> int:
+        """`run_steps` for updates a background process made from the current state with
+        the current settings: the same undoable command, without computing them again.
+        `divergence` is the message of the step that ended them, if one did. Emits only
+        on a divergence (the run loop emits once per frame)."""
+        return self._train(TrainCommand(self, len(rows), target_error, rows, divergence),
+                           emit=False)
+
+    def _train(self, command: TrainCommand, emit: bool) -> int:
         self._discard_later_states()
-        command = TrainCommand(self, n, target_error)
         self.undo_stack.push(command)
         if command.error is not None:
             self._emit_moved()
@@ -264,10 +275,13 @@ class TrainCommand(LabCommand):
 
     MERGE_ID = 1
 
-    def __init__(self, lab: Lab, n: int, target_error: float) -> None:
+    def __init__(self, lab: Lab, n: int, target_error: float,
+                 computed: np.ndarray | None = None, divergence: str | None = None) -> None:
         super().__init__(lab, "Train")
         self._n = n
         self._target = target_error
+        self._computed = computed           # states made elsewhere (Lab.adopt_states)
+        self._divergence = divergence
         self._start = lab.trainer.position
         self._end = self._start
         self._rows: np.ndarray | None = None   # the states, while undone
@@ -282,10 +296,15 @@ class TrainCommand(LabCommand):
 
     def do(self) -> None:
         trainer = self._lab.trainer
-        try:
-            trainer.run(self._n)
-        except DivergenceError as error:
-            self.error = str(error)
+        if self._computed is not None:
+            trainer.adopt(self._computed)
+            self._computed = None
+            self.error = self._divergence
+        else:
+            try:
+                trainer.run(self._n)
+            except DivergenceError as error:
+                self.error = str(error)
         if self._target > 0:
             errors = trainer.history.errors[self._start + 1:]
             hits = np.flatnonzero(errors <= self._target)

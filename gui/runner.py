@@ -1,4 +1,12 @@
-"""The Run loop: steps in time-boxed chunks in the GUI thread, redraws once per frame.
+"""The Run loop: trains in a background process (or in time-boxed chunks in the GUI
+thread), and redraws once per frame.
+
+At full speed, a worker process (model/background.py) trains from the shown state; each
+tick adopts the states it made since the last one as one undoable command, exactly as if
+they had been computed here, and redraws. Anything that changes the state meanwhile (an
+edit, a setting, Back, a click on the timeline) starts the worker afresh from the new
+state. Until the worker is up (about 0.2 s after the first Run), and at a limited speed,
+the GUI thread steps itself:
 
 Each timer tick steps until the next frame is due (the chunk size adapts to the measured
 speed, so the clock is read every ~2 ms, not every step), then asks the views to redraw and
@@ -8,15 +16,43 @@ lasts 1/FRAME_RATE s whatever the drawing costs: what drawing leaves over is ste
 
 from __future__ import annotations
 
+import atexit
+import functools
+import logging
 import time
 
 from PySide6 import QtCore
 
 from gui.lab import Lab
+from model.background import BackgroundTrainer
+from model.training import Trainer
 
 FRAME_RATE = 33.0           # redraws per second while running (the target is >= 30)
 MIN_STEP_BUDGET_S = 0.004   # stepping per tick even when drawing took the whole frame
 FASTEST = 0                 # speed value meaning "as fast as possible"
+
+
+
+@functools.cache
+def shared_worker() -> BackgroundTrainer | None:
+    """The application's one training process, started on first use; None if the system
+    refuses one (no shared memory, no processes): runs then step in the GUI thread."""
+    try:
+        worker = BackgroundTrainer()
+        worker.start()
+    except OSError as error:
+        logging.getLogger(__name__).warning("training in the GUI thread: %s", error)
+        return None
+    atexit.register(worker.close)
+    return worker
+
+
+def state_key(trainer: Trainer) -> tuple[object, ...]:
+    """Changes whenever the state a run continues from changes in any way."""
+    history, network, data = trainer.history, trainer.network, trainer.data
+    return (id(trainer), id(history), history.revision, len(history), trainer.position,
+            trainer.config, tuple(network.layers), tuple(network.activations),
+            data.inputs.tobytes(), data.targets.tobytes())
 
 
 class RunLoop(QtCore.QObject):
@@ -43,6 +79,10 @@ class RunLoop(QtCore.QObject):
         self._last_frame = 0.0
         self._last_tick = 0.0
         self._owed = 0.0              # fractional steps owed at a limited speed
+        self.use_worker = True        # train in the background process when at full speed
+        # Started now, so that it is up (~0.2 s) by the time Run is pressed.
+        self._worker: BackgroundTrainer | None = shared_worker()
+        self._worker_key: tuple[object, ...] | None = None
         lab.diverged.connect(self.stop)
 
     @property
@@ -51,12 +91,14 @@ class RunLoop(QtCore.QObject):
 
     def set_speed(self, steps_per_second: float) -> None:
         self.speed = steps_per_second
+        if self.speed != FASTEST:
+            self._end_worker_job()
         if self.running:
             self._timer.setInterval(self._interval_ms())
 
     def _interval_ms(self) -> int:
         if self.speed == FASTEST:
-            return 0
+            return int(1000.0 / FRAME_RATE) if self._worker_ready() else 0
         return int(max(1000.0 / FRAME_RATE, min(1000.0, 1000.0 / self.speed)))
 
     def start(self) -> None:
@@ -77,6 +119,7 @@ class RunLoop(QtCore.QObject):
         """Pause immediately: no step runs after this returns."""
         was_running = self.running
         self._timer.stop()
+        self._end_worker_job()
         self.lab.running = False
         if was_running:
             self.lab.emit_all()
@@ -90,7 +133,11 @@ class RunLoop(QtCore.QObject):
 
     def _tick(self) -> None:
         now = time.perf_counter()
-        if self.speed == FASTEST:
+        if self.speed == FASTEST and self._worker_ready():
+            self._adopt_worker_states()
+            if self._timer.interval() == 0:
+                self._timer.setInterval(self._interval_ms())
+        elif self.speed == FASTEST:
             # Step until the frame is due: the time since the last frame went to drawing.
             due = self._last_frame + 1.0 / FRAME_RATE - now
             self._step_for(max(due, MIN_STEP_BUDGET_S))
@@ -112,6 +159,36 @@ class RunLoop(QtCore.QObject):
             self._last_frame = now
             self.lab.emit_all()
             self.frame.emit()
+
+    @property
+    def in_background(self) -> bool:
+        """True while the worker process is training for this run."""
+        return self.running and self._worker is not None and self._worker.active
+
+    def _worker_ready(self) -> bool:
+        return self._worker is not None and self.use_worker and self._worker.ready
+
+    @property
+    def worker_ready(self) -> bool:
+        """True when Run at full speed will train in the worker process."""
+        return self._worker_ready()
+
+    def _adopt_worker_states(self) -> None:
+        worker, trainer = self._worker, self.lab.trainer
+        assert worker is not None
+        if not worker.active or state_key(trainer) != self._worker_key:
+            worker.begin(trainer)         # rows made from any earlier state are dropped
+            self._worker_key = state_key(trainer)
+            return
+        collected = worker.collect()
+        if len(collected.rows) or collected.divergence is not None:
+            self.lab.adopt_states(collected.rows, collected.divergence, self.target_error)
+        self._worker_key = state_key(self.lab.trainer)
+
+    def _end_worker_job(self) -> None:
+        if self._worker is not None and self._worker.active:
+            self._worker.cancel()
+        self._worker_key = None
 
     def _step_for(self, budget: float) -> None:
         start = time.perf_counter()

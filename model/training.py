@@ -254,6 +254,18 @@ class Trainer:
                 break
         return done
 
+    def adopt(self, rows: Array) -> None:
+        """Append states that were computed elsewhere from the current state with the
+        current settings (by a Trainer in another process), and move to the last one."""
+        if not len(rows):
+            return
+        if self.position < len(self.history) - 1:
+            self.history.truncate(self.position + 1)
+        self._log_config(self.position)
+        self.history.extend(rows)
+        self.position = len(self.history) - 1
+        self.network.set_flat(rows[-1, :-1].copy())
+
     def _advance(self, n: int) -> int:
         if fastpath.suitable(self.network, self.data.n_samples):
             return fastpath.advance(self, n)

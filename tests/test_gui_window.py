@@ -12,6 +12,7 @@ from gui_helpers import button, cell_text, choose, click, edit_cell, explanation
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from model.numbers import format_number
+from model.session import lecture_session
 
 Qt = QtCore.Qt
 LECTURE_AFTER_ONE_STEP = {"W1": "0.499155648", "W2": "0.197466944", "b": "1.821556479"}
@@ -193,12 +194,24 @@ def test_changes_mid_run_are_recorded(qtbot, window) -> None:
 
 
 # -- run, pause, reset, timeline ---------------------------------------------------------------
-def test_run_and_pause(qtbot, window) -> None:
+@pytest.fixture(params=["background process", "GUI thread"])
+def trainer_place(request, qtbot, window) -> str:
+    """Run trains in the worker process at full speed once it is up, else in the GUI
+    thread: each run test runs both ways."""
+    if request.param == "background process":
+        qtbot.waitUntil(lambda: window.runner.worker_ready, timeout=30000)
+    else:
+        window.runner.use_worker = False
+    return request.param
+
+
+def test_run_and_pause(qtbot, window, trainer_place) -> None:
     run = button(window, "runButton")
     assert run.isCheckable()
     qtbot.mouseClick(run, Qt.MouseButton.LeftButton)
     assert run.isChecked() and window.runner.running
     qtbot.waitUntil(lambda: window.lab.position > 100, timeout=5000)
+    assert window.runner.in_background == (trainer_place == "background process")
     assert not button(window, "stepButton").isEnabled()
     qtbot.mouseClick(run, Qt.MouseButton.LeftButton)
     paused_at = window.lab.position
@@ -209,7 +222,38 @@ def test_run_and_pause(qtbot, window) -> None:
         f"step {paused_at} of {paused_at}"
 
 
-def test_run_stops_at_the_target_error(qtbot, window) -> None:
+def test_a_run_makes_the_states_a_headless_run_makes(qtbot, window, trainer_place) -> None:
+    click(qtbot, window, "runButton")
+    qtbot.waitUntil(lambda: window.lab.position > 20000, timeout=20000)
+    click(qtbot, window, "runButton")
+    trainer = window.lab.trainer
+    expected = lecture_session().to_trainer()
+    expected.run(trainer.position)
+    np.testing.assert_array_equal(trainer.history.table(), expected.history.table())
+    assert window.lab.undo_stack.count() == 1          # one "Train N steps" entry
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.lab.position == 0 and cell_text(window, "biasTable", 0, 0) == "1.83"
+
+
+def test_a_rate_changed_mid_run_applies_from_the_step_shown(qtbot, window,
+                                                           trainer_place) -> None:
+    click(qtbot, window, "runButton")
+    qtbot.waitUntil(lambda: window.lab.position > 5000, timeout=20000)
+    window.findChild(QtWidgets.QDoubleSpinBox, "learningRateSpin").setValue(0.5)
+    changed_at = window.lab.position
+    qtbot.waitUntil(lambda: window.lab.position > changed_at + 5000, timeout=20000)
+    click(qtbot, window, "runButton")
+    trainer = window.lab.trainer
+    assert [(s, c.learning_rate) for s, c in trainer.config_log] == [(0, 0.01),
+                                                                     (changed_at, 0.5)]
+    expected = lecture_session().to_trainer()
+    expected.run(changed_at)
+    expected.set_config(learning_rate=0.5)
+    expected.run(trainer.position - changed_at)
+    np.testing.assert_array_equal(trainer.history.table(), expected.history.table())
+
+
+def test_run_stops_at_the_target_error(qtbot, window, trainer_place) -> None:
     window.findChild(QtWidgets.QDoubleSpinBox, "targetErrorSpin").setValue(0.3)
     click(qtbot, window, "runButton")
     qtbot.waitUntil(lambda: not window.runner.running, timeout=10000)
@@ -388,7 +432,7 @@ def test_closing_during_run_is_clean(qtbot, window) -> None:
 
 
 # -- divergence -------------------------------------------------------------------------------
-def test_divergence_pauses_and_explains(qtbot, window) -> None:
+def test_divergence_pauses_and_explains(qtbot, window, trainer_place) -> None:
     choose(qtbot, window.findChild(QtWidgets.QComboBox, "ruleCombo"), "backprop")
     combo = window.findChild(QtWidgets.QComboBox, "activationCombo")
     choose(qtbot, combo, "linear")

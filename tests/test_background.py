@@ -1,0 +1,157 @@
+"""The background training process: its states equal, bit for bit, those the Trainer makes
+in this process from the same state, whatever the ring size, the job or the network."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from model.background import BackgroundTrainer, TailHistory
+from model.network import Network, initial_weights
+from model.session import lecture_session, load_example
+from model.training import Dataset, DivergenceError, Trainer, TrainingConfig
+
+XOR = Dataset([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]])
+
+
+@pytest.fixture(scope="module")
+def worker() -> Iterator[BackgroundTrainer]:
+    # A small ring (300 rows of the lecture net), so that the tests wrap it and fill it.
+    background = BackgroundTrainer(ring_bytes=300 * 4 * 8)
+    background.start()
+    deadline = time.monotonic() + 30
+    while not background.ready:
+        assert time.monotonic() < deadline, "the worker process did not start"
+        time.sleep(0.01)
+    yield background
+    background.close()
+
+
+def collect_until(worker: BackgroundTrainer, trainer: Trainer, n_rows: int,
+                  timeout: float = 30.0) -> str | None:
+    """Adopt the worker's states into `trainer` until it has n_rows new ones, or the job
+    ended with a divergence (whose message is returned)."""
+    goal = trainer.position + n_rows
+    deadline = time.monotonic() + timeout
+    while trainer.position < goal:
+        assert time.monotonic() < deadline, "the worker stopped delivering states"
+        collected = worker.collect()
+        trainer.adopt(collected.rows)
+        if collected.divergence is not None:
+            return collected.divergence
+        time.sleep(0.001)
+    return None
+
+
+def reference(trainer_factory, steps: int) -> Trainer:
+    trainer = trainer_factory()
+    trainer.run(steps)
+    return trainer
+
+
+def deep_xor_trainer() -> Trainer:
+    # 2-8-8-1 has 105 parameters: too many for the fast path, so numpy's path runs.
+    layers = [2, 8, 8, 1]
+    weights, biases = initial_weights(layers, seed=3)
+    network = Network(layers, ["tanh", "tanh", "sigmoid"], weights, biases)
+    config = TrainingConfig(rule="backprop", learning_rate=0.3, mode="batch")
+    return Trainer(network, XOR.copy(), config)
+
+
+def test_online_rows_continue_the_sample_order_from_any_step(worker) -> None:
+    def make() -> Trainer:
+        return load_example("and").to_trainer()
+
+    trainer = make()
+    trainer.run(3)        # online, 4 samples: the worker must start at sample 3, not 0
+    worker.begin(trainer)
+    assert collect_until(worker, trainer, 5000) is None
+    worker.cancel()
+    expected = reference(make, trainer.position)
+    np.testing.assert_array_equal(trainer.history.table(), expected.history.table())
+    np.testing.assert_array_equal(trainer.network.get_flat(), expected.network.get_flat())
+
+
+def test_numpy_path_in_batch_mode_matches(worker) -> None:
+    trainer = deep_xor_trainer()
+    worker.begin(trainer)
+    assert collect_until(worker, trainer, 200) is None
+    worker.cancel()
+    expected = reference(deep_xor_trainer, trainer.position)
+    np.testing.assert_array_equal(trainer.history.table(), expected.history.table())
+
+
+def test_divergence_ends_the_job_with_the_finite_states(worker) -> None:
+    def make() -> Trainer:
+        session = lecture_session()
+        trainer = session.to_trainer()
+        trainer.network.activations[:] = ["linear"]
+        trainer.set_config(rule="backprop", learning_rate=1000.0)
+        return trainer
+
+    trainer = make()
+    worker.begin(trainer)
+    message = collect_until(worker, trainer, 10**9)
+    assert message is not None and "non-finite" in message
+    assert not worker.active
+    expected = make()
+    with pytest.raises(DivergenceError) as raised:
+        expected.run(10**9)
+    assert str(raised.value) == message
+    np.testing.assert_array_equal(trainer.history.table(), expected.history.table())
+    assert np.isfinite(trainer.history.errors).all()
+
+
+def test_cancel_drops_the_rows_of_the_job_and_a_new_job_starts_clean(worker) -> None:
+    trainer = lecture_session().to_trainer()
+    worker.begin(trainer)
+    assert collect_until(worker, trainer, 1000) is None
+    worker.cancel()
+    time.sleep(0.05)                       # the worker made more rows meanwhile
+    assert len(worker.collect().rows) == 0
+    trainer.set_config(learning_rate=0.5)
+    worker.begin(trainer)                  # from step ≥ 1000, with the new rate
+    start = trainer.position
+    assert collect_until(worker, trainer, 2000) is None
+    worker.cancel()
+    expected = reference(lambda: lecture_session().to_trainer(), start)
+    expected.set_config(learning_rate=0.5)
+    expected.run(trainer.position - start)
+    np.testing.assert_array_equal(trainer.history.table(), expected.history.table())
+
+
+def test_the_worker_waits_for_the_reader_rather_than_overwrite_unread_rows(worker) -> None:
+    trainer = lecture_session().to_trainer()
+    worker.begin(trainer)
+    time.sleep(0.2)                        # time for far more than the ring's 300 rows
+    first = worker.collect().rows
+    assert 0 < len(first) <= 300
+    trainer.adopt(first)
+    assert collect_until(worker, trainer, 1000) is None
+    worker.cancel()
+    expected = reference(lambda: lecture_session().to_trainer(), trainer.position)
+    np.testing.assert_array_equal(trainer.history.table(), expected.history.table())
+
+
+def test_tail_history_keeps_only_the_last_state() -> None:
+    received: list[np.ndarray] = []
+    history = TailHistory(["W1", "b"], 10, np.array([1.0, 2.0, 0.5]), received.append)
+    assert len(history) == 10
+    np.testing.assert_array_equal(history.row(9), [1.0, 2.0])
+    history.append(np.array([3.0, 4.0]), 0.25)
+    history.extend(np.array([[5.0, 6.0, 0.125], [7.0, 8.0, 0.0625]]))
+    assert len(history) == 13 and history.error_at(12) == 0.0625
+    assert [len(rows) for rows in received] == [1, 2]
+    with pytest.raises(IndexError):
+        history.row(11)
+    with pytest.raises(ValueError, match="cannot forget"):
+        history.truncate(5)
+
+
+def test_adopting_no_rows_changes_nothing() -> None:
+    trainer = lecture_session().to_trainer()
+    trainer.adopt(np.empty((0, 4)))
+    assert trainer.position == 0 and len(trainer.history) == 1
