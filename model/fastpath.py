@@ -335,6 +335,7 @@ def advance_one_hidden_layer(trainer: Trainer, n: int) -> None:  # noqa: PLR0912
     hidden_moving = range(n_in + 1 if plan.update_biases else n_in)
     output_moving = range(n_hidden + 1 if plan.update_biases else n_hidden)
     output_deltas = [0.0] * n_out
+    hidden_deltas = [0.0] * n_hidden
     hidden_inputs, output_inputs = range(n_in + 1), range(n_hidden + 1)   # with the +1
     neurons_hidden = range(n_hidden)
     everyone = range(P)
@@ -385,6 +386,26 @@ def advance_one_hidden_layer(trainer: Trainer, n: int) -> None:  # noqa: PLR0912
                     rows = []
             if step == end:
                 break
+            if not batch or P == 1:
+                # One sample: its own gradient is the step, so no sums are kept.
+                p = step % P
+                h, y, d, x = hs[p], ys[p], ds[p], xs[p]
+                for k in range(n_out):
+                    output_deltas[k] = y[k] - d[k] if plain else output_delta(y[k], d[k])
+                for j in neurons_hidden:
+                    back = 0.0                     # (W[2]ᵀ δ[2])_j, before W[2] moves
+                    for delta, w in zip(output_deltas, output):
+                        back += delta * w[j]
+                    h_j = h[j]
+                    hidden_deltas[j] = back * (h_j * (1.0 - h_j) if sigmoid_hidden
+                                               else df_hidden(h_j))
+                for w, delta in zip(output, output_deltas):
+                    for i in output_moving:
+                        w[i] -= eta * (delta * h[i])
+                for w, delta in zip(hidden, hidden_deltas):
+                    for i in hidden_moving:
+                        w[i] -= eta * (delta * x[i])
+                continue
             # backward: ∂E_p/∂θ summed over this step's samples, at state `step`
             for g in hidden_grads:
                 g[:] = zeros_hidden
