@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
+from gui.autosave import offer_recovery
 from gui.main_window import MainWindow
 from gui.settings import APPLICATION, ORGANIZATION
 from model.session import SessionError, load_session
@@ -34,4 +35,6 @@ def run_gui(path: str | None = None) -> int:
     app = make_application()
     window = MainWindow(session, path)
     window.show()
+    # Once the window is on screen, so the question has something to sit on.
+    QtCore.QTimer.singleShot(0, lambda: offer_recovery(window))
     return app.exec()

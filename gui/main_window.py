@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui import help as help_texts
+from gui.autosave import Autosave
 from gui.controls import SettingsPanel, TransportBar
 from gui.lab import Lab
 from gui.panels import DataPanel, DivergenceBanner, ExplanationPanel, ParametersPanel, PlotsPanel
@@ -48,6 +49,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.resize(1280, 800)
         self._restore_settings()
         self._mark_saved()
+        self.autosave = Autosave(self.lab, lambda: (self.path, self._dirty), parent=self)
+        self.autosave.failed.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.statusBar().showMessage("Press Step (→) to train one step and see every number.")
 
     # -- construction -----------------------------------------------------------------------
@@ -204,6 +207,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.path = path
         self._mark_saved()
 
+    def restore(self, session: Session, source: str | None) -> None:
+        """Show a session restored after a crash: unsaved, and saved back to `source`."""
+        self.runner.stop()
+        self.lab.load(session)
+        self.path = source
+        self._history_unsaved = True
+        self._update_title()
+        self.statusBar().showMessage("Restored the autosaved session: save it to keep it.",
+                                     10000)
+
     def save_session(self) -> bool:
         if self.path is None:
             return self.save_session_as()
@@ -354,6 +367,7 @@ class MainWindow(QtWidgets.QMainWindow):
         settings.setValue("windowState", self.saveState())
         settings.setValue("splitter", self.splitter.saveState())
         settings.setValue("logScale", self.plots_panel.log_check.isChecked())
+        self.autosave.finish()
         event.accept()
 
     def _restore_settings(self) -> None:

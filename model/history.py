@@ -76,6 +76,13 @@ class History:
         """The dataset error at each state, shape (n_rows,)."""
         return self._data[:self._n, -1]
 
+    def rows_view(self, n_rows: int) -> Array:
+        """The first n_rows states, shape (n_rows, n_parameters + 1), error last: a view,
+        not a copy (copy it if it must outlive a change of the history)."""
+        if not 0 <= n_rows <= self._n:
+            raise IndexError(f"{n_rows} rows asked, the history has {self._n}")
+        return self._data[:n_rows]
+
     def row(self, step: int) -> Array:
         """Parameters at `step` (a copy), shape (n_parameters,)."""
         if not 0 <= step < self._n:

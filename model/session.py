@@ -17,7 +17,7 @@ import math
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain, pairwise
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -579,11 +579,32 @@ def session_to_dict(trainer: Trainer, title: str = "",
         if trainer.position < len(history) - 1:
             history = history.copy_prefix(trainer.position + 1)
         session["history"] = history.to_json_dict()
-        log = [(step, c) for step, c in trainer.config_log if step < trainer.position]
-        if len(log) > 1 or (log and log[0][1] != config):
-            session["training_log"] = [{"from_step": step, **_training_dict(c)}
-                                       for step, c in log]
+        log = training_log_entries(trainer)
+        if len(log) > 1 or (log and log[0] != {"from_step": 0, **_training_dict(config)}):
+            session["training_log"] = log
     return session
+
+
+def training_log_entries(trainer: Trainer) -> list[dict[str, object]]:
+    """`training_log` as the file holds it: the settings of each stretch of the history
+    up to the current state."""
+    return [{"from_step": step, **_training_dict(config)}
+            for step, config in trainer.config_log if step < trainer.position]
+
+
+def attach_history(session: Session, history: History, training_log: object) -> Session:
+    """The session with a history read from elsewhere (an autosave's raw rows), checked
+    as a history in the file would be: finite, and ending at the session's parameters."""
+    if history.parameter_names != session.network.parameter_names():
+        raise SessionError("history", "its columns do not fit the network")
+    if not (np.isfinite(history.parameters).all() and np.isfinite(history.errors).all()):
+        raise SessionError("history", "contains a value that is not a finite number")
+    if not np.array_equal(history.row(len(history) - 1), session.network.get_flat()):
+        raise SessionError("history", "its last row is not the session's parameters")
+    config_log = None
+    if training_log:
+        config_log = _training_log(training_log, session.network, len(history))
+    return replace(session, history=history, config_log=config_log)
 
 
 def _training_dict(config: TrainingConfig) -> dict[str, object]:

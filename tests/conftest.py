@@ -14,6 +14,8 @@ import pytest
 
 # The window's QSettings (recent files, geometry) must not touch the user's own.
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="backprop-lab-settings-")
+# ... nor its autosaves.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="backprop-lab-data-")
 
 
 class Dialogs:

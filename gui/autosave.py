@@ -1,0 +1,155 @@
+"""Autosave while the session changes, and the offer to restore it after a crash.
+
+The files and their format are model/recovery.py's. Here: when to save (a few seconds after
+a change, at most that often, also during a Run), writing in a worker thread so the window
+never waits for the disk, and the question at the next start.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6 import QtCore, QtWidgets
+
+from gui.lab import Lab
+from model.recovery import AutosaveFile, Recovered, left_behind, read_autosave, remove_pair
+from model.session import SessionError
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
+
+AUTOSAVE_SECONDS = 3.0
+_serial = itertools.count(1)
+
+# (the file the session came from or was saved to, whether it has unsaved changes)
+DocumentState = Callable[[], tuple[str | None, bool]]
+
+
+def autosave_folder() -> Path:
+    """Per-user data folder ($XDG_DATA_HOME/BackpropLab/Backprop Lab on Linux)."""
+    location = QtCore.QStandardPaths.StandardLocation.AppDataLocation
+    return Path(QtCore.QStandardPaths.writableLocation(location)) / "autosave"
+
+
+class Autosave(QtCore.QObject):
+    """Saves the lab's session `interval_ms` after it changes (so at most that often)."""
+
+    failed = QtCore.Signal(str)
+
+    def __init__(self, lab: Lab, document: DocumentState, folder: Path | None = None,
+                 parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.lab = lab
+        self._document = document
+        self.folder = folder or autosave_folder()
+        self.file = AutosaveFile(self.folder, f"{os.getpid()}-{next(_serial)}")
+        self.interval_ms = int(AUTOSAVE_SECONDS * 1000)
+        self._timer = QtCore.QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.save_now)
+        # Notices when the worker thread is done, to report a failure (no Qt in threads).
+        self._done_check = QtCore.QTimer(self)
+        self._done_check.setInterval(100)
+        self._done_check.timeout.connect(self._check_done)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autosave")
+        self._pending: Future[None] | None = None
+        self._last_failure = ""
+        self.saves = 0                  # completed autosaves (the status bar shows none)
+        for signal in (lab.historyChanged, lab.positionChanged, lab.configChanged,
+                       lab.structureChanged, lab.undo_stack.indexChanged,
+                       lab.undo_stack.cleanChanged):
+            signal.connect(self._changed)
+
+    def _changed(self) -> None:
+        if not self._timer.isActive():
+            self._timer.start(self.interval_ms)
+
+    def save_now(self) -> None:
+        """Start a save (in the worker thread), unless the previous one is still writing."""
+        if not self._collect():
+            self._timer.start(self.interval_ms)        # try again after it finished
+            return
+        source, unsaved = self._document()
+        job = self.file.prepare(self.lab.trainer, self.lab.title, source, unsaved)
+        self._pending = self._pool.submit(job.run)
+        self._done_check.start()
+
+    def _check_done(self) -> None:
+        if self._collect():
+            self._done_check.stop()
+
+    def wait(self) -> None:
+        """Let a save in progress finish (before quitting or in tests)."""
+        if self._pending is not None:
+            self._pending.exception()
+        self._collect()
+
+    def _collect(self) -> bool:
+        """Look at the last save: False while it is still running."""
+        future = self._pending
+        if future is None:
+            return True
+        if not future.done():
+            return False
+        self._pending = None
+        error = future.exception()
+        if error is None:
+            self.saves += 1
+            self._last_failure = ""
+            return True
+        self.file.forget()               # the next save rewrites everything
+        text = f"Autosave failed ({getattr(error, 'strerror', None) or error}): " \
+               f"{self.folder}. Save your work with File → Save."
+        if text != self._last_failure:  # once, not every few seconds
+            self._last_failure = text
+            self.failed.emit(text)
+        return True
+
+    def finish(self) -> None:
+        """The window closed properly: nothing to restore next time."""
+        self._timer.stop()
+        self._done_check.stop()
+        self.wait()
+        self.file.remove()
+        self._pool.shutdown(wait=True)
+
+
+def offer_recovery(window: MainWindow, folder: Path | None = None) -> bool:
+    """After a crash: ask, for each session left behind, whether to restore it.
+    True if one was restored into `window`."""
+    folder = folder or autosave_folder()
+    if not folder.is_dir():
+        return False
+    for path in left_behind(folder):
+        try:
+            recovered = read_autosave(path)
+        except SessionError as error:
+            window.statusBar().showMessage(f"An autosave could not be restored: {error}", 10000)
+            remove_pair(path)
+            continue
+        if recovered is not None and _ask(window, recovered):
+            window.restore(recovered.session, recovered.source)
+            recovered.discard()
+            return True
+        if recovered is not None:
+            recovered.discard()
+    return False
+
+
+def _ask(window: QtWidgets.QWidget, recovered: Recovered) -> bool:
+    buttons = QtWidgets.QMessageBox.StandardButton
+    when = time.strftime("%H:%M on %d %b", time.localtime(recovered.saved_at))
+    steps = len(recovered.session.history or ()) - 1
+    name = Path(recovered.source).name if recovered.source else "an unsaved session"
+    answer = QtWidgets.QMessageBox.question(
+        window, "Restore session?",
+        f"Backprop Lab did not close properly last time. Restore {name} as autosaved at "
+        f"{when} ({steps:,} steps)?\n\nIf you choose No, the autosave is deleted.",
+        buttons.Yes | buttons.No, buttons.Yes)
+    return answer == buttons.Yes

@@ -1,0 +1,175 @@
+"""Crash safety: the open session, autosaved so that the next start can restore it.
+
+Two files per window (the process id in their names, so that two windows never write
+the same file, and a file whose process is gone was left by a crash):
+
+- `autosave-<pid>-<n>.f64`: the history's rows, raw float64, appended as training goes on.
+  Only the new rows are written each time: a 10-million-step run is not rewritten every
+  few seconds. A change other than appending (Back, Reset, an edit) rewrites it whole,
+  into a temporary file that replaces it.
+- `autosave-<pid>-<n>.json`: the session (Contract 1, without the history) plus how many rows
+  of the `.f64` file belong to it. It is written atomically *after* the rows, so it never
+  counts rows that are not on disk: a crash in the middle of a save leaves the previous
+  save intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from model.history import History, write_atomically, write_bytes_atomically
+from model.session import (
+    Session,
+    SessionError,
+    attach_history,
+    parse_session,
+    session_to_dict,
+    training_log_entries,
+)
+from model.training import Trainer
+
+PREFIX = "autosave-"
+KEY = "autosave"
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """A session left behind by an app that did not close properly."""
+
+    session: Session
+    source: str | None              # the file it had been opened from or saved to
+    saved_at: float                 # time.time() of the autosave
+    path: Path                      # its .json file
+
+    def discard(self) -> None:
+        remove_pair(self.path)
+
+
+@dataclass(frozen=True)
+class AutosaveJob:
+    """One autosave, prepared in the GUI thread (the rows are a copy), written by `run`
+    in any thread."""
+
+    json_path: Path
+    rows_path: Path
+    session: dict[str, object]      # Contract 1, plus KEY: how many rows belong to it
+    rows: np.ndarray                # the rows to write from row `first` on
+    first: int                      # 0: the rows file is rewritten whole
+
+    def run(self) -> None:
+        """Rows first (appended when possible), then the JSON that counts them."""
+        self.json_path.parent.mkdir(parents=True, exist_ok=True)
+        if self.first:
+            with open(self.rows_path, "r+b") as handle:
+                handle.seek(self.first * self.rows.shape[1] * 8)
+                handle.write(memoryview(self.rows))
+        else:
+            write_bytes_atomically(self.rows_path, memoryview(self.rows))
+        write_atomically(self.json_path, [json.dumps(self.session, allow_nan=False)])
+
+
+class AutosaveFile:
+    """The autosave of this running app: what its rows file already holds."""
+
+    def __init__(self, folder: Path, name: str | None = None) -> None:
+        """`name`: "<process id>-<anything>" (default: this process's id)."""
+        name = f"{PREFIX}{name if name is not None else os.getpid()}"
+        self.json_path = folder / f"{name}.json"
+        self.rows_path = folder / f"{name}.f64"
+        self._history: History | None = None   # the rows file holds a prefix of it
+        self._revision = -1
+        self._rows_on_disk = 0
+
+    def prepare(self, trainer: Trainer, title: str, source: str | None,
+                unsaved: bool) -> AutosaveJob:
+        """The job that saves the trainer's session up to its current state."""
+        history, n_rows = trainer.history, trainer.position + 1
+        session = session_to_dict(trainer, title, include_history=False)
+        session[KEY] = {"rows": n_rows, "source": source, "unsaved": unsaved,
+                        "saved_at": time.time(),
+                        "training_log": training_log_entries(trainer)}
+        appendable = history is self._history and history.revision == self._revision \
+            and self._rows_on_disk > 0
+        first = min(self._rows_on_disk, n_rows) if appendable else 0
+        rows = history.rows_view(n_rows)[first:].copy()
+        self._history, self._revision = history, history.revision
+        self._rows_on_disk = max(self._rows_on_disk, n_rows) if appendable else n_rows
+        return AutosaveJob(self.json_path, self.rows_path, session, rows, first)
+
+    def forget(self) -> None:
+        """After a failed write: the next job rewrites the rows whole."""
+        self._history, self._rows_on_disk = None, 0
+
+    def remove(self) -> None:
+        remove_pair(self.json_path)
+        self.forget()
+
+
+def remove_pair(json_path: Path) -> None:
+    # Best effort: a file that cannot be removed must not stop the window from closing.
+    for path in (json_path, json_path.with_suffix(".f64")):
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:         # someone else's process: alive
+        return True
+    return True
+
+
+def left_behind(folder: Path) -> list[Path]:
+    """Autosaves whose app is no longer running, newest first."""
+    found = []
+    for path in folder.glob(f"{PREFIX}*.json"):
+        pid = path.stem.removeprefix(PREFIX).split("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
+            found.append(path)
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def read_autosave(json_path: Path) -> Recovered | None:
+    """The session an autosave holds; None if it holds nothing unsaved (it is then
+    removed). SessionError if it is damaged."""
+    try:
+        obj = json.loads(json_path.read_bytes())
+    except (OSError, ValueError) as error:
+        raise SessionError("file", f"the autosave cannot be read ({error})") from None
+    meta = obj.get(KEY) if isinstance(obj, dict) else None
+    if not isinstance(meta, dict) or not isinstance(meta.get("rows"), int):
+        raise SessionError(KEY, "missing or damaged")
+    if not meta.get("unsaved"):
+        remove_pair(json_path)
+        return None
+    session = parse_session(obj)
+    n_cols = session.network.n_parameters + 1
+    rows = read_rows(json_path.with_suffix(".f64"), meta["rows"], n_cols)
+    history = History(session.network.parameter_names(), capacity=len(rows))
+    history.extend(rows)
+    session = attach_history(session, history, meta.get("training_log"))
+    source = meta.get("source") if isinstance(meta.get("source"), str) else None
+    saved_at = float(meta.get("saved_at", 0.0))
+    return Recovered(session, source, saved_at, json_path)
+
+
+def read_rows(path: Path, n_rows: int, n_cols: int) -> np.ndarray:
+    try:
+        with open(path, "rb") as handle:
+            rows = np.fromfile(handle, dtype=np.float64, count=n_rows * n_cols)
+    except OSError as error:
+        raise SessionError("history", f"the autosaved rows cannot be read ({error})") from None
+    if rows.size != n_rows * n_cols or n_rows < 1:
+        raise SessionError("history", f"expected {n_rows} autosaved rows, the file holds "
+                           f"{rows.size // max(n_cols, 1)}")
+    return rows.reshape(n_rows, n_cols)

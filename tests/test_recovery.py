@@ -1,0 +1,134 @@
+"""The autosave files: what is written is what a restore reads back, appends write only the
+new rows, and an interrupted save leaves the previous one usable."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model.recovery import AutosaveFile, left_behind, read_autosave
+from model.session import SessionError, lecture_session
+from model.training import Trainer
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def save(file: AutosaveFile, trainer: Trainer, unsaved: bool = True,
+         source: str | None = "/somewhere/homework.json") -> int:
+    job = file.prepare(trainer, "My homework", source, unsaved)
+    job.run()
+    return job.first
+
+
+def assert_restores(path: Path, trainer: Trainer) -> None:
+    recovered = read_autosave(path)
+    assert recovered is not None
+    restored = recovered.session.to_trainer()
+    n = trainer.position + 1
+    np.testing.assert_array_equal(restored.history.table(),
+                                  trainer.history.copy_prefix(n).table())
+    np.testing.assert_array_equal(restored.network.get_flat(), trainer.network.get_flat())
+    assert restored.config == trainer.config
+    assert recovered.session.title == "My homework"
+
+
+@pytest.fixture
+def crashed(tmp_path: Path) -> AutosaveFile:
+    """The autosave of an app whose process is gone."""
+    return AutosaveFile(tmp_path, f"{dead_pid()}-1")
+
+
+def test_a_save_reads_back_exactly(crashed: AutosaveFile) -> None:
+    trainer = lecture_session().to_trainer()
+    trainer.run(10)
+    trainer.set_config(learning_rate=0.5)
+    trainer.run(5)
+    save(crashed, trainer)
+    assert_restores(crashed.json_path, trainer)
+    recovered = read_autosave(crashed.json_path)
+    assert recovered is not None and recovered.source == "/somewhere/homework.json"
+    assert recovered.session.to_trainer().config_for_step(11).learning_rate == 0.5
+    assert recovered.session.to_trainer().config_for_step(10).learning_rate == 0.01
+
+
+def test_later_saves_append_only_the_new_rows(crashed: AutosaveFile) -> None:
+    trainer = lecture_session().to_trainer()
+    trainer.run(1000)
+    assert save(crashed, trainer) == 0
+    trainer.run(500)
+    assert save(crashed, trainer) == 1001
+    assert crashed.rows_path.stat().st_size == 1501 * 4 * 8
+    assert_restores(crashed.json_path, trainer)
+
+
+def test_back_and_edits_rewrite_the_rows(crashed: AutosaveFile) -> None:
+    trainer = lecture_session().to_trainer()
+    trainer.run(100)
+    save(crashed, trainer)
+    trainer.step_back()
+    trainer.run(3)
+    assert save(crashed, trainer) == 0
+    assert_restores(crashed.json_path, trainer)
+    trainer.seek(40)                     # later states kept, but not part of the session
+    save(crashed, trainer)
+    assert_restores(crashed.json_path, trainer)
+
+
+def test_a_save_interrupted_before_its_json_leaves_the_previous_one(
+        crashed: AutosaveFile) -> None:
+    trainer = lecture_session().to_trainer()
+    trainer.run(20)
+    save(crashed, trainer)
+    before = lecture_session().to_trainer()
+    before.run(20)
+    trainer.run(30)
+    job = crashed.prepare(trainer, "My homework", None, True)
+    with open(job.rows_path, "r+b") as handle:   # the rows went out, then the crash
+        handle.seek(job.first * 4 * 8)
+        handle.write(memoryview(job.rows))
+    assert_restores(crashed.json_path, before)
+
+
+def test_nothing_unsaved_means_nothing_to_restore(crashed: AutosaveFile) -> None:
+    trainer = lecture_session().to_trainer()
+    save(crashed, trainer, unsaved=False)
+    assert read_autosave(crashed.json_path) is None
+    assert not crashed.json_path.exists() and not crashed.rows_path.exists()
+
+
+@pytest.mark.parametrize("damage", ["truncate rows", "bad json", "rows not the state"])
+def test_a_damaged_autosave_says_why(crashed: AutosaveFile, damage: str) -> None:
+    trainer = lecture_session().to_trainer()
+    trainer.run(10)
+    save(crashed, trainer)
+    if damage == "truncate rows":
+        with open(crashed.rows_path, "r+b") as handle:
+            handle.truncate(5 * 4 * 8)
+    elif damage == "bad json":
+        crashed.json_path.write_text("{not json", encoding="utf-8")
+    else:
+        obj = json.loads(crashed.json_path.read_text(encoding="utf-8"))
+        obj["parameters"]["biases"] = [[9.0]]
+        crashed.json_path.write_text(json.dumps(obj), encoding="utf-8")
+    with pytest.raises(SessionError):
+        read_autosave(crashed.json_path)
+
+
+def test_only_autosaves_of_finished_processes_are_left_behind(tmp_path: Path) -> None:
+    trainer = lecture_session().to_trainer()
+    mine = AutosaveFile(tmp_path)                  # this process: still running
+    save(mine, trainer)
+    theirs = AutosaveFile(tmp_path, f"{dead_pid()}-3")
+    save(theirs, trainer)
+    assert left_behind(tmp_path) == [theirs.json_path]
+    mine.remove()
+    assert not mine.json_path.exists() and not mine.rows_path.exists()
