@@ -101,6 +101,42 @@ class _NumberTableModel(QtCore.QAbstractTableModel):
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         return super().flags(index) | Qt.ItemFlag.ItemIsEditable
 
+    def paste_block(self, top: int, left: int, cells: list[list[str]]) -> bool:
+        """Set a block of cells from text (a spreadsheet's copy), all or nothing: one bad
+        cell, or one outside the table, and nothing changes (the status bar says which).
+        The whole block is one undo step."""
+        problems: list[str] = []
+        numbers: list[tuple[int, int, float]] = []
+        for r, line in enumerate(cells):
+            for c, text in enumerate(line):
+                row, col = top + r, left + c
+                if row >= self.rowCount() or col >= self.columnCount():
+                    problems.append(f"row {r + 1}, column {c + 1} falls outside the table")
+                    continue
+                try:
+                    numbers.append((row, col, parse_number(text)))
+                except ValueError as error:
+                    problems.append(f"{self.what(row, col)}: {error}")
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            self.lab.message.emit(f"Paste refused, nothing changed — {problems[0]}{more}")
+            return False
+        return self._commit_all(numbers)
+
+    def _commit_all(self, numbers: list[tuple[int, int, float]]) -> bool:
+        stack = self.lab.undo_stack
+        stack.beginMacro(f"Paste {len(numbers)} cells")
+        done = all(self.commit(row, col, value) for row, col, value in numbers)
+        stack.endMacro()
+        if not done:                      # a value the model refused: take all back
+            stack.undo()
+        return done
+
+    def copy_block(self, top: int, left: int, bottom: int, right: int) -> str:
+        """The cells as tab-separated lines, at full precision (repr)."""
+        return "\n".join("\t".join(repr(self.value(row, col)) for col in range(left, right + 1))
+                         for row in range(top, bottom + 1))
+
     def refresh(self) -> None:
         """Values changed (step, back, undo): repaint every cell, keep the shape."""
         if self.rowCount() and self.columnCount():
@@ -274,11 +310,54 @@ class NumberTableView(QtWidgets.QTableView):
 
     def event(self, event: QtCore.QEvent) -> bool:
         if event.type() == QtCore.QEvent.Type.ShortcutOverride and \
-                isinstance(event, QtGui.QKeyEvent) and event.key() in self._own_keys and \
-                event.modifiers() == QtCore.Qt.KeyboardModifier.NoModifier:
+                isinstance(event, QtGui.QKeyEvent) and (
+                    (event.key() in self._own_keys and
+                     event.modifiers() == QtCore.Qt.KeyboardModifier.NoModifier)
+                    or event.matches(QtGui.QKeySequence.StandardKey.Copy)
+                    or event.matches(QtGui.QKeySequence.StandardKey.Paste)):
             event.accept()
             return True
         return super().event(event)
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        if event.matches(QtGui.QKeySequence.StandardKey.Paste):
+            self.paste()
+        elif event.matches(QtGui.QKeySequence.StandardKey.Copy):
+            self.copy()
+        else:
+            super().keyPressEvent(event)
+
+    def paste(self) -> bool:
+        """Paste the clipboard's block of numbers at the current cell (Ctrl+V)."""
+        model = self.model()
+        current = self.currentIndex()
+        if not isinstance(model, _NumberTableModel) or not current.isValid():
+            return False
+        cells = split_block(QtGui.QGuiApplication.clipboard().text())
+        if not cells:
+            model.lab.message.emit("Nothing to paste: the clipboard holds no text.")
+            return False
+        return model.paste_block(current.row(), current.column(), cells)
+
+    def copy(self) -> None:
+        """Copy the selected block at full precision (Ctrl+C), tab-separated."""
+        model = self.model()
+        ranges = self.selectionModel().selection()
+        if not isinstance(model, _NumberTableModel) or ranges.isEmpty():
+            return
+        block = ranges.first()
+        QtGui.QGuiApplication.clipboard().setText(
+            model.copy_block(block.top(), block.left(), block.bottom(), block.right()))
+
+
+def split_block(text: str) -> list[list[str]]:
+    """A spreadsheet's clipboard text as rows of cells: tab-separated lines (a single
+    column may also come separated by `;`). Trailing empty lines are dropped."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    separator = "\t" if any("\t" in line for line in lines) else ";"
+    return [line.split(separator) for line in lines]
 
 
 def make_table_view(name: str, model: QtCore.QAbstractTableModel,
