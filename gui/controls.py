@@ -233,5 +233,19 @@ class SettingsPanel(QtWidgets.QGroupBox):
                            (self.activation, network.activations[self._layer - 1])):
             combo.setCurrentIndex(combo.findData(key))
         self.update_biases.setChecked(config.update_biases)
+        self._offer_backprop_only_if_differentiable(network.activations)
         for widget in widgets:
             widget.blockSignals(False)
+
+    def _offer_backprop_only_if_differentiable(self, activations: list[str]) -> None:
+        """The step function has no derivative (0 everywhere, undefined at 0), so the chain
+        rule cannot pass an error through it: only the lecture's rule can train it."""
+        model = self.rule.model()
+        if not isinstance(model, QtGui.QStandardItemModel):
+            return
+        item = model.item(self.rule.findData("backprop"))
+        blocked = "step" in activations
+        item.setEnabled(not blocked)
+        item.setToolTip("Not with the step activation: its derivative is 0 everywhere "
+                        "(undefined at 0), so backprop would never move a weight."
+                        if blocked else "Gradient descent with the chain rule, any depth")

@@ -456,8 +456,11 @@ def _notes(ex: StepExplanation) -> tuple[str, ...]:
             notes.append("For a linear output this rule is exactly gradient descent on the "
                          "squared error (the Widrow–Hoff LMS rule): ∂E/∂s = y − d.")
         elif out == "step":
-            notes.append("With the step activation this is the perceptron learning rule; the "
-                         "step has no derivative, so it is not gradient descent on any error.")
+            notes.append("With the step activation this is the perceptron learning rule. "
+                         "Backprop cannot train a step: its derivative f'(s) is 0 for every "
+                         "s ≠ 0 and undefined at s = 0, so the chain rule would multiply "
+                         "every gradient by 0 and no weight would ever move. That is why "
+                         "only the lecture's rule is offered while a layer uses the step.")
         else:
             notes.append(f"For a {out} output this is not exactly gradient descent: the "
                          "gradient of the squared error would also multiply [d − Y] by f'(s).")

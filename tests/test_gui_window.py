@@ -184,6 +184,21 @@ def test_step_activation_with_backprop_is_refused_with_the_reason(qtbot, window)
     assert "differentiable" in window.statusBar().currentMessage()
 
 
+def test_the_step_activation_offers_only_the_lectures_rule_and_says_why(qtbot,
+                                                                        window) -> None:
+    rule = window.findChild(QtWidgets.QComboBox, "ruleCombo")
+    backprop = rule.model().item(rule.findData("backprop"))
+    assert backprop.isEnabled()
+    choose(qtbot, window.findChild(QtWidgets.QComboBox, "activationCombo"), "step")
+    assert window.lab.trainer.network.activations == ["step"]
+    assert not backprop.isEnabled() and "derivative is 0" in backprop.toolTip()
+    click(qtbot, window, "stepButton")
+    assert "perceptron" in explanation(window) and "Backprop cannot train a step" in \
+        explanation(window)
+    choose(qtbot, window.findChild(QtWidgets.QComboBox, "activationCombo"), "sigmoid")
+    assert backprop.isEnabled()
+
+
 def test_changes_mid_run_are_recorded(qtbot, window) -> None:
     click(qtbot, window, "stepButton")
     window.findChild(QtWidgets.QDoubleSpinBox, "learningRateSpin").setValue(0.5)
