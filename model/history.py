@@ -25,6 +25,7 @@ Array = NDArray[np.float64]
 
 GROWTH = 1.2
 MIN_CAPACITY = 1024
+CSV_BLOCK_ROWS = 65536      # rows formatted per chunk of the CSV export
 
 
 class History:
@@ -166,14 +167,15 @@ class History:
 
     def _csv_chunks(self) -> Iterator[str]:
         yield ",".join(self.columns) + "\n"
-        block = 65536
-        for start in range(0, self._n, block):
-            stop = min(start + block, self._n)
-            values = self._data[start:stop].tolist()
-            yield "".join(
-                f"{step}," + ",".join(map(repr, row)) + "\n"
-                for step, row in zip(range(start, stop), values, strict=True)
-            )
+        # One %-format per row, driven by map and zip in C: the floats' repr (%r) is then
+        # most of the cost. A Python expression per row (f-string, join of map(repr)) took
+        # ~25% longer, and made the export slower than numpy.savetxt.
+        row_format = "%d" + ",%r" * self._n_cols + "\n"
+        for start in range(0, self._n, CSV_BLOCK_ROWS):
+            stop = min(start + CSV_BLOCK_ROWS, self._n)
+            columns = self._data[start:stop].T.tolist()
+            rows = zip(range(start, stop), *columns, strict=True)
+            yield "".join(map(row_format.__mod__, rows))
 
     def to_json_dict(self) -> dict[str, object]:
         """{"columns": [...], "rows": [[...], ...]}, as Contract 2 and the session use."""
