@@ -13,7 +13,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui
 
 from model.history import History
-from model.network import Network
+from model.network import Network, check_architecture, initial_weights
 from model.session import Session
 from model.training import Dataset, DivergenceError, Trainer, TrainingConfig
 
@@ -203,6 +203,78 @@ class Lab(QtCore.QObject):
             return False
         self.undo_stack.push(ActivationCommand(self, layer, name))
         return True
+
+    def set_architecture(self, layers: list[int], activations: list[str],
+                         init: str = "uniform", seed: int = 0) -> bool:
+        """A new network on the same data, with weights drawn by `init` from `seed`
+        (undoable; a new history starts). The input and output sizes must fit the data.
+        A hidden layer needs backprop, so the lecture's rule gives way to it."""
+        data = self.trainer.data
+        try:
+            check_architecture(layers, activations)
+            if layers[0] != data.inputs.shape[1] or layers[-1] != data.targets.shape[1]:
+                raise ValueError(f"the data has {data.inputs.shape[1]} inputs and "
+                                 f"{data.targets.shape[1]} outputs per sample, so the network "
+                                 f"must start with {data.inputs.shape[1]} and end with "
+                                 f"{data.targets.shape[1]} neurons")
+            weights, biases = initial_weights(layers, init, seed)
+            network = Network(list(layers), list(activations), weights, biases)
+            config = self._config_for(network)
+        except ValueError as error:
+            self.message.emit(f"Architecture not changed: {error}")
+            return False
+        shape = "-".join(map(str, layers))
+        return self._replace_setup(network, data, config, f"Network {shape} ({init}, seed {seed})")
+
+    def set_dataset(self, data: Dataset, text: str) -> bool:
+        """New samples (a built-in dataset or an imported file), undoable; a new history
+        starts. If their input or output count differs, the network's first or last layer
+        is resized and its weights drawn afresh (uniform, seed 0), which the status bar says."""
+        network = self.trainer.network
+        layers = [data.inputs.shape[1], *network.layers[1:-1], data.targets.shape[1]]
+        if layers != network.layers:
+            weights, biases = initial_weights(layers, "uniform", 0)
+            network = Network(layers, list(network.activations), weights, biases)
+            self.message.emit(f"The network is now {'-'.join(map(str, layers))} to fit the "
+                              "data, with new random weights.")
+        else:
+            network = network.copy()
+        try:
+            config = self._config_for(network)
+        except ValueError as error:
+            self.message.emit(f"Data not changed: {error}")
+            return False
+        return self._replace_setup(network, data, config, text)
+
+    def _config_for(self, network: Network) -> TrainingConfig:
+        config = self.trainer.config
+        if config.rule == "delta" and network.depth > 1:
+            config = replace(config, rule="backprop")
+        config.validate(network)
+        return config
+
+    def _replace_setup(self, network: Network, data: Dataset, config: TrainingConfig,
+                       text: str) -> bool:
+        if not self._error_is_finite(network, data):
+            return False
+        self.undo_stack.push(ReplaceSetupCommand(self, network, data, config, text))
+        return True
+
+    def parameter_location(self, name: str) -> tuple[int, str, int, int]:
+        """(layer, kind, row, col) of a parameter named as in the history's columns."""
+        names = self.trainer.network.parameter_names()
+        if name not in names:
+            raise KeyError(f"no parameter {name!r} in this network")
+        index = names.index(name)
+        layers = self.trainer.network.layers
+        for layer in range(1, len(layers)):
+            n_weights, n_biases = layers[layer] * layers[layer - 1], layers[layer]
+            if index < n_weights:
+                return layer, "W", index // layers[layer - 1], index % layers[layer - 1]
+            if index < n_weights + n_biases:
+                return layer, "b", index - n_weights, 0
+            index -= n_weights + n_biases
+        raise AssertionError("parameter_names and layers disagree")
 
     def flat_index(self, layer: int, kind: str, row: int, col: int) -> int:
         """Position of a parameter in Network.get_flat() (the history's columns)."""
@@ -534,5 +606,28 @@ class ActivationCommand(_RestartCommand):
         self._lab.trainer.network.activations[self._layer - 1] = self._names[0 if undo else 1]
 
     def announce(self) -> None:
+        self._lab.configChanged.emit()
+        self._lab.emit_all()
+
+
+class ReplaceSetupCommand(_RestartCommand):
+    """A new network, data and settings at once (architecture editor, datasets); undo puts
+    the old ones and their history back."""
+
+    def __init__(self, lab: Lab, network: Network, data: Dataset, config: TrainingConfig,
+                 text: str) -> None:
+        super().__init__(lab, text)
+        trainer = lab.trainer
+        self._setups = ((trainer.network, trainer.data, trainer.config),
+                        (network, data, config))
+
+    def apply_edit(self, undo: bool) -> None:
+        network, data, config = self._setups[0 if undo else 1]
+        trainer = self._lab.trainer
+        trainer.network, trainer.data = network, data
+        trainer.set_config(**{f.name: getattr(config, f.name) for f in fields(config)})
+
+    def announce(self) -> None:
+        self._lab.structureChanged.emit()
         self._lab.configChanged.emit()
         self._lab.emit_all()

@@ -14,6 +14,7 @@ from gui.lab import Lab
 from gui.panels import DataPanel, DivergenceBanner, ExplanationPanel, ParametersPanel, PlotsPanel
 from gui.runner import RunLoop
 from gui.settings import app_settings
+from gui.setup_dialog import SetupDialog
 from model.history import write_bytes_atomically
 from model.session import (
     EXAMPLES,
@@ -26,6 +27,7 @@ from model.session import (
 )
 
 MAX_RECENT = 8
+FIRST_HINT = "Press Step (→) to train one step and see every number."
 Key = QtCore.Qt.Key
 
 
@@ -41,6 +43,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # Unsaved = the undo stack is not at its saved index (every edit, step and setting is
         # a command), or a save had to leave the history out.
         self._history_unsaved = False
+        self.setup_dialog: SetupDialog | None = None
         self._build_panels()
         self._build_actions()
         self._build_menus()
@@ -51,7 +54,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._mark_saved()
         self.autosave = Autosave(self.lab, lambda: (self.path, self._dirty), parent=self)
         self.autosave.failed.connect(lambda text: self.statusBar().showMessage(text, 15000))
-        self.statusBar().showMessage("Press Step (→) to train one step and see every number.")
+        self.statusBar().showMessage(FIRST_HINT)
+        self.lab.positionChanged.connect(self._drop_first_hint)
 
     # -- construction -----------------------------------------------------------------------
     def _build_panels(self) -> None:
@@ -130,6 +134,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.runner.runningChanged.connect(
             lambda running: (self.step_action.setEnabled(not running),
                              self.back_action.setEnabled(not running)))
+        self.setup_action = self._action("&Data and architecture…", self.show_setup,
+                                         "Ctrl+Shift+A", "setupAction")
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -152,6 +158,8 @@ class MainWindow(QtWidgets.QMainWindow):
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        network_menu = bar.addMenu("&Network")
+        network_menu.addAction(self.setup_action)
         run_menu = bar.addMenu("&Run")
         for action in (self.step_action, self.back_action, self.run_action, self.reset_action):
             run_menu.addAction(action)
@@ -206,6 +214,21 @@ class MainWindow(QtWidgets.QMainWindow):
         self.lab.load(session)
         self.path = path
         self._mark_saved()
+
+    def show_setup(self) -> None:
+        """The data and architecture editor (non-modal; made once, kept)."""
+        self.runner.stop()
+        if self.setup_dialog is None:
+            self.setup_dialog = SetupDialog(self.lab, self)
+            # Ctrl+Z / Ctrl+Shift+Z work while the dialog has the focus too.
+            self.setup_dialog.addActions([self.undo_action, self.redo_action])
+        self.setup_dialog.show()
+        self.setup_dialog.raise_()
+
+    def _drop_first_hint(self) -> None:
+        """The hint is for a window nobody has used yet: gone with the first step."""
+        if self.statusBar().currentMessage() == FIRST_HINT:
+            self.statusBar().clearMessage()
 
     def restore(self, session: Session, source: str | None) -> None:
         """Show a session restored after a crash: unsaved, and saved back to `source`."""

@@ -115,6 +115,17 @@ class ParametersPanel(QtWidgets.QGroupBox):
             self.bias_model.set_layer(layer)
         self.layerChanged.emit(layer)
 
+    def select(self, layer: int, kind: str, row: int, col: int, edit: bool = False) -> None:
+        """Show a parameter's cell (switching the layer), and open its editor if asked."""
+        self.layer_combo.setCurrentIndex(self.layer_combo.findData(layer))
+        view = self.weights_view if kind == "W" else self.bias_view
+        index = view.model().index(row, col if kind == "W" else 0)
+        view.setCurrentIndex(index)
+        view.scrollTo(index)
+        if edit:
+            view.setFocus()
+            view.edit(index)
+
     def _on_cell_selected(self, kind: str, current: QtCore.QModelIndex) -> None:
         if current.isValid():
             col = current.column() if kind == "W" else 0

@@ -42,7 +42,8 @@ MAX_LAYERS = 20           # entries of network.layers, the input layer included
 MAX_LAYER_SIZE = 1000
 MAX_PARAMETERS = 1_000_000
 INIT_METHODS: tuple[str, ...] = ("uniform", "xavier", "he")
-EXAMPLE_NAMES: tuple[str, ...] = ("lecture", "and", "or", "xor", "mazur_2_2_2")
+EXAMPLE_NAMES: tuple[str, ...] = ("lecture", "and", "or", "xor", "mazur_2_2_2",
+                                   "deep_xor")
 
 _EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "examples"
 

@@ -47,6 +47,12 @@ def test_one_step_shows_every_number_of_the_lecture(qtbot, window) -> None:
     assert window.findChild(QtWidgets.QLabel, "stepLabel").text() == "step 1 of 1"
 
 
+def test_the_first_hint_goes_with_the_first_step(qtbot, window) -> None:
+    assert "Press Step" in window.statusBar().currentMessage()
+    click(qtbot, window, "stepButton")
+    assert "Press Step" not in window.statusBar().currentMessage()
+
+
 def test_changed_cells_are_highlighted_after_a_step(qtbot, window) -> None:
     model = table(window, "weightsTable").model()
     assert model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is None
@@ -674,7 +680,7 @@ def test_setting_changes_are_undoable_and_merge(qtbot, window) -> None:
     assert window.lab.trainer.config.learning_rate == 0.01 and spin.value() == 0.01
 
 
-@pytest.mark.parametrize("name", ["lecture", "and", "or", "xor", "mazur_2_2_2"])
+@pytest.mark.parametrize("name", ["lecture", "and", "or", "xor", "mazur_2_2_2", "deep_xor"])
 def test_every_example_opens_steps_and_explains(qtbot, window, name) -> None:
     window.findChild(QtGui.QAction, f"example_{name}").trigger()
     click(qtbot, window, "stepButton")
