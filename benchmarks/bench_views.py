@@ -86,8 +86,63 @@ def surface_section(repeats: int) -> list[Row]:
     ]
 
 
+# -- error surface view (gui/teaching.py) --------------------------------------------------------
+def surface_view_section(_repeats: int) -> list[Row]:
+    """ErrorSurfaceView's full refresh: grid, image, contours and a repaint (grab())."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from pyqtgraph import functions as pg_functions
+    from PySide6 import QtWidgets
+
+    from gui.lab import Lab
+    from gui.teaching import SURFACE_CONTOURS, ErrorSurfaceView, contour_segments
+    from model.session import parse_session
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    lab = Lab(parse_session({
+        "format": "backprop-lab/session", "version": 1,
+        "network": {"layers": [2, 4, 1], "activations": ["sigmoid", "sigmoid"]},
+        "init": {"method": "uniform", "low": -1.0, "high": 1.0, "seed": 1},
+        "data": {"inputs": XOR.inputs.tolist(), "targets": XOR.targets.tolist()},
+        "training": {"rule": "backprop", "loss": LOSS, "learning_rate": 2.0, "mode": "batch"},
+    }))
+    lab.run_steps(500)
+    view = ErrorSurfaceView(lab)
+    view.resize(800, 500)
+    view.show()
+    app.processEvents()
+    repeats = 5
+
+    def refresh() -> None:
+        view.recompute()
+        view.grab()
+
+    full = median_seconds(refresh, repeats)
+    trainer = lab.trainer
+    grid = median_seconds(lambda: error_grid(trainer.network, trainer.data, LOSS, 0, 1,
+                                             view.x_values, view.y_values), repeats)
+    levels = [contour.level for contour in view.contours]
+    values = view.image.image
+    ours = median_seconds(lambda: [contour_segments(view.x_values, view.y_values, values, v)
+                                   for v in levels], repeats)
+    theirs = median_seconds(lambda: [pg_functions.isocurve(values.T, v, connected=True,
+                                                           extendToEdge=True)
+                                     for v in levels], 1)
+    view.close()
+    verdict = "met" if full < 0.2 else "MISSED"
+    return [
+        ("ErrorSurfaceView refresh, 200×200 (ms)", full * 1000, "",
+         f"< 200, the Run redraw interval ({verdict})"),
+        ("  of which error_grid (ms)", grid * 1000, "", ""),
+        (f"  of which {SURFACE_CONTOURS} contours, vectorised (ms)", ours * 1000, "", ""),
+        (f"pyqtgraph isocurve, same {SURFACE_CONTOURS} levels (ms)", theirs * 1000, "", ""),
+    ]
+
+
 SECTIONS: list[tuple[str, Callable[[int], list[Row]]]] = [
     ("error surface", surface_section),
+    ("error surface view, median of 5", surface_view_section),
 ]
 
 

@@ -10,11 +10,13 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from gui import help as help_texts
 from gui.autosave import Autosave
 from gui.controls import SettingsPanel, TransportBar
+from gui.diagram import NetworkDiagram
 from gui.lab import Lab
 from gui.panels import DataPanel, DivergenceBanner, ExplanationPanel, ParametersPanel, PlotsPanel
 from gui.runner import RunLoop
 from gui.settings import app_settings
 from gui.setup_dialog import SetupDialog
+from gui.teaching import ErrorSurfaceView, GradientCheckView, GradientFlowView, OutputMapView
 from model.history import write_bytes_atomically
 from model.session import (
     EXAMPLES,
@@ -82,10 +84,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.plots_panel)
+        self.splitter.addWidget(self._build_view_tabs())
+        self._link_selection()
         self.splitter.addWidget(self.explanation)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([340, 540, 400])
+        self.splitter.setSizes([330, 590, 360])
         central = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(central)
         layout.setContentsMargins(6, 4, 6, 4)
@@ -104,6 +107,47 @@ class MainWindow(QtWidgets.QMainWindow):
         action.triggered.connect(slot)
         self.addAction(action)  # shortcuts work even when the menu bar is hidden
         return action
+
+    def _build_view_tabs(self) -> QtWidgets.QTabWidget:
+        """The curves, then the views that show why a weight moved (each draws only while
+        its tab is shown)."""
+        self.diagram = NetworkDiagram(self.lab)
+        self.gradient_flow = GradientFlowView(self.lab)
+        self.error_surface = ErrorSurfaceView(self.lab)
+        self.output_map = OutputMapView(self.lab)
+        self.gradient_check = GradientCheckView(self.lab)
+        self.view_tabs = QtWidgets.QTabWidget()
+        self.view_tabs.setObjectName("viewTabs")
+        for widget, title, tip in (
+                (self.plots_panel, "Curves", "The error and every parameter against the step"),
+                (self.diagram, "Network",
+                 "The network with its numbers; Step animates the forward and backward "
+                 "sweeps; click a weight to select it, double-click to edit it"),
+                (self.gradient_flow, "Gradients",
+                 "Gradient size per layer over time, and where each layer's neurons sit on "
+                 "their activation's slope (vanishing gradients)"),
+                (self.error_surface, "Error surface",
+                 "E over two parameters, with the path the training took"),
+                (self.output_map, "Output map",
+                 "The network's output over the input plane, with the samples"),
+                (self.gradient_check, "Gradient check",
+                 "Backprop's gradients against finite differences")):
+            self.view_tabs.setTabToolTip(self.view_tabs.addTab(widget, title), tip)
+        return self.view_tabs
+
+    def _link_selection(self) -> None:
+        """One selected parameter everywhere: a table cell, the diagram, the curves."""
+        self.parameters_panel.parameterSelected.connect(self._on_cell_selected)
+        self.diagram.parameterSelected.connect(self._on_diagram_selected)
+        self.diagram.editRequested.connect(
+            lambda layer, kind, row, col: self.parameters_panel.select(layer, kind, row, col,
+                                                                       edit=True))
+
+    def _on_cell_selected(self, index: int) -> None:
+        self.diagram.select_parameter(self.lab.trainer.network.parameter_names()[index])
+
+    def _on_diagram_selected(self, name: str) -> None:
+        self.parameters_panel.select(*self.lab.parameter_location(name))
 
     def _build_actions(self) -> None:
         std = QtGui.QKeySequence.StandardKey
@@ -303,7 +347,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         if not path.lower().endswith(".png"):
             path += ".png"
-        image = self.plots_panel.grab()
+        image = self.view_tabs.currentWidget().grab()    # the view shown
         buffer = QtCore.QBuffer()
         buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
         image.save(buffer, "PNG")

@@ -50,3 +50,17 @@ def _trim(text: str) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def format_significant(x: float, digits: int = 9) -> str:
+    """`x` to `digits` significant digits: gradients are often tiny, and the nine decimals
+    of `format_number` would keep few of their digits. 0, NaN and ±inf as format_number
+    writes them; the exponent without leading zeros (8.8e-5, not 8.8e-05)."""
+    x = float(x)
+    if x == 0.0 or not math.isfinite(x):
+        return format_number(x)
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{exponent[0]}{exponent[1:].lstrip('0') or '0'}"
+    return text
