@@ -26,6 +26,8 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_engine.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_gui.py
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_budget.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_views.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/bench_diagram.py
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) docs/make_screenshots.py

@@ -1,18 +1,25 @@
 """Take the README's screenshots of the real window (offscreen or under Xvfb), 1280×800.
 
     QT_QPA_PLATFORM=offscreen python docs/make_screenshots.py
+
+The whole window on the lecture example after one step and on XOR while it runs, then
+each teaching view (a tab of the window) on the lecture example and on XOR.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The user's saved window layout must not change the pictures.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="backprop-lab-shots-")
+os.environ["XDG_DATA_HOME"] = os.environ["XDG_CONFIG_HOME"]
 
 from PySide6 import QtWidgets  # noqa: E402
 
@@ -21,6 +28,8 @@ from gui.main_window import MainWindow  # noqa: E402
 from model.session import load_example  # noqa: E402
 
 DOCS = ROOT / "docs"
+VIEWS = {"Network": "network", "Gradients": "gradients", "Error surface": "surface",
+         "Output map": "output-map", "Gradient check": "gradient-check"}
 
 
 def settle(app: QtWidgets.QApplication, seconds: float) -> None:
@@ -28,6 +37,23 @@ def settle(app: QtWidgets.QApplication, seconds: float) -> None:
     while time.perf_counter() < end:
         app.processEvents()
         time.sleep(0.005)
+
+
+def save(widget: QtWidgets.QWidget, name: str) -> None:
+    path = DOCS / name
+    widget.grab().save(str(path))
+    print(path)
+
+
+def shoot_views(app: QtWidgets.QApplication, window: MainWindow, example: str) -> None:
+    tabs = window.view_tabs
+    for i in range(tabs.count()):
+        slug = VIEWS.get(tabs.tabText(i))
+        if slug is not None:
+            tabs.setCurrentIndex(i)
+            settle(app, 0.5)          # past the step animation and the view throttles
+            save(tabs, f"view-{slug}-{example}.png")
+    tabs.setCurrentIndex(0)
 
 
 def main() -> int:
@@ -38,16 +64,19 @@ def main() -> int:
     settle(app, 0.3)
     window.transport.step_button.click()
     settle(app, 0.3)
-    window.grab().save(str(DOCS / "screenshot-lecture.png"))
+    save(window, "screenshot-lecture.png")
+    for _ in range(4):
+        window.transport.step_button.click()
+    shoot_views(app, window, "lecture")
 
     window.load(load_example("xor"))
     window.plots_panel.log_check.setChecked(True)
     window.transport.run_button.click()
     settle(app, 1.5)
-    window.grab().save(str(DOCS / "screenshot-xor-running.png"))
+    save(window, "screenshot-xor-running.png")
     window.runner.stop()
-    for name in ("screenshot-lecture.png", "screenshot-xor-running.png"):
-        print(DOCS / name)
+    shoot_views(app, window, "xor")
+    window.lab.undo_stack.setClean()
     return 0
 
 
