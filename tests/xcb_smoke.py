@@ -6,8 +6,10 @@ Opens the window through `gui.app.run_gui`, exactly as `python main.py` does, th
 inside its event loop: shows it at 1280×800, waits until it is exposed, clicks Step and
 checks the lecture's W1, clicks Run, lets it run for a second, clicks Run again (pause),
 saves `window.grab()` to SCREENSHOT.png and prints one JSON line:
-{"steps": …, "platform": …, "screenshot": [width, height], "w1": …}. Exit code 0 when
-all of that worked, 1 (with the reason on stderr) when not.
+{"steps": …, "platform": …, "screenshot": [width, height], "w1": …}. Then it runs again
+and closes the window in the middle of the run (answering "Discard" to the unsaved-changes
+question): the exit code is then what `run_gui` returns — 0 when all of that worked, 1
+(with the reason on stderr) when a check failed.
 
 Not a test module itself (no `test_` prefix): Run starts a worker process with
 multiprocessing "spawn", which re-imports this file, hence the main guard.
@@ -76,10 +78,14 @@ def drive(screenshot: str) -> dict[str, object]:
     image = window.grab()
     if not image.save(screenshot, "PNG"):
         raise SmokeError(f"cannot save the screenshot to {screenshot}")
-    # Clean, so that closing the window does not stop at "Save your changes?".
-    window.lab.undo_stack.setClean()
-    return {"steps": window.lab.position, "platform": QtGui.QGuiApplication.platformName(),
-            "screenshot": [image.width(), image.height()], "w1": w1}
+    report = {"steps": window.lab.position, "platform": QtGui.QGuiApplication.platformName(),
+              "screenshot": [image.width(), image.height()], "w1": w1}
+    # Run again: the window is then closed in the middle of a run (see `finish`).
+    QTest.mouseClick(run_button, left)
+    spin(0.3)
+    if not window.runner.running:
+        raise SmokeError("Run did not start again")
+    return report
 
 
 def weights_cell(window: QtWidgets.QWidget) -> str:
@@ -104,7 +110,7 @@ def spin(seconds: float) -> None:
 def finish(screenshot: str) -> None:
     """Run `drive` inside the event loop, then close the window (quitting the app) or
     leave the loop with exit code 1."""
-    from PySide6 import QtWidgets
+    from PySide6 import QtCore, QtWidgets
 
     app = QtWidgets.QApplication.instance()
     try:
@@ -114,9 +120,19 @@ def finish(screenshot: str) -> None:
         app.exit(1)
         return
     print(json.dumps(report), flush=True)
+    # Closing during the run asks about the unsaved steps; answer as a student would.
+    QtCore.QTimer.singleShot(300, discard_changes)
     for window in app.topLevelWidgets():
         window.close()
-    app.exit(0)
+    # No app.exit here: the exit code is what run_gui returns once the window has closed.
+
+
+def discard_changes() -> None:
+    from PySide6 import QtWidgets
+
+    box = QtWidgets.QApplication.activeModalWidget()
+    if isinstance(box, QtWidgets.QMessageBox):
+        box.button(QtWidgets.QMessageBox.StandardButton.Discard).click()
 
 
 def main(argv: list[str]) -> int:
@@ -127,6 +143,7 @@ def main(argv: list[str]) -> int:
     # smoke run must not touch the user's recent files.
     with tempfile.TemporaryDirectory(prefix="backprop-lab-smoke-") as settings:
         os.environ["XDG_CONFIG_HOME"] = settings
+        os.environ["XDG_DATA_HOME"] = settings      # autosaves too, and no restore offer
         from PySide6 import QtCore
 
         from gui.app import make_application, run_gui
