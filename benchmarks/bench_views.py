@@ -86,7 +86,7 @@ def surface_section(repeats: int) -> list[Row]:
     ]
 
 
-# -- error surface view (gui/teaching.py) --------------------------------------------------------
+# -- error surface view (gui/teaching/) --------------------------------------------------------
 def surface_view_section(_repeats: int) -> list[Row]:
     """ErrorSurfaceView's full refresh: grid, image, contours and a repaint (grab())."""
     import os

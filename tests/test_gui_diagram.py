@@ -310,7 +310,7 @@ def test_the_last_step_of_a_run_is_not_animated(qtbot, lab, diagram) -> None:
 
 
 def test_redraws_are_throttled_while_running(qtbot, lab, monkeypatch) -> None:
-    monkeypatch.setattr("gui.diagram.REDRAW_INTERVAL_S", 3600.0)
+    monkeypatch.setattr("gui.diagram.widget.REDRAW_INTERVAL_S", 3600.0)
     diagram = show(qtbot, lab)
     lab.running = True
     lab.emit_all()                   # a frame: drawn, and the interval starts

@@ -1,4 +1,4 @@
-"""The teaching views (gui/teaching.py), driven through their real widgets: in pairs, the
+"""The teaching views (gui/teaching/), driven through their real widgets: in pairs, the
 view follows the model (what is drawn equals an independent computation from the model,
 after Step, Back and a seek) and the model follows the view (choices in the view)."""
 
@@ -243,7 +243,7 @@ def test_long_histories_plot_400_sampled_steps_and_the_marker_follows(qtbot) -> 
 
 
 def test_norms_of_earlier_rows_are_not_computed_again(qtbot, monkeypatch) -> None:
-    import gui.teaching
+    import gui.teaching.gradient_flow
 
     computed: list[int] = []
 
@@ -251,7 +251,7 @@ def test_norms_of_earlier_rows_are_not_computed_again(qtbot, monkeypatch) -> Non
         computed.append(len(thetas))
         return layer_gradient_norms(network, data, loss, thetas)
 
-    monkeypatch.setattr(gui.teaching, "layer_gradient_norms", counting)
+    monkeypatch.setattr(gui.teaching.gradient_flow, "layer_gradient_norms", counting)
     lab = xor_lab(30)
     view = show(qtbot, GradientFlowView(lab))
     assert computed == [31]

@@ -1,0 +1,184 @@
+"""The numbers of the model on the diagram: what a redraw changes on the items the scene
+built (edge pens and labels, the neurons' s and f(s), titles, the selection halo and the
+animation's glow), and the words under the canvas (the caption and the note). Functions
+of the scene and the trainer, so that a redraw is plain to follow: model in, pens and
+texts out, no item created.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtGui
+
+from gui.diagram.items import (
+    BACKWARD,
+    DENSE_MAX_WIDTH,
+    FORWARD,
+    LABELS_UP_TO,
+    MAX_WIDTH,
+    NEGATIVE,
+    POSITIVE,
+    SELECTED,
+    Array,
+    Qt,
+    edge_pen,
+    edge_widths,
+)
+from gui.diagram.scene import DiagramScene, input_text, target_text
+from model.network import ForwardPass, Network
+from model.numbers import format_number, format_significant
+from model.training import Trainer, sample_indices
+
+NO_GRADIENT = "—"
+
+
+def gradients(trainer: Trainer) -> tuple[Array | None, str]:
+    """∂E/∂θ in get_flat() order for the samples the next update uses, or None and
+    why not."""
+    network = trainer.network
+    rows = sample_indices(trainer.position, trainer.config.mode, trainer.data.n_samples)
+    try:
+        with np.errstate(all="ignore"):
+            grads = network.gradients(trainer.data.inputs[rows], trainer.data.targets[rows],
+                                      trainer.config.loss)
+    except ValueError:
+        layer = next((l for l, name in enumerate(network.activations, start=1)
+                      if name == "step"), 0)
+        return None, (f"∂E/∂w is undefined ({NO_GRADIENT}): layer {layer} uses the step "
+                      "activation, whose derivative is 0 everywhere and undefined at 0, "
+                      "so backprop cannot pass an error through it.")
+    parts = [part for dW, db in zip(grads.dW, grads.db, strict=True)
+             for part in (dW.ravel(), db)]
+    return np.concatenate(parts), ""
+
+
+def draw_edges(scene: DiagramScene, theta: Array, grads: Array | None,
+               gradient_mode: bool) -> None:
+    """Width ∝ |w| (or |∂E/∂w| in `gradient_mode`), colour by sign; tooltips and labels."""
+    values = grads if gradient_mode else theta
+    widest = MAX_WIDTH if len(theta) <= LABELS_UP_TO else DENSE_MAX_WIDTH
+    widths = edge_widths(values, len(theta), widest)
+    for k, p in enumerate(scene.params):
+        value = None if values is None else float(values[k])
+        gradient = NO_GRADIENT if grads is None else format_significant(grads[k])
+        edge = scene.edges[p.name]
+        pen = edge_pen(value, float(widths[k]))
+        edge.setPen(pen)
+        edge.setToolTip(f"{p.name} = {format_number(theta[k])} "
+                        f"(∂E/∂{'w' if p.kind == 'W' else 'b'} = {gradient})")
+        tag = scene.edge_tags.get(p.name)
+        if tag is not None:
+            label, number = (f"∂E/∂{p.name}", gradient) if gradient_mode \
+                else (p.name, format_number(theta[k]))
+            tag.set_text(f"{label} = {number}" if scene.named_labels else number)
+            tag.setPen(QtGui.QPen(pen.color(), 1))   # ties the label to its edge
+
+
+def draw_neurons(scene: DiagramScene, network: Network, fp: ForwardPass, targets: Array,
+                 sample: int) -> None:
+    """The inputs, each neuron's s and f(s) and the targets d of `sample` (0-based)."""
+    for i, tag in enumerate(scene.input_tags):
+        tag.set_text(input_text(i, fp.a[0][0, i]))
+        scene.neurons[0][i].setToolTip(f"Input {tag.text()} (sample {sample + 1})")
+    for l, tags in enumerate(scene.neuron_tags, start=1):
+        for j, tag in enumerate(tags):
+            s, y = format_number(fp.s[l - 1][0, j]), format_number(fp.a[l][0, j])
+            tag.set_text(scene.neuron_text(s, y))
+            scene.neurons[l][j].setToolTip(
+                f"Layer {l}, neuron {j + 1} ({network.activations[l - 1]}), sample "
+                f"{sample + 1}\ns = {s}\nf(s) = {y}\nClick to select its bias "
+                f"{scene.bias_names[l, j]}")
+    for k, tag in enumerate(scene.target_tags):
+        tag.set_text(target_text(k, targets[k], network.layers[-1]))
+
+
+def draw_titles(scene: DiagramScene, network: Network) -> None:
+    for l, (title, subtitle) in enumerate(scene.titles):
+        if l == 0:
+            title.set_text("inputs")
+            continue
+        title.set_text("output" if l == network.depth else f"hidden {l}")
+        subtitle.set_text(network.activations[l - 1])
+
+
+def draw_selection(scene: DiagramScene, selected: str | None) -> None:
+    """A halo around the edge of `selected` (a parameter name), and around its neuron
+    for a bias; none for None."""
+    if scene.halo is None:
+        return
+    path = QtGui.QPainterPath()
+    width = 0.0
+    if selected is not None:
+        edge = scene.edges[selected]
+        path.moveTo(edge.line().p1())
+        path.lineTo(edge.line().p2())
+        width = edge.pen().widthF() + 8
+        p = scene.by_name[selected]
+        if p.kind == "b":
+            r = scene.geometry.radius + 4
+            path.addEllipse(scene.geometry.neurons[p.layer][p.row], r, r)
+    scene.halo.setPen(QtGui.QPen(SELECTED, width, Qt.PenStyle.SolidLine,
+                                 Qt.PenCapStyle.RoundCap) if width else Qt.PenStyle.NoPen)
+    scene.halo.setPath(path)
+
+
+def draw_glow(scene: DiagramScene, phase: tuple[str, int] | None) -> None:
+    """Light up the layer of an animation `phase` ("forward" or "backward", layer): its
+    neurons and the edges into it; nothing for None."""
+    if scene.glow is None:
+        return
+    path = QtGui.QPainterPath()
+    colour = FORWARD
+    if phase is not None:
+        direction, layer = phase
+        colour = FORWARD if direction == "forward" else BACKWARD
+        for p in scene.params:
+            if p.layer == layer:
+                line = scene.edges[p.name].line()
+                path.moveTo(line.p1())
+                path.lineTo(line.p2())
+        r = scene.geometry.radius + 5
+        for centre in scene.geometry.neurons[layer]:
+            path.addEllipse(centre, r, r)
+    scene.glow.setPen(QtGui.QPen(colour, 12, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+    scene.glow.setPath(path)
+
+
+def caption_text(trainer: Trainer, theta: Array, gradient_mode: bool, labelled: bool) -> str:
+    """What the widths and colours mean; `labelled`: the edges carry their values."""
+    blue = f'<span style="color:{POSITIVE.name()}">■</span>'
+    orange = f'<span style="color:{NEGATIVE.name()}">■</span>'
+    if gradient_mode:
+        rows = sample_indices(trainer.position, trainer.config.mode, trainer.data.n_samples)
+        which = "the mean over all samples" if trainer.config.mode == "batch" \
+            else f"sample {rows.start + 1}"
+        text = (f"Line width ∝ |∂E/∂w| ({trainer.config.loss.replace('_', ' ')}, "
+                f"{which}: what the next update uses). {blue} ∂E/∂w &gt; 0: descent "
+                f"lowers w. {orange} ∂E/∂w &lt; 0: descent raises w.")
+    else:
+        largest = float(np.max(np.abs(theta))) if theta.size else 0.0
+        text = (f"Line width ∝ |w| (widest: |w| = {format_number(largest)}). "
+                f"{blue} w &gt; 0 {orange} w &lt; 0. The +1 input's weight is the "
+                "bias b.")
+    if not labelled:
+        text += " Hover over a line for its value."
+    return text + " Click: select; double-click: edit."
+
+
+def phase_note(direction: str, layer: int, depth: int) -> str:
+    """What the animation shows now."""
+    if direction == "forward":
+        return (f"<b>Forward pass</b>: layer {layer} of {depth} (s = Σ w·input + b, "
+                "then f(s)).")
+    return (f"<b>Backward pass</b>: layer {layer} of {depth} (the error flows "
+            "back; the layer's weights change).")
+
+
+def delta_rule_note(trainer: Trainer) -> str:
+    """The delta rule is gradient descent only where δ = y − d exactly."""
+    pair = (trainer.network.activations[-1], trainer.config.loss)
+    if trainer.config.rule != "delta" or pair in {("sigmoid", "cross_entropy"),
+                                                  ("linear", "squared_error")}:
+        return ""
+    return ("The delta rule's update η[d − Y]X is not −η·∂E/∂w here (it is for a "
+            "sigmoid output with cross-entropy).")

@@ -1,0 +1,174 @@
+"""View 3, the output map (TensorFlow Playground's main view): the network's output y over
+the plane of its two inputs, the samples on top filled with their target d, and the
+decision boundary y = 0.5. It shows what the network computes between the samples, and
+why XOR needs a hidden layer to bend the boundary.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from gui.lab import Lab
+from gui.teaching.common import (
+    REDRAW_INTERVAL_S,
+    Array,
+    GridView,
+    Qt,
+    bottom_legend,
+    combo,
+    finite_levels,
+    make_plot,
+)
+from gui.teaching.contours import ContourItem
+from model.network import Network
+
+MAP_POINTS = 120                # per axis of the output map
+MAP_MARGIN = 0.5
+# TensorFlow Playground's orange → white → blue: 0 and 1 read as the two classes.
+PLAYGROUND = pg.ColorMap([0.0, 0.5, 1.0], ["#F59322", "#E8EAEB", "#0877BD"])
+
+
+class OutputMapView(GridView):
+    """TensorFlow Playground's main view: the output y over the plane of the two inputs,
+    the samples on top (filled with their target d), the boundary y = 0.5.
+
+    Read-only properties for tests: `image` (shape (MAP_POINTS, MAP_POINTS), row r at
+    x2 = y_values[r]), `extent` ((x0, x1), (y0, y1)), `x_values`, `y_values`, `output`.
+    """
+
+    CAPTION = ("The network's output y at every point of the input plane, the samples on top "
+               "filled with their target d. The line y = 0.5 is the decision boundary: "
+               "training moves it until it separates the samples (XOR needs a hidden layer "
+               "to bend it).")
+
+    def __init__(self, lab: Lab, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(lab, "outputMapView", self.CAPTION, REDRAW_INTERVAL_S, parent)
+        self._image = np.zeros((0, 0))
+        self.output_combo = combo("outputMapOutputCombo", "The output neuron shown")
+        self.message = QtWidgets.QLabel()
+        self.message.setObjectName("outputMapMessage")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setMargin(40)
+        self._build_plot()
+        page = QtWidgets.QWidget()
+        page_layout = QtWidgets.QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(QtWidgets.QLabel("Output:"))
+        row.addWidget(self.output_combo)
+        row.addStretch(1)
+        page_layout.addLayout(row)
+        page_layout.addWidget(self.caption)
+        page_layout.addWidget(self.plot, stretch=1)
+        self.pages = QtWidgets.QStackedWidget()
+        self.pages.addWidget(page)
+        self.pages.addWidget(self.message)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.pages, stretch=1)
+        self.output_combo.currentIndexChanged.connect(lambda _i: self.sync(force=True))
+
+    def _build_plot(self) -> None:
+        self.plot = make_plot("outputMapPlot", "Network output over the input plane",
+                              "input X1 (data units)", "input X2 (data units)")
+        item = self.plot.getPlotItem()
+        item.setAspectLocked(False)
+        self.image_item = self._add_image(self.plot, PLAYGROUND, "y")
+        self.boundary = ContourItem(0.5, pg.mkPen("#222222", width=2))
+        self.boundary.setZValue(5)
+        item.addItem(self.boundary)
+        self.legend = bottom_legend(self.plot)
+        self.samples = pg.ScatterPlotItem(size=14, pen=pg.mkPen("#000000", width=1.5),
+                                          brush="#FFFFFF", name="samples (fill: target d)")
+        self.samples.setZValue(10)
+        item.addItem(self.samples)
+        self._boundary_entry = pg.PlotDataItem(pen=pg.mkPen("#222222", width=2))
+        self.legend.addItem(self._boundary_entry, "decision boundary y = 0.5")
+
+    @property
+    def image(self) -> Array:
+        return self._image
+
+    @property
+    def extent(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        if not self._xs.size:
+            return (0.0, 0.0), (0.0, 0.0)
+        return (float(self._xs[0]), float(self._xs[-1])), (float(self._ys[0]),
+                                                            float(self._ys[-1]))
+
+    @property
+    def output(self) -> int:
+        """The output neuron shown, 0-based."""
+        return max(self.output_combo.currentIndex(), 0)
+
+    def view_key(self) -> tuple[object, ...]:
+        return (*super().view_key(), self.output)
+
+    def recompute(self) -> None:
+        network = self.lab.trainer.network
+        if network.layers[0] != 2:
+            self._show_message(network.layers[0])
+            return
+        self.pages.setCurrentIndex(0)
+        self._refill_outputs(network.layers[-1])
+        self._draw(network)
+
+    def _show_message(self, n_inputs: int) -> None:
+        self._image = np.zeros((0, 0))
+        self._xs = self._ys = np.zeros(0)
+        self.message.setText(
+            f"The output map needs a network with exactly 2 inputs: it colours the plane of "
+            f"the two inputs by the output. This network has {n_inputs} "
+            f"input{'s' if n_inputs != 1 else ''}.")
+        self.pages.setCurrentIndex(1)
+
+    def _refill_outputs(self, n_out: int) -> None:
+        if self.output_combo.count() == n_out:
+            return
+        with QtCore.QSignalBlocker(self.output_combo):
+            current = self.output_combo.currentIndex()
+            self.output_combo.clear()
+            for k in range(1, n_out + 1):
+                self.output_combo.addItem(f"output neuron {k} (y{k})", k - 1)
+            self.output_combo.setCurrentIndex(min(max(current, 0), n_out - 1))
+        self.output_combo.setEnabled(n_out > 1)
+
+    def _draw(self, network: Network) -> None:
+        data = self.lab.trainer.data
+        low = data.inputs.min(axis=0) - MAP_MARGIN
+        high = data.inputs.max(axis=0) + MAP_MARGIN
+        self._xs = np.linspace(low[0], high[0], MAP_POINTS)
+        self._ys = np.linspace(low[1], high[1], MAP_POINTS)
+        gx, gy = np.meshgrid(self._xs, self._ys)
+        with np.errstate(all="ignore"):
+            y = network.predict(np.column_stack([gx.ravel(), gy.ravel()]))[:, self.output]
+        self._image = y.reshape(MAP_POINTS, MAP_POINTS)
+        targets = data.targets[:, self.output]
+        lo, hi = self._levels(network.activations[-1], targets)
+        self._show_image(self.image_item, np.nan_to_num(self._image, nan=lo), (lo, hi))
+        self.colour_bar.getAxis("left").setLabel(
+            f"y{self.output + 1}" if network.layers[-1] > 1 else "y")
+        brushes = [pg.mkBrush(PLAYGROUND.map((t - lo) / (hi - lo), mode="qcolor"))
+                   for t in np.clip(targets, lo, hi)]
+        self.samples.setData(data.inputs[:, 0], data.inputs[:, 1], brush=brushes)
+        has_boundary = network.activations[-1] in ("sigmoid", "step")
+        self.boundary.setVisible(has_boundary)
+        self._boundary_entry.setVisible(has_boundary)
+        if has_boundary:
+            self.boundary.set_grid(self._xs, self._ys, self._image, 0.5)
+        self._fit_view(self.plot)
+        self.plot.getPlotItem().setTitle(
+            f"Network output y over the input plane at step {self.lab.trainer.position}",
+            size="10pt")
+
+    def _levels(self, activation: str, targets: Array) -> tuple[float, float]:
+        """The colour range: the output's own range where it has one, so colours keep
+        their meaning (white = 0.5 for a sigmoid) from step to step."""
+        if activation in ("sigmoid", "step"):
+            return 0.0, 1.0
+        if activation == "tanh":
+            return -1.0, 1.0
+        return finite_levels(np.concatenate([self._image.ravel(), targets]))
+
