@@ -67,6 +67,10 @@ def main() -> int:
     save(window, "screenshot-lecture.png")
     for _ in range(4):
         window.transport.step_button.click()
+    # The surface compares the lecture's rule with backprop over a longer stretch.
+    window.error_surface.compare_check.setChecked(True)
+    window.settings_panel.learning_rate.setValue(1.0)
+    window.lab.run_steps(300)
     shoot_views(app, window, "lecture")
 
     window.load(load_example("xor"))

@@ -8,7 +8,9 @@ varied parameter do not depend on the grid and are computed once.
 
 from __future__ import annotations
 
+import contextlib
 import math
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,7 +18,7 @@ from numpy.typing import NDArray
 from model.activations import get_activation
 from model.losses import get_loss
 from model.network import Network
-from model.training import Dataset
+from model.training import Dataset, DivergenceError, Trainer
 
 Array = NDArray[np.float64]
 
@@ -156,3 +158,17 @@ def grid_range(current: float, path: Array, margin: float = 0.25,
         centre = (low + high) / 2
         low, high = centre - minimum_span / 2, centre + minimum_span / 2
     return low, high
+
+
+def path_with_rule(trainer: Trainer, rule: str, n_steps: int) -> Array:
+    """The states a run from the trainer's step 0 visits with `rule` instead of the one it
+    used (the other settings as for its first step): shape (k + 1, n_parameters), k ≤
+    n_steps — fewer if that run diverges. For the error surface's comparison of the
+    lecture's rule with backprop on the same start."""
+    config = replace(trainer.config_for_step(1), rule=rule)
+    network = trainer.network.copy()
+    network.set_flat(trainer.history.row(0))
+    other = Trainer(network, trainer.data.copy(), config)
+    with contextlib.suppress(DivergenceError):   # its finite states are kept
+        other.run(n_steps)
+    return other.history.parameters.T.copy()

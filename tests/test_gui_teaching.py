@@ -600,3 +600,35 @@ def test_step_activation_explains_why_there_is_no_gradient(qtbot) -> None:
     assert str(reason.value) in view.summary.text()
     lab.load(load_example("xor"))
     assert view.model.rowCount() == 9 and "agree" in view.summary.text()
+
+
+# -- comparing the two rules on the error surface -------------------------------------------
+def test_compare_rules_draws_the_other_rules_path_from_the_same_start(qtbot) -> None:
+    lab = Lab(lecture_session())
+    view = ErrorSurfaceView(lab)
+    qtbot.addWidget(view)
+    view.show()
+    lab.run_steps(300)
+    assert view.other_path[0].size == 0
+    check = view.findChild(QtWidgets.QCheckBox, "surfaceCompareCheck")
+    qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
+    backprop = lecture_session().to_trainer()
+    backprop.set_config(rule="backprop")
+    backprop.run(300)
+    xs, ys = view.other_path
+    assert (xs[0], ys[0]) == (0.5, 0.2)                       # the same step 0
+    assert (xs[-1], ys[-1]) == tuple(backprop.network.get_flat()[:2])
+    assert (xs[-1], ys[-1]) != view.current_point             # a different path
+    legend = " ".join(label.text for _, label in view.legend.items)
+    assert "path with backprop" in legend
+    qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
+    assert view.other_path[0].size == 0 and "path with" not in " ".join(
+        label.text for _, label in view.legend.items)
+
+
+def test_compare_rules_is_off_where_only_one_rule_applies(qtbot) -> None:
+    lab = Lab(load_example("xor"))
+    view = ErrorSurfaceView(lab)
+    qtbot.addWidget(view)
+    view.show()
+    assert not view.findChild(QtWidgets.QCheckBox, "surfaceCompareCheck").isEnabled()

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from model import surface
 from model.losses import LOSS_NAMES
 from model.network import Network, initial_weights
-from model.surface import error_grid, grid_range
-from model.training import Dataset
+from model.session import lecture_session
+from model.surface import error_grid, grid_range, path_with_rule
+from model.training import Dataset, Trainer, TrainingConfig
 
 XOR = Dataset([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]])
 
@@ -222,3 +223,18 @@ def test_grid_range_property(current: float, path: list[float], margin: float,
     assert low <= min(values) and max(values) <= high
     # centre ± span/2 is rounded at the values' magnitude
     assert high - low >= span - 1e-12 * max(1.0, *map(abs, values))
+
+
+def test_path_with_the_other_rule_starts_at_step_0_and_stops_before_a_divergence() -> None:
+    trainer = lecture_session().to_trainer()
+    trainer.run(50)
+    states = path_with_rule(trainer, "backprop", 50)
+    reference = lecture_session().to_trainer()
+    reference.set_config(rule="backprop")
+    reference.run(50)
+    np.testing.assert_array_equal(states, reference.history.parameters.T)
+    session = lecture_session()
+    session.network.activations[:] = ["linear"]
+    wild = Trainer(session.network, session.data, TrainingConfig(learning_rate=1000.0))
+    states = path_with_rule(wild, "backprop", 1000)
+    assert 1 <= len(states) < 1001 and np.isfinite(states).all()

@@ -23,11 +23,13 @@ from gui.teaching.common import (
 from gui.teaching.contours import ContourItem
 from model.gradflow import sample_steps
 from model.numbers import format_number
-from model.surface import error_grid, grid_range
+from model.surface import error_grid, grid_range, path_with_rule
 
 SURFACE_POINTS = 200            # per axis of the error surface
 SURFACE_CONTOURS = 8
 PATH_POINTS = 2000
+COMPARE_MAX_STEPS = 20_000      # the other rule's run: ~20 ms on the fast path
+RULE_NAMES = {"delta": "the lecture's rule", "backprop": "backprop"}
 
 
 def parameter_label(name: str) -> str:
@@ -47,13 +49,15 @@ class ErrorSurfaceView(GridView):
 
     CAPTION = ("E over the two chosen parameters, every other one held at its current value. "
                "On XOR the surface is not convex: flat plateaus and valleys. On the lecture "
-               "net, compare the path of the lecture's rule with backprop's (switch the rule, "
-               "Reset, Run). The others move as training goes on, so the surface moves too.")
+               "net, tick \u201cCompare rules\u201d to see the lecture's rule and backprop "
+               "take different paths from the same start. The other parameters move as "
+               "training goes on, so the surface moves too.")
 
     def __init__(self, lab: Lab, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(lab, "errorSurfaceView", self.CAPTION, REDRAW_INTERVAL_S, parent)
         self._grid = np.zeros((0, 0))
         self._path = (np.zeros(0), np.zeros(0))
+        self._other_path = (np.zeros(0), np.zeros(0))
         self._current = (0.0, 0.0)
         self._names: list[str] = []
         self._selection = (0, 1)
@@ -62,12 +66,18 @@ class ErrorSurfaceView(GridView):
         self.log_check = QtWidgets.QCheckBox("Logarithmic colours")
         self.log_check.setObjectName("surfaceLogCheck")
         self.log_check.setToolTip("Colour by log₁₀ E: shows the detail near the minimum")
+        self.compare_check = QtWidgets.QCheckBox("Compare rules")
+        self.compare_check.setObjectName("surfaceCompareCheck")
+        self.compare_check.setToolTip("Also draw the path the other rule takes from the same "
+                                      "step 0 (networks without hidden layers, where both "
+                                      "rules apply)")
         self._build_plot()
         controls = QtWidgets.QHBoxLayout()
         for text, widget in (("x axis:", self.x_combo), ("y axis:", self.y_combo)):
             controls.addWidget(QtWidgets.QLabel(text))
             controls.addWidget(widget)
         controls.addWidget(self.log_check)
+        controls.addWidget(self.compare_check)
         controls.addStretch(1)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(controls)
@@ -76,6 +86,7 @@ class ErrorSurfaceView(GridView):
         self.x_combo.currentIndexChanged.connect(lambda _i: self._on_axis_changed(0))
         self.y_combo.currentIndexChanged.connect(lambda _i: self._on_axis_changed(1))
         self.log_check.toggled.connect(lambda _on: self.sync(force=True))
+        self.compare_check.toggled.connect(lambda _on: self.sync(force=True))
         self._refill_combos()
 
     def _build_plot(self) -> None:
@@ -90,6 +101,9 @@ class ErrorSurfaceView(GridView):
         # The contours are white on the colours: a white sample would vanish in the legend.
         self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen("#9A9A9A")), "contours of E")
         self.path_curve = item.plot(pen=pg.mkPen("#FF5A36", width=2), name="training path")
+        self.other_curve = pg.PlotDataItem(
+            pen=pg.mkPen("#FFD23F", width=2, style=QtCore.Qt.PenStyle.DashLine))
+        item.addItem(self.other_curve)
         self.start_dot = pg.ScatterPlotItem(size=9, symbol="o", brush="#FFFFFF",
                                             pen=pg.mkPen("#222222", width=1.2), name="step 0")
         self.current_dot = pg.ScatterPlotItem(size=18, symbol="star", brush="#FF5A36",
@@ -111,6 +125,11 @@ class ErrorSurfaceView(GridView):
     @property
     def path(self) -> tuple[Array, Array]:
         return self._path
+
+    @property
+    def other_path(self) -> tuple[Array, Array]:
+        """The other rule's path (empty unless "Compare rules" is on and applies)."""
+        return self._other_path
 
     @property
     def selection(self) -> tuple[int, int]:
@@ -151,7 +170,8 @@ class ErrorSurfaceView(GridView):
 
     # -- drawing ------------------------------------------------------------------------
     def view_key(self) -> tuple[object, ...]:
-        return (*super().view_key(), self._selection, self.log_check.isChecked())
+        return (*super().view_key(), self._selection, self.log_check.isChecked(),
+                self.compare_check.isChecked())
 
     def recompute(self) -> None:
         self._refill_combos()
@@ -162,12 +182,40 @@ class ErrorSurfaceView(GridView):
         self._path = (trainer.history.parameters[i, steps].copy(),
                       trainer.history.parameters[j, steps].copy())
         self._current = (float(theta[i]), float(theta[j]))
-        self._xs = np.linspace(*grid_range(self._current[0], self._path[0]), SURFACE_POINTS)
-        self._ys = np.linspace(*grid_range(self._current[1], self._path[1]), SURFACE_POINTS)
+        self._other_path = self._compare(trainer.position)
+        both_x = np.concatenate([self._path[0], self._other_path[0]])
+        both_y = np.concatenate([self._path[1], self._other_path[1]])
+        self._xs = np.linspace(*grid_range(self._current[0], both_x), SURFACE_POINTS)
+        self._ys = np.linspace(*grid_range(self._current[1], both_y), SURFACE_POINTS)
         self._grid = error_grid(trainer.network, trainer.data, trainer.config.loss, i, j,
                                 self._xs, self._ys)
         self._draw()
         self._shown_key = self.view_key()   # the combos may have been refilled above
+
+    def _compare(self, n_steps: int) -> tuple[Array, Array]:
+        """The other rule's path from the same step 0 (both rules apply only without
+        hidden layers; the step activation only has the lecture's rule)."""
+        trainer = self.lab.trainer
+        network = trainer.network
+        applies = network.depth == 1 and "step" not in network.activations
+        self.compare_check.setEnabled(applies)
+        if not (applies and self.compare_check.isChecked() and n_steps > 0):
+            self.other_curve.setVisible(False)
+            self.legend.removeItem(self.other_curve)
+            return np.zeros(0), np.zeros(0)
+        other = "backprop" if trainer.config_for_step(1).rule == "delta" else "delta"
+        states = path_with_rule(trainer, other, min(n_steps, COMPARE_MAX_STEPS))
+        steps = sample_steps(len(states), PATH_POINTS)
+        i, j = self._selection
+        self._name_other_curve(other, n_steps)
+        self.other_curve.setVisible(True)
+        return states[steps, i], states[steps, j]
+
+    def _name_other_curve(self, rule: str, n_steps: int) -> None:
+        cut = f", first {COMPARE_MAX_STEPS:,} steps" if n_steps > COMPARE_MAX_STEPS else ""
+        text = f"path with {RULE_NAMES[rule]}{cut}"
+        self.legend.removeItem(self.other_curve)
+        self.legend.addItem(self.other_curve, text)
 
     def _shown_values(self) -> tuple[Array, str]:
         """The colours' values (E or log₁₀ E, non-finite parts at the top colour)."""
@@ -191,6 +239,7 @@ class ErrorSurfaceView(GridView):
                                   strict=True):
             contour.set_grid(self._xs, self._ys, values, float(level))
         self.path_curve.setData(*self._path)
+        self.other_curve.setData(*self._other_path)
         self.start_dot.setData([self._path[0][0]], [self._path[1][0]])
         self.current_dot.setData([self._current[0]], [self._current[1]])
         self._label_axes()
