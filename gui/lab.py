@@ -14,7 +14,7 @@ from PySide6 import QtCore, QtGui
 
 from model.history import History
 from model.network import Network, check_architecture, initial_weights
-from model.session import Session
+from model.session import Session, check_size
 from model.training import Dataset, DivergenceError, Trainer, TrainingConfig
 
 
@@ -136,17 +136,22 @@ class Lab(QtCore.QObject):
     def set_parameter(self, layer: int, kind: str, row: int, col: int, value: float) -> bool:
         """Set W[layer][row, col] (kind 'W') or b[layer][row] (kind 'b'); layer is 1-based.
         False (with a message) if the value would make the error infinite."""
-        index = self.flat_index(layer, kind, row, col)
+        return self.set_parameters({self.flat_index(layer, kind, row, col): value})
+
+    def set_parameters(self, values: dict[int, float], text: str | None = None) -> bool:
+        """Several parameters (flat indices) at once, as one undoable edit of the current
+        state; False (with a message, nothing changed) if the error would be infinite."""
         theta = self.trainer.network.get_flat()
-        old = float(theta[index])
-        if old == value:
+        changed = {i: v for i, v in values.items() if theta[i] != v}
+        if not changed:
             return True
-        theta[index] = value
+        for index, value in changed.items():
+            theta[index] = value
         candidate = self.trainer.network.copy()
         candidate.set_flat(theta)
         if not self._error_is_finite(candidate, self.trainer.data):
             return False
-        self.undo_stack.push(EditParameterCommand(self, index, old, value))
+        self.undo_stack.push(EditParameterCommand(self, theta, text))
         return True
 
     def _error_is_finite(self, network: Network, data: Dataset) -> bool:
@@ -161,15 +166,23 @@ class Lab(QtCore.QObject):
     def set_sample_value(self, row: int, col: int, value: float) -> bool:
         """Set inputs[row, col] (col < n_in) or targets[row, col - n_in]; False (with a
         message) if the value would make the error infinite."""
+        return self.set_sample_values([(row, col, value)], f"Edit sample {row + 1}")
+
+    def set_sample_values(self, changes: list[tuple[int, int, float]], text: str) -> bool:
+        """Several cells of the data table at once (a paste), as one undoable edit; False
+        (with a message, nothing changed) if the values would make the error infinite."""
         data = self.trainer.data.copy()
         n_in = data.inputs.shape[1]
-        array, column = (data.inputs, col) if col < n_in else (data.targets, col - n_in)
-        if array[row, column] == value:
+        for row, col, value in changes:
+            array, column = (data.inputs, col) if col < n_in else (data.targets, col - n_in)
+            array[row, column] = value
+        current = self.trainer.data
+        if np.array_equal(data.inputs, current.inputs) and \
+                np.array_equal(data.targets, current.targets):
             return True
-        array[row, column] = value
         if not self._error_is_finite(self.trainer.network, data):
             return False
-        self.undo_stack.push(ReplaceDataCommand(self, data, f"Edit sample {row + 1}"))
+        self.undo_stack.push(ReplaceDataCommand(self, data, text))
         return True
 
     def add_sample(self) -> None:
@@ -211,6 +224,7 @@ class Lab(QtCore.QObject):
         A hidden layer needs backprop, so the lecture's rule gives way to it."""
         data = self.trainer.data
         try:
+            check_size(layers)
             check_architecture(layers, activations)
             if layers[0] != data.inputs.shape[1] or layers[-1] != data.targets.shape[1]:
                 raise ValueError(f"the data has {data.inputs.shape[1]} inputs and "
@@ -232,6 +246,11 @@ class Lab(QtCore.QObject):
         is resized and its weights drawn afresh (uniform, seed 0), which the status bar says."""
         network = self.trainer.network
         layers = [data.inputs.shape[1], *network.layers[1:-1], data.targets.shape[1]]
+        try:
+            check_size(layers)
+        except ValueError as error:
+            self.message.emit(f"Data not changed: {error}")
+            return False
         if layers != network.layers:
             weights, biases = initial_weights(layers, "uniform", 0)
             network = Network(layers, list(network.activations), weights, biases)
@@ -514,26 +533,26 @@ class EditParameterCommand(LabCommand):
     """A parameter edit replaces the current state; the states after it are discarded and
     come back on undo (shared/DESIGN.md, Contract 1, Editing)."""
 
-    def __init__(self, lab: Lab, index: int, old: float, new: float) -> None:
-        name = lab.trainer.network.parameter_names()[index]
-        super().__init__(lab, f"Edit {name}")
-        self._index = index
-        self._new = new
-        self._position = lab.trainer.position
+    def __init__(self, lab: Lab, theta: np.ndarray, text: str | None = None) -> None:
         history = lab.trainer.history
+        self._position = lab.trainer.position
         self._old_row = history.row(self._position)
+        changed = np.flatnonzero(self._old_row != theta)
+        if text is None:
+            names = lab.trainer.network.parameter_names()
+            text = (f"Edit {names[changed[0]]}" if len(changed) == 1
+                    else f"Edit {len(changed)} parameters")
+        super().__init__(lab, text)
+        self._new_row = theta.copy()
         self._old_error = history.error_at(self._position)
         self._discarded = history.rows_after(self._position)
-        self._old = old
 
     def do(self) -> None:
         trainer = self._lab.trainer
-        theta = self._old_row.copy()
-        theta[self._index] = self._new
         trainer.seek(self._position)
         trainer.history.truncate(self._position + 1)
-        trainer.network.set_flat(theta)
-        trainer.history.set_row(self._position, theta, trainer.current_error())
+        trainer.network.set_flat(self._new_row.copy())
+        trainer.history.set_row(self._position, self._new_row, trainer.current_error())
 
     redo_again = do
 

@@ -22,6 +22,7 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
            "#F0E442", "#000000", "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF"]
 MARKER_PEN = pg.mkPen("#B22222", width=1.5, style=QtCore.Qt.PenStyle.DashLine)
 LEGEND_COLUMNS_FROM = 6
+MAX_LEGEND_ENTRIES = 30     # named in the legend; larger networks: hover for the rest
 # Qt's raster engine draws 1-pixel lines several times faster than wider ones.
 CURVE_WIDTH = 1.0
 
@@ -141,7 +142,7 @@ class _StepPlot(pg.PlotWidget):
         if not self.following:      # zoomed or panned by hand: show those rows in detail
             self.update_curves()
 
-    def make_curve(self, name: str, pen: QtGui.QPen) -> pg.PlotDataItem:
+    def make_curve(self, name: str | None, pen: QtGui.QPen) -> pg.PlotDataItem:
         curve = self.getPlotItem().plot(name=name, pen=pen)
         curve.setClipToView(True)
         curve.setDownsampling(auto=True, method="peak")
@@ -309,8 +310,13 @@ class WeightsPlot(_StepPlot):
         for i, name in enumerate(names):
             style = QtCore.Qt.PenStyle.DashLine if ".b" in name or name == "b" \
                 else QtCore.Qt.PenStyle.SolidLine
-            self.curves.append(self.make_curve(name, pg.mkPen(colour(i, n), width=CURVE_WIDTH,
-                                                              style=style)))
+            # A legend row per parameter of a large network would take seconds to lay out
+            # and cover the plot: the first ones are named, hovering names any curve.
+            label = name if i < MAX_LEGEND_ENTRIES else None
+            self.curves.append(self.make_curve(label, pg.mkPen(colour(i, n), width=CURVE_WIDTH,
+                                                               style=style)))
+        if n > MAX_LEGEND_ENTRIES:
+            self.legend.addItem(pg.PlotDataItem(), f"… and {n - MAX_LEGEND_ENTRIES} more")
         self._names = list(names)
 
     def refresh(self, history: History) -> None:

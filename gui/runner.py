@@ -82,6 +82,7 @@ class RunLoop(QtCore.QObject):
         self.use_worker = True        # train in the background process when at full speed
         # Started now, so that it is up (~0.2 s) by the time Run is pressed.
         self._worker: BackgroundTrainer | None = shared_worker()
+        self._job: int | None = None         # this loop's job in the worker
         self._worker_key: tuple[object, ...] | None = None
         lab.diverged.connect(self.stop)
 
@@ -119,11 +120,13 @@ class RunLoop(QtCore.QObject):
         """Pause immediately: no step runs after this returns."""
         was_running = self.running
         self._timer.stop()
-        self._end_worker_job()
         self.lab.running = False
-        if was_running:
-            self.lab.emit_all()
-            self.runningChanged.emit(False)
+        try:
+            self._end_worker_job()
+        finally:
+            if was_running:
+                self.lab.emit_all()
+                self.runningChanged.emit(False)
 
     def toggle(self, on: bool) -> None:
         if on:
@@ -163,10 +166,14 @@ class RunLoop(QtCore.QObject):
     @property
     def in_background(self) -> bool:
         """True while the worker process is training for this run."""
-        return self.running and self._worker is not None and self._worker.active
+        return self.running and self._worker is not None and self._worker.owns(self._job)
 
     def _worker_ready(self) -> bool:
-        return self._worker is not None and self.use_worker and self._worker.ready
+        """The worker can train for this loop: up, and not busy with another window's
+        run (then this one steps in the GUI thread meanwhile)."""
+        worker = self._worker
+        return (worker is not None and self.use_worker and worker.ready
+                and (worker.owns(self._job) or not worker.busy()))
 
     @property
     def worker_ready(self) -> bool:
@@ -176,18 +183,19 @@ class RunLoop(QtCore.QObject):
     def _adopt_worker_states(self) -> None:
         worker, trainer = self._worker, self.lab.trainer
         assert worker is not None
-        if not worker.active or state_key(trainer) != self._worker_key:
-            worker.begin(trainer)         # rows made from any earlier state are dropped
+        if not worker.owns(self._job) or state_key(trainer) != self._worker_key:
+            self._job = worker.begin(trainer)  # rows made from any earlier state are dropped
             self._worker_key = state_key(trainer)
             return
-        collected = worker.collect()
+        collected = worker.collect(self._job)
         if len(collected.rows) or collected.divergence is not None:
             self.lab.adopt_states(collected.rows, collected.divergence, self.target_error)
         self._worker_key = state_key(self.lab.trainer)
 
     def _end_worker_job(self) -> None:
-        if self._worker is not None and self._worker.active:
-            self._worker.cancel()
+        if self._worker is not None:
+            self._worker.cancel(self._job)
+        self._job = None
         self._worker_key = None
 
     def _step_for(self, budget: float) -> None:
@@ -217,6 +225,11 @@ class RunLoop(QtCore.QObject):
             trainer.history.error_at(trainer.position) <= self.target_error
 
 
+def clock() -> float:
+    """Seconds, for the throttles (a test puts its own clock here)."""
+    return time.perf_counter()
+
+
 class Throttle:
     """Says whether a view may redraw now: always when idle, every `interval` s in a run."""
 
@@ -226,7 +239,7 @@ class Throttle:
         self._last = 0.0
 
     def ready(self) -> bool:
-        now = time.perf_counter()
+        now = clock()
         if self.lab.running and now - self._last < self.interval:
             return False
         self._last = now

@@ -29,7 +29,7 @@ class LayerRow(QtWidgets.QWidget):
         layout.addWidget(QtWidgets.QLabel(label), 2)
         self.neurons = QtWidgets.QSpinBox()
         self.neurons.setObjectName(f"layerNeuronsSpin{index}")
-        self.neurons.setRange(1, MAX_NEURONS)
+        self.neurons.setRange(1, max(MAX_NEURONS, neurons))   # never clamp a loaded size
         self.neurons.setValue(neurons)
         self.neurons.setSuffix(" neurons")
         self.neurons.setEnabled(not output)     # the data fixes the number of outputs

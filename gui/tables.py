@@ -121,16 +121,11 @@ class _NumberTableModel(QtCore.QAbstractTableModel):
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             self.lab.message.emit(f"Paste refused, nothing changed — {problems[0]}{more}")
             return False
-        return self._commit_all(numbers)
+        return self.commit_block(numbers, f"Paste {len(numbers)} cells")
 
-    def _commit_all(self, numbers: list[tuple[int, int, float]]) -> bool:
-        stack = self.lab.undo_stack
-        stack.beginMacro(f"Paste {len(numbers)} cells")
-        done = all(self.commit(row, col, value) for row, col, value in numbers)
-        stack.endMacro()
-        if not done:                      # a value the model refused: take all back
-            stack.undo()
-        return done
+    def commit_block(self, numbers: list[tuple[int, int, float]], text: str) -> bool:
+        """All cells as one undoable edit, or none (False, with the reason)."""
+        raise NotImplementedError
 
     def copy_block(self, top: int, left: int, bottom: int, right: int) -> str:
         """The cells as tab-separated lines, at full precision (repr)."""
@@ -170,6 +165,9 @@ class InputsTableModel(_NumberTableModel):
 
     def commit(self, row: int, col: int, value: float) -> bool:
         return self.lab.set_sample_value(row, col, value)
+
+    def commit_block(self, numbers: list[tuple[int, int, float]], text: str) -> bool:
+        return self.lab.set_sample_values(numbers, text)
 
     def what(self, row: int, col: int) -> str:
         return f"sample {row + 1}, {self.column_name(col)}"
@@ -219,6 +217,11 @@ class _LayerTableModel(_NumberTableModel):
 
     def commit(self, row: int, col: int, value: float) -> bool:
         return self.lab.set_parameter(self.layer, self.kind, row, col, value)
+
+    def commit_block(self, numbers: list[tuple[int, int, float]], text: str) -> bool:
+        flat = self.lab.flat_index
+        return self.lab.set_parameters(
+            {flat(self.layer, self.kind, row, col): value for row, col, value in numbers}, text)
 
     def what(self, row: int, col: int) -> str:
         index = self.lab.flat_index(self.layer, self.kind, row, col)

@@ -115,8 +115,13 @@ class BackgroundTrainer:
             self._started = True
 
     @property
+    def pid(self) -> int | None:
+        """The worker's process id (None before `start`)."""
+        return self._process.pid
+
+    @property
     def ready(self) -> bool:
-        """True once the worker can take jobs (never, if it died)."""
+        """True once the worker can take jobs (never again, once it died)."""
         if self._started and not self._ready and self._process.is_alive():
             self._drain()
         return self._ready and self._process.is_alive()
@@ -130,55 +135,77 @@ class BackgroundTrainer:
                 self._process.terminate()
                 self._process.join(1.0)
         self._conn.close()
-        self._started = self._ready = False
+        self._started = self._ready = self._active = False
 
     # -- jobs -------------------------------------------------------------------------------
-    @property
-    def active(self) -> bool:
-        return self._active
+    def owns(self, job: int | None) -> bool:
+        """True while `job` (from `begin`) is the worker's job and the worker is alive."""
+        return self._active and job == self._job and self._process.is_alive()
 
-    def begin(self, trainer: Trainer) -> None:
-        """Train on from the trainer's current state (ends the previous job)."""
-        self.cancel()
+    def busy(self) -> bool:
+        """A job is running (possibly another window's: one worker serves them all)."""
+        return self._active and self._process.is_alive()
+
+    def begin(self, trainer: Trainer) -> int:
+        """Train on from the trainer's current state (ends the previous job); the job's
+        number, which `collect` and `cancel` take, so no caller reads another's rows."""
+        self.cancel(self._job)
         self._job += 1
-        self._active = True
         self._read = 0
         self._n_cols = trainer.network.n_parameters + 1
         network = trainer.network.copy()
         network.set_flat(trainer.history.row(trainer.position))
-        self._conn.send(("job", self._job, network, trainer.data.copy(), trainer.config,
-                         trainer.position))
+        self._active = self._send(("job", self._job, network, trainer.data.copy(),
+                                   trainer.config, trainer.position))
+        return self._job
 
-    def cancel(self) -> None:
-        """End the job; rows it made from now on are never read."""
-        if self._active:
+    def cancel(self, job: int | None) -> None:
+        """End `job` if it is still running; rows it made from now on are never read."""
+        if self.owns(job):
             self._active = False
-            self._conn.send(("stop", self._job))
+            self._send(("stop", job))
 
-    def collect(self) -> Collected:
-        """The states made since the last call (a copy), without waiting."""
-        written, divergence = self._drain()
+    def collect(self, job: int | None) -> Collected:
+        """The states `job` made since the last call (a copy), without waiting; none if
+        it is not the worker's job any more."""
         rows = np.empty((0, self._n_cols))
+        if not self.owns(job):
+            return Collected(rows)
+        written, divergence = self._drain()
         if written > self._read:
             rows = self._rows(self._read, written)
             self._read = written
-            self._conn.send(("ack", self._job, written))
+            self._send(("ack", self._job, written))
         if divergence is not None:
             self._active = False
         return Collected(rows, divergence)
 
+    def _send(self, message: tuple[object, ...]) -> bool:
+        try:
+            self._conn.send(message)
+        except OSError:                 # the worker died: its jobs end, Run steps here
+            self._die()
+            return False
+        return True
+
+    def _die(self) -> None:
+        self._active = self._ready = False
+
     def _drain(self) -> tuple[int, str | None]:
         written, divergence = self._read, None
-        while self._conn.poll():
-            message = self._conn.recv()
-            if message[0] == "ready":
-                self._ready = True
-            elif message[1] != self._job or not self._active:
-                continue                               # from a job that was ended
-            elif message[0] == "rows":
-                written = message[2]
-            elif message[0] == "diverged":
-                divergence = message[2]
+        try:
+            while self._conn.poll():
+                message = self._conn.recv()
+                if message[0] == "ready":
+                    self._ready = True
+                elif message[1] != self._job or not self._active:
+                    continue                           # from a job that was ended
+                elif message[0] == "rows":
+                    written = message[2]
+                elif message[0] == "diverged":
+                    divergence = message[2]
+        except (OSError, EOFError):
+            self._die()
         return written, divergence
 
     def _rows(self, start: int, stop: int) -> Array:

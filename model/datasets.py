@@ -22,6 +22,7 @@ from itertools import islice
 import numpy as np
 from numpy.typing import NDArray
 
+from model.session import MAX_LAYER_SIZE
 from model.training import Dataset
 
 Array = NDArray[np.float64]
@@ -250,6 +251,9 @@ def _check_width(width: int, n_inputs: int | None, n_targets: int) -> None:
     if width <= n_targets:
         raise DataImportError(f"each row needs at least {n_targets + 1} values (the inputs, "
                               f"then {outputs}); this file has {width}")
+    if width - n_targets > MAX_LAYER_SIZE:
+        raise DataImportError(f"{width - n_targets} inputs per row; a network takes at most "
+                              f"{MAX_LAYER_SIZE}")
 
 
 def _row(line: int, cells: list[str], parse: Callable[[str], float | None]) -> list[float]:

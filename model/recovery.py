@@ -3,14 +3,15 @@
 Two files per window (the process id in their names, so that two windows never write
 the same file, and a file whose process is gone was left by a crash):
 
-- `autosave-<pid>-<n>.f64`: the history's rows, raw float64, appended as training goes on.
-  Only the new rows are written each time: a 10-million-step run is not rewritten every
-  few seconds. A change other than appending (Back, Reset, an edit) rewrites it whole,
-  into a temporary file that replaces it.
-- `autosave-<pid>-<n>.json`: the session (Contract 1, without the history) plus how many rows
-  of the `.f64` file belong to it. It is written atomically *after* the rows, so it never
-  counts rows that are not on disk: a crash in the middle of a save leaves the previous
-  save intact.
+- `autosave-<pid>-<n>-<generation>.f64`: the history's rows, raw float64, appended as
+  training goes on. Only the new rows are written each time: a 10-million-step run is not
+  rewritten every few seconds. A change other than appending (Back, Reset, an edit)
+  writes them whole into the next generation's file; the previous one is deleted only
+  once the JSON names the new one.
+- `autosave-<pid>-<n>.json`: the session (Contract 1, without the history), which rows
+  file holds its history and how many of its rows belong to it. It is written atomically
+  *after* the rows, so it never counts rows that are not on disk: a crash in the middle
+  of a save — an append or a rewrite — leaves the previous save intact.
 """
 
 from __future__ import annotations
@@ -59,12 +60,13 @@ class AutosaveJob:
 
     json_path: Path
     rows_path: Path
-    session: dict[str, object]      # Contract 1, plus KEY: how many rows belong to it
+    session: dict[str, object]      # Contract 1, plus KEY: which rows belong to it
     rows: np.ndarray                # the rows to write from row `first` on
-    first: int                      # 0: the rows file is rewritten whole
+    first: int                      # 0: a new rows file, written whole
+    replaced: Path | None = None    # the previous generation, deleted after the JSON
 
     def run(self) -> None:
-        """Rows first (appended when possible), then the JSON that counts them."""
+        """Rows first, then the JSON that names and counts them, then the old rows."""
         self.json_path.parent.mkdir(parents=True, exist_ok=True)
         if self.first:
             with open(self.rows_path, "r+b") as handle:
@@ -73,6 +75,9 @@ class AutosaveJob:
         else:
             write_bytes_atomically(self.rows_path, memoryview(self.rows))
         write_atomically(self.json_path, [json.dumps(self.session, allow_nan=False)])
+        if self.replaced is not None and self.replaced != self.rows_path:
+            with contextlib.suppress(OSError):
+                self.replaced.unlink()
 
 
 class AutosaveFile:
@@ -80,31 +85,40 @@ class AutosaveFile:
 
     def __init__(self, folder: Path, name: str | None = None) -> None:
         """`name`: "<process id>-<anything>" (default: this process's id)."""
-        name = f"{PREFIX}{name if name is not None else os.getpid()}"
-        self.json_path = folder / f"{name}.json"
-        self.rows_path = folder / f"{name}.f64"
+        self.name = f"{PREFIX}{name if name is not None else os.getpid()}"
+        self.json_path = folder / f"{self.name}.json"
+        self._generation = 0
         self._history: History | None = None   # the rows file holds a prefix of it
         self._revision = -1
         self._rows_on_disk = 0
+
+    @property
+    def rows_path(self) -> Path:
+        """The rows file of the latest save."""
+        return self.json_path.with_name(f"{self.name}-{self._generation}.f64")
 
     def prepare(self, trainer: Trainer, title: str, source: str | None,
                 unsaved: bool) -> AutosaveJob:
         """The job that saves the trainer's session up to its current state."""
         history, n_rows = trainer.history, trainer.position + 1
-        session = session_to_dict(trainer, title, include_history=False)
-        session[KEY] = {"rows": n_rows, "source": source, "unsaved": unsaved,
-                        "saved_at": time.time(),
-                        "training_log": training_log_entries(trainer)}
         appendable = history is self._history and history.revision == self._revision \
             and self._rows_on_disk > 0
+        replaced = None
+        if not appendable:
+            replaced = self.rows_path
+            self._generation += 1
         first = min(self._rows_on_disk, n_rows) if appendable else 0
         rows = history.rows_view(n_rows)[first:].copy()
         self._history, self._revision = history, history.revision
         self._rows_on_disk = max(self._rows_on_disk, n_rows) if appendable else n_rows
-        return AutosaveJob(self.json_path, self.rows_path, session, rows, first)
+        session = session_to_dict(trainer, title, include_history=False)
+        session[KEY] = {"rows": n_rows, "rows_file": self.rows_path.name, "source": source,
+                        "unsaved": unsaved, "saved_at": time.time(),
+                        "training_log": training_log_entries(trainer)}
+        return AutosaveJob(self.json_path, self.rows_path, session, rows, first, replaced)
 
     def forget(self) -> None:
-        """After a failed write: the next job rewrites the rows whole."""
+        """After a failed write: the next job writes the rows whole, into a new file."""
         self._history, self._rows_on_disk = None, 0
 
     def remove(self) -> None:
@@ -113,8 +127,9 @@ class AutosaveFile:
 
 
 def remove_pair(json_path: Path) -> None:
+    """The JSON and every rows file of its autosave."""
     # Best effort: a file that cannot be removed must not stop the window from closing.
-    for path in (json_path, json_path.with_suffix(".f64")):
+    for path in [json_path, *json_path.parent.glob(f"{json_path.stem}-*.f64")]:
         with contextlib.suppress(OSError):
             path.unlink()
 
@@ -154,12 +169,17 @@ def read_autosave(json_path: Path) -> Recovered | None:
         return None
     session = parse_session(obj)
     n_cols = session.network.n_parameters + 1
-    rows = read_rows(json_path.with_suffix(".f64"), meta["rows"], n_cols)
+    rows_file = meta.get("rows_file")
+    if not isinstance(rows_file, str) or Path(rows_file).name != rows_file or \
+            not rows_file.startswith(f"{json_path.stem}-"):
+        raise SessionError(KEY, f"names no rows file of its own: {rows_file!r}")
+    rows = read_rows(json_path.with_name(rows_file), meta["rows"], n_cols)
     history = History(session.network.parameter_names(), capacity=len(rows))
     history.extend(rows)
     session = attach_history(session, history, meta.get("training_log"))
     source = meta.get("source") if isinstance(meta.get("source"), str) else None
-    saved_at = float(meta.get("saved_at", 0.0))
+    saved_at = meta.get("saved_at")
+    saved_at = float(saved_at) if isinstance(saved_at, int | float) else 0.0
     return Recovered(session, source, saved_at, json_path)
 
 

@@ -258,6 +258,19 @@ def _check_version(obj: Mapping[str, object]) -> None:
         raise SessionError("version", f"expected {VERSION}, got {version}")
 
 
+def check_size(layers: list[int]) -> None:
+    """ValueError if a network of these layer sizes is larger than a session may hold
+    (what the window builds must open again)."""
+    if not 2 <= len(layers) <= MAX_LAYERS:
+        raise ValueError(f"a network has 2 to {MAX_LAYERS} layers, not {len(layers)}")
+    if max(layers) > MAX_LAYER_SIZE:
+        raise ValueError(f"a layer has at most {MAX_LAYER_SIZE} neurons (or inputs), "
+                         f"not {max(layers)}")
+    n_parameters = sum(a * b + b for a, b in pairwise(layers))
+    if n_parameters > MAX_PARAMETERS:
+        raise ValueError(f"{n_parameters:,} parameters, more than {MAX_PARAMETERS:,}")
+
+
 def _layers(value: object) -> list[int]:
     path = "network.layers"
     sizes = _list(value, path, "a list of layer sizes like [2, 1]")

@@ -22,6 +22,7 @@ from model.training import Dataset, DivergenceError, Trainer
 
 Array = NDArray[np.float64]
 
+FLOAT_MAX = float(np.finfo(np.float64).max)
 CHUNK_BYTES = 50 * 1024 * 1024
 """Upper bound for one chunk's activations (G × P × widest layer float64 values)."""
 
@@ -152,10 +153,12 @@ def grid_range(current: float, path: Array, margin: float = 0.25,
     values = values[np.isfinite(values)]
     low = min(current, float(values.min())) if values.size else current
     high = max(current, float(values.max())) if values.size else current
-    pad = margin * (high - low)
-    low, high = low - pad, high + pad
+    # Written so that nothing overflows for parameters near ±1.8e308 (margin × high −
+    # margin × low, not margin × (high − low)), and clipped to the finite floats.
+    pad = margin * high - margin * low
+    low, high = max(low - pad, -FLOAT_MAX), min(high + pad, FLOAT_MAX)
     if high - low < minimum_span:
-        centre = (low + high) / 2
+        centre = low / 2 + high / 2
         low, high = centre - minimum_span / 2, centre + minimum_span / 2
     return low, high
 

@@ -3,6 +3,8 @@ in this process from the same state, whatever the ring size, the job or the netw
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Iterator
 
@@ -30,7 +32,7 @@ def worker() -> Iterator[BackgroundTrainer]:
     background.close()
 
 
-def collect_until(worker: BackgroundTrainer, trainer: Trainer, n_rows: int,
+def collect_until(worker: BackgroundTrainer, job: int, trainer: Trainer, n_rows: int,
                   timeout: float = 30.0) -> str | None:
     """Adopt the worker's states into `trainer` until it has n_rows new ones, or the job
     ended with a divergence (whose message is returned)."""
@@ -38,7 +40,7 @@ def collect_until(worker: BackgroundTrainer, trainer: Trainer, n_rows: int,
     deadline = time.monotonic() + timeout
     while trainer.position < goal:
         assert time.monotonic() < deadline, "the worker stopped delivering states"
-        collected = worker.collect()
+        collected = worker.collect(job)
         trainer.adopt(collected.rows)
         if collected.divergence is not None:
             return collected.divergence
@@ -67,9 +69,9 @@ def test_online_rows_continue_the_sample_order_from_any_step(worker) -> None:
 
     trainer = make()
     trainer.run(3)        # online, 4 samples: the worker must start at sample 3, not 0
-    worker.begin(trainer)
-    assert collect_until(worker, trainer, 5000) is None
-    worker.cancel()
+    job = worker.begin(trainer)
+    assert collect_until(worker, job, trainer, 5000) is None
+    worker.cancel(job)
     expected = reference(make, trainer.position)
     np.testing.assert_array_equal(trainer.history.table(), expected.history.table())
     np.testing.assert_array_equal(trainer.network.get_flat(), expected.network.get_flat())
@@ -77,9 +79,9 @@ def test_online_rows_continue_the_sample_order_from_any_step(worker) -> None:
 
 def test_numpy_path_in_batch_mode_matches(worker) -> None:
     trainer = deep_xor_trainer()
-    worker.begin(trainer)
-    assert collect_until(worker, trainer, 200) is None
-    worker.cancel()
+    job = worker.begin(trainer)
+    assert collect_until(worker, job, trainer, 200) is None
+    worker.cancel(job)
     expected = reference(deep_xor_trainer, trainer.position)
     np.testing.assert_array_equal(trainer.history.table(), expected.history.table())
 
@@ -93,10 +95,10 @@ def test_divergence_ends_the_job_with_the_finite_states(worker) -> None:
         return trainer
 
     trainer = make()
-    worker.begin(trainer)
-    message = collect_until(worker, trainer, 10**9)
+    job = worker.begin(trainer)
+    message = collect_until(worker, job, trainer, 10**9)
     assert message is not None and "non-finite" in message
-    assert not worker.active
+    assert not worker.owns(job)
     expected = make()
     with pytest.raises(DivergenceError) as raised:
         expected.run(10**9)
@@ -107,16 +109,16 @@ def test_divergence_ends_the_job_with_the_finite_states(worker) -> None:
 
 def test_cancel_drops_the_rows_of_the_job_and_a_new_job_starts_clean(worker) -> None:
     trainer = lecture_session().to_trainer()
-    worker.begin(trainer)
-    assert collect_until(worker, trainer, 1000) is None
-    worker.cancel()
+    job = worker.begin(trainer)
+    assert collect_until(worker, job, trainer, 1000) is None
+    worker.cancel(job)
     time.sleep(0.05)                       # the worker made more rows meanwhile
-    assert len(worker.collect().rows) == 0
+    assert len(worker.collect(job).rows) == 0
     trainer.set_config(learning_rate=0.5)
-    worker.begin(trainer)                  # from step ≥ 1000, with the new rate
+    job = worker.begin(trainer)            # from step ≥ 1000, with the new rate
     start = trainer.position
-    assert collect_until(worker, trainer, 2000) is None
-    worker.cancel()
+    assert collect_until(worker, job, trainer, 2000) is None
+    worker.cancel(job)
     expected = reference(lambda: lecture_session().to_trainer(), start)
     expected.set_config(learning_rate=0.5)
     expected.run(trainer.position - start)
@@ -125,13 +127,18 @@ def test_cancel_drops_the_rows_of_the_job_and_a_new_job_starts_clean(worker) -> 
 
 def test_the_worker_waits_for_the_reader_rather_than_overwrite_unread_rows(worker) -> None:
     trainer = lecture_session().to_trainer()
-    worker.begin(trainer)
+    job = worker.begin(trainer)
     time.sleep(0.2)                        # time for far more than the ring's 300 rows
-    first = worker.collect().rows
-    assert 0 < len(first) <= 300
+    first = worker.collect(job).rows
+    deadline = time.monotonic() + 30
+    while not len(first):                  # a loaded machine may not have started yet
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+        first = worker.collect(job).rows
+    assert len(first) <= 300
     trainer.adopt(first)
-    assert collect_until(worker, trainer, 1000) is None
-    worker.cancel()
+    assert collect_until(worker, job, trainer, 1000) is None
+    worker.cancel(job)
     expected = reference(lambda: lecture_session().to_trainer(), trainer.position)
     np.testing.assert_array_equal(trainer.history.table(), expected.history.table())
 
@@ -155,3 +162,35 @@ def test_adopting_no_rows_changes_nothing() -> None:
     trainer = lecture_session().to_trainer()
     trainer.adopt(np.empty((0, 4)))
     assert trainer.position == 0 and len(trainer.history) == 1
+
+
+def test_a_job_that_was_replaced_reads_nothing(worker) -> None:
+    first = worker.begin(lecture_session().to_trainer())
+    second = worker.begin(load_example("and").to_trainer())
+    time.sleep(0.05)
+    assert not worker.owns(first) and len(worker.collect(first).rows) == 0
+    assert worker.owns(second)
+    worker.cancel(first)                       # a stale cancel leaves the new job running
+    assert worker.owns(second)
+    worker.cancel(second)
+
+
+def test_a_dead_worker_ends_its_jobs_without_raising() -> None:
+    background = BackgroundTrainer(ring_bytes=4096 * 8)
+    background.start()
+    deadline = time.monotonic() + 30
+    while not background.ready:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    job = background.begin(lecture_session().to_trainer())
+    assert background.pid is not None
+    os.kill(background.pid, signal.SIGKILL)    # a crash of the worker, from outside
+    deadline = time.monotonic() + 10
+    while background.ready:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert not background.ready and not background.owns(job) and not background.busy()
+    assert len(background.collect(job).rows) == 0
+    background.cancel(job)
+    assert background.begin(lecture_session().to_trainer()) > job   # no exception either
+    background.close()

@@ -121,3 +121,22 @@ def test_a_bad_csv_says_why_and_keeps_the_data(qtbot, window, setup, monkeypatch
     click(qtbot, setup, "importSamplesButton")
     assert window.lab.trainer.data.n_samples == 1
     assert dialogs.warnings and "line 2" in dialogs.warnings[-1]
+
+
+def test_reroll_keeps_layers_wider_than_the_spin_boxes_offer(qtbot, window) -> None:
+    window.open_example("xor")
+    assert window.lab.set_architecture([2, 50, 1], ["tanh", "sigmoid"])
+    window.findChild(QtGui.QAction, "setupAction").trigger()
+    setup = window.findChild(QtWidgets.QDialog, "setupDialog")
+    assert spin(setup, "layerNeuronsSpin1").value() == 50
+    click(qtbot, setup, "rerollButton")
+    assert window.lab.trainer.network.layers == [2, 50, 1]
+
+
+def test_data_too_wide_for_a_session_is_refused(qtbot, window) -> None:
+    from model.training import Dataset
+
+    wide = Dataset(np.zeros((2, 1001)), np.zeros((2, 1)))
+    assert not window.lab.set_dataset(wide, "Import")
+    assert window.lab.trainer.network.layers == [2, 1]
+    assert "at most 1000" in window.statusBar().currentMessage()

@@ -112,3 +112,38 @@ def test_set_data_takes_a_finite_number_or_keeps_the_old_value(text: str, which:
         assert expected is not None and value == expected
     else:
         assert value == old and messages        # refused, said why, kept the old value
+
+
+def test_a_block_the_model_refuses_changes_nothing_and_keeps_redo(qtbot, window) -> None:
+    click_cell(qtbot, window, "weightsTable", 0, 0)
+    window.transport.step_button.click()
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    redo = window.lab.undo_stack.redoText()
+    # d = 1e200 makes the error infinite: refused as a whole, after parsing succeeded
+    paste_into(qtbot, window, "inputsTable", 0, 1, "0.5\t1e200")
+    assert window.lab.trainer.data.inputs.tolist() == [[0.1, 0.3]]
+    assert window.lab.undo_stack.redoText() == redo and redo.startswith("Train")
+
+
+def test_a_pasted_block_of_weights_is_one_edit_of_the_current_state(qtbot, window) -> None:
+    window.open_example("xor")
+    for _ in range(3):
+        window.transport.step_button.click()
+    paste_into(qtbot, window, "weightsTable", 0, 0, "1\t2\n3\t4\n")
+    W = window.lab.trainer.network.weights[0]
+    assert W.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert window.lab.undo_stack.undoText() == "Paste 4 cells"
+    assert window.lab.position == 3 and len(window.lab.trainer.history) == 4
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.lab.trainer.network.weights[0].tolist() != [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_a_long_column_pasted_into_a_large_dataset_is_one_edit(qtbot, window) -> None:
+    from model.datasets import make_dataset
+
+    window.lab.set_dataset(make_dataset("blobs", 2000, 1), "Dataset: blobs")
+    column = "\n".join(str(k / 1000) for k in range(2000))
+    paste_into(qtbot, window, "inputsTable", 0, 0, column)
+    np.testing.assert_array_equal(window.lab.trainer.data.inputs[:, 0],
+                                  np.arange(2000) / 1000)
+    assert window.lab.undo_stack.undoText() == "Paste 2000 cells"

@@ -128,3 +128,14 @@ def test_selecting_a_cell_highlights_the_diagram_edge(qtbot, window) -> None:
     rect = view.visualRect(view.model().index(0, 0))
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert diagram.selected_parameter == "b"
+
+
+def test_every_tab_copes_with_a_parameter_near_the_float_limit(qtbot, window) -> None:
+    window.lab.set_parameter(1, "W", 0, 0, 1e308)
+    click(qtbot, window, "stepButton")
+    tabs = window.findChild(QtWidgets.QTabWidget, "viewTabs")
+    for index in range(tabs.count()):
+        show_tab(qtbot, window, tabs.tabText(index))
+        tabs.currentWidget().grab()
+    surface = window.findChild(QtWidgets.QWidget, "errorSurfaceView")
+    assert "too large" in surface.plot.getPlotItem().titleLabel.text

@@ -132,3 +132,52 @@ def test_only_autosaves_of_finished_processes_are_left_behind(tmp_path: Path) ->
     assert left_behind(tmp_path) == [theirs.json_path]
     mine.remove()
     assert not mine.json_path.exists() and not mine.rows_path.exists()
+
+
+def test_a_rewrite_interrupted_before_its_json_leaves_the_previous_save(
+        crashed: AutosaveFile, monkeypatch: pytest.MonkeyPatch) -> None:
+    trainer = lecture_session().to_trainer()
+    trainer.run(10)
+    save(crashed, trainer)
+    before = lecture_session().to_trainer()
+    before.run(10)
+    trainer.step_back()                        # not an append: the rows are rewritten
+    trainer.run(4)
+    job = crashed.prepare(trainer, "My homework", None, True)
+    assert job.first == 0 and job.rows_path != job.replaced
+
+    def crash(*_: object) -> None:
+        raise OSError(5, "simulated crash before the JSON")
+
+    monkeypatch.setattr("model.recovery.write_atomically", crash)
+    with pytest.raises(OSError, match="simulated"):
+        job.run()
+    monkeypatch.undo()
+    assert job.rows_path.exists()              # the new rows went out ...
+    assert_restores(crashed.json_path, before)  # ... but the save that counts is the old
+
+
+def test_a_completed_rewrite_deletes_the_previous_rows_file(crashed: AutosaveFile) -> None:
+    trainer = lecture_session().to_trainer()
+    trainer.run(10)
+    save(crashed, trainer)
+    old_rows = crashed.rows_path
+    trainer.reset()
+    save(crashed, trainer)
+    assert not old_rows.exists() and crashed.rows_path.exists()
+    assert_restores(crashed.json_path, trainer)
+
+
+def test_an_autosave_with_a_strange_time_still_restores(crashed: AutosaveFile) -> None:
+    trainer = lecture_session().to_trainer()
+    save(crashed, trainer)
+    obj = json.loads(crashed.json_path.read_text(encoding="utf-8"))
+    obj["autosave"]["saved_at"] = "yesterday"
+    obj["autosave"]["rows_file"] = "../../etc/passwd"
+    crashed.json_path.write_text(json.dumps(obj), encoding="utf-8")
+    with pytest.raises(SessionError, match="rows file"):
+        read_autosave(crashed.json_path)
+    obj["autosave"]["rows_file"] = crashed.rows_path.name
+    crashed.json_path.write_text(json.dumps(obj), encoding="utf-8")
+    recovered = read_autosave(crashed.json_path)
+    assert recovered is not None and recovered.saved_at == 0.0

@@ -3,6 +3,7 @@ time, on a copy of the network): the vectorised grid must give the same numbers.
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -238,3 +239,10 @@ def test_path_with_the_other_rule_starts_at_step_0_and_stops_before_a_divergence
     wild = Trainer(session.network, session.data, TrainingConfig(learning_rate=1000.0))
     states = path_with_rule(wild, "backprop", 1000)
     assert 1 <= len(states) < 1001 and np.isfinite(states).all()
+
+
+def test_grid_range_stays_finite_for_the_largest_parameters() -> None:
+    low, high = grid_range(1.7e308, np.array([-1.7e308, 1.7e308]))
+    assert math.isfinite(low) and math.isfinite(high) and low <= -1.7e308 < 1.7e308 <= high
+    low, high = grid_range(1.7e308, np.array([1.7e308]))
+    assert math.isfinite(low) and math.isfinite(high) and low <= 1.7e308 <= high

@@ -131,7 +131,8 @@ def edge_widths(values: Array | None, n: int, widest: float = MAX_WIDTH) -> Arra
     largest = float(magnitude.max(initial=0.0))
     if largest == 0.0:
         return np.full(n, MIN_WIDTH)
-    return MIN_WIDTH + (widest - MIN_WIDTH) * magnitude / largest
+    # The ratio first: it is ≤ 1, so nothing overflows even for weights near 1e308.
+    return MIN_WIDTH + (widest - MIN_WIDTH) * (magnitude / largest)
 
 
 def edge_pen(value: float | None, width: float) -> QtGui.QPen:

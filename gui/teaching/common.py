@@ -22,6 +22,7 @@ Array = NDArray[np.float64]
 Qt = QtCore.Qt
 
 REDRAW_INTERVAL_S = 0.2
+MAX_DRAWABLE = 1e150          # |coordinate| a plot can still lay out (see GridView.drawable)
 LEGEND_STYLE: dict[str, Any] = {"labelTextSize": "9pt", "brush": pg.mkBrush(255, 255, 255, 215),
                                 "pen": pg.mkPen("#BBBBBB")}
 
@@ -116,6 +117,12 @@ class GridView(TeachingView):
         """Show exactly the grid's range."""
         plot.getPlotItem().vb.setRange(xRange=(self._xs[0], self._xs[-1]),
                                        yRange=(self._ys[0], self._ys[-1]), padding=0)
+
+    def drawable(self) -> bool:
+        """Whether a plot can show the grid: pyqtgraph's view box computes with its
+        bounds and overflows for parameters beyond ~1e150 (a diverging or typed-in one)."""
+        bounds = np.abs([self._xs[0], self._xs[-1], self._ys[0], self._ys[-1]])
+        return bool(np.isfinite(bounds).all() and bounds.max() < MAX_DRAWABLE)
 
 
 def make_plot(object_name: str, title: str, x_label: str, y_label: str,

@@ -187,10 +187,28 @@ class ErrorSurfaceView(GridView):
         both_y = np.concatenate([self._path[1], self._other_path[1]])
         self._xs = np.linspace(*grid_range(self._current[0], both_x), SURFACE_POINTS)
         self._ys = np.linspace(*grid_range(self._current[1], both_y), SURFACE_POINTS)
+        if not self.drawable():
+            self._show_undrawable()
+            return
         self._grid = error_grid(trainer.network, trainer.data, trainer.config.loss, i, j,
                                 self._xs, self._ys)
         self._draw()
         self._shown_key = self.view_key()   # the combos may have been refilled above
+
+    def _show_undrawable(self) -> None:
+        """Parameters near the float limit (a typed 1e308, a run about to diverge):
+        say so instead of drawing nothing or failing."""
+        self._grid = np.zeros((0, 0))
+        self.image.clear()
+        for curve in (self.path_curve, self.other_curve):
+            curve.setData([], [])
+        for dots in (self.start_dot, self.current_dot):
+            dots.setData([], [])
+        for contour in self.contours:
+            contour.setData(None)
+        self.plot.getPlotItem().setTitle(
+            "These parameters are too large to draw the surface (beyond ±1e150)", size="10pt")
+        self._shown_key = self.view_key()
 
     def _compare(self, n_steps: int) -> tuple[Array, Array]:
         """The other rule's path from the same step 0 (both rules apply only without

@@ -218,12 +218,15 @@ class GradientFlowView(TeachingView):
         self.norm_pages.setCurrentWidget(self.norm_plot)
         symbol = "o" if len(self.steps) <= 60 else None   # a short history: show each state
         for curve, column in zip(self.norm_curves, self.norms.T, strict=True):
-            curve.setData(self.steps, column, symbol=symbol, symbolSize=5,
+            # Log axis: a zero or non-finite norm (a diverging state) has no place on it.
+            shown = np.isfinite(column) & (column > 0)
+            curve.setData(self.steps[shown], column[shown], symbol=symbol, symbolSize=5,
                           symbolBrush=curve.opts["pen"].color(), symbolPen=None)
 
     def _draw_activations(self, trainer: Trainer) -> None:
         network = trainer.network
-        points = [_spread(s, OPERATING_POINTS) for s in operating_points(network, trainer.data)]
+        points = [_spread(s[np.isfinite(s)], OPERATING_POINTS)
+                  for s in operating_points(network, trainer.data)]
         reach = max((float(np.max(np.abs(s))) for s in points if s.size), default=0.0)
         span = float(np.clip(1.05 * reach, S_SPAN, S_SPAN_MAX))
         s = np.linspace(-span, span, 801)

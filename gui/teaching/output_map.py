@@ -141,6 +141,12 @@ class OutputMapView(GridView):
         high = data.inputs.max(axis=0) + MAP_MARGIN
         self._xs = np.linspace(low[0], high[0], MAP_POINTS)
         self._ys = np.linspace(low[1], high[1], MAP_POINTS)
+        if not self.drawable():
+            self._image = np.zeros((0, 0))
+            self.message.setText("The inputs are too large to draw the input plane "
+                                 "(beyond ±1e150).")
+            self.pages.setCurrentIndex(1)
+            return
         gx, gy = np.meshgrid(self._xs, self._ys)
         with np.errstate(all="ignore"):
             y = network.predict(np.column_stack([gx.ravel(), gy.ravel()]))[:, self.output]
