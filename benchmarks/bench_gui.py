@@ -43,6 +43,10 @@ def gui_run(app: QtWidgets.QApplication, seconds: float) -> tuple[float, float, 
     window.resize(1280, 800)
     window.show()
     app.processEvents()
+    # As in the app, where the Run worker is up ~0.5 s after the window opens.
+    deadline = time.perf_counter() + 10
+    while not window.runner.worker_ready and time.perf_counter() < deadline:
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 10)
     frames = 0
 
     def count_frame() -> None:

@@ -10,13 +10,12 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from gui import help as help_texts
 from gui.autosave import Autosave
 from gui.controls import SettingsPanel, TransportBar
-from gui.diagram import NetworkDiagram
 from gui.lab import Lab
 from gui.panels import DataPanel, DivergenceBanner, ExplanationPanel, ParametersPanel, PlotsPanel
 from gui.runner import RunLoop
 from gui.settings import app_settings
 from gui.setup_dialog import SetupDialog
-from gui.teaching import ErrorSurfaceView, GradientCheckView, GradientFlowView, OutputMapView
+from gui.view_tabs import ViewTabs
 from model.history import write_bytes_atomically
 from model.session import (
     EXAMPLES,
@@ -109,45 +108,52 @@ class MainWindow(QtWidgets.QMainWindow):
         return action
 
     def _build_view_tabs(self) -> QtWidgets.QTabWidget:
-        """The curves, then the views that show why a weight moved (each draws only while
-        its tab is shown)."""
-        self.diagram = NetworkDiagram(self.lab)
-        self.gradient_flow = GradientFlowView(self.lab)
-        self.error_surface = ErrorSurfaceView(self.lab)
-        self.output_map = OutputMapView(self.lab)
-        self.gradient_check = GradientCheckView(self.lab)
-        self.view_tabs = QtWidgets.QTabWidget()
-        self.view_tabs.setObjectName("viewTabs")
-        for widget, title, tip in (
-                (self.plots_panel, "Curves", "The error and every parameter against the step"),
-                (self.diagram, "Network",
-                 "The network with its numbers; Step animates the forward and backward "
-                 "sweeps; click a weight to select it, double-click to edit it"),
-                (self.gradient_flow, "Gradients",
-                 "Gradient size per layer over time, and where each layer's neurons sit on "
-                 "their activation's slope (vanishing gradients)"),
-                (self.error_surface, "Error surface",
-                 "E over two parameters, with the path the training took"),
-                (self.output_map, "Output map",
-                 "The network's output over the input plane, with the samples"),
-                (self.gradient_check, "Gradient check",
-                 "Backprop's gradients against finite differences")):
-            self.view_tabs.setTabToolTip(self.view_tabs.addTab(widget, title), tip)
+        """The curves, then the views that show why a weight moved (each built when first
+        shown, and drawing only while shown)."""
+        self.view_tabs = ViewTabs(self.lab, self.plots_panel)
+        self.view_tabs.viewBuilt.connect(self._on_view_built)
         return self.view_tabs
 
     def _link_selection(self) -> None:
         """One selected parameter everywhere: a table cell, the diagram, the curves."""
         self.parameters_panel.parameterSelected.connect(self._on_cell_selected)
-        self.diagram.parameterSelected.connect(self._on_diagram_selected)
-        self.diagram.editRequested.connect(
-            lambda layer, kind, row, col: self.parameters_panel.select(layer, kind, row, col,
-                                                                       edit=True))
+
+    def _on_view_built(self, key: str, view: QtWidgets.QWidget) -> None:
+        if key == "diagram":
+            view.parameterSelected.connect(self._on_diagram_selected)  # type: ignore[attr-defined]
+            view.editRequested.connect(  # type: ignore[attr-defined]
+                lambda layer, kind, row, col: self.parameters_panel.select(
+                    layer, kind, row, col, edit=True))
 
     def _on_cell_selected(self, index: int) -> None:
-        self.diagram.select_parameter(self.lab.trainer.network.parameter_names()[index])
+        if self.view_tabs.built("diagram"):
+            self.view_tabs.view("diagram").select_parameter(  # type: ignore[attr-defined]
+                self.lab.trainer.network.parameter_names()[index])
 
     def _on_diagram_selected(self, name: str) -> None:
         self.parameters_panel.select(*self.lab.parameter_location(name))
+
+    # The teaching views, built on first use (a test or a script may ask before a tab
+    # was shown).
+    @property
+    def diagram(self) -> QtWidgets.QWidget:
+        return self.view_tabs.view("diagram")
+
+    @property
+    def gradient_flow(self) -> QtWidgets.QWidget:
+        return self.view_tabs.view("gradient_flow")
+
+    @property
+    def error_surface(self) -> QtWidgets.QWidget:
+        return self.view_tabs.view("error_surface")
+
+    @property
+    def output_map(self) -> QtWidgets.QWidget:
+        return self.view_tabs.view("output_map")
+
+    @property
+    def gradient_check(self) -> QtWidgets.QWidget:
+        return self.view_tabs.view("gradient_check")
 
     def _build_actions(self) -> None:
         std = QtGui.QKeySequence.StandardKey
@@ -347,7 +353,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         if not path.lower().endswith(".png"):
             path += ".png"
-        image = self.view_tabs.currentWidget().grab()    # the view shown
+        image = self.view_tabs.current_view().grab()    # the view shown
         buffer = QtCore.QBuffer()
         buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
         image.save(buffer, "PNG")

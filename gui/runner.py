@@ -30,6 +30,7 @@ from model.training import Trainer
 FRAME_RATE = 33.0           # redraws per second while running (the target is >= 30)
 MIN_STEP_BUDGET_S = 0.004   # stepping per tick even when drawing took the whole frame
 FASTEST = 0                 # speed value meaning "as fast as possible"
+WORKER_START_DELAY_MS = 300
 
 
 
@@ -80,11 +81,18 @@ class RunLoop(QtCore.QObject):
         self._last_tick = 0.0
         self._owed = 0.0              # fractional steps owed at a limited speed
         self.use_worker = True        # train in the background process when at full speed
-        # Started now, so that it is up (~0.2 s) by the time Run is pressed.
-        self._worker: BackgroundTrainer | None = shared_worker()
+        # Started just after the window's first paint (its 32 MB of shared memory would
+        # delay that), so that it is up (~0.2 s) by the time Run is pressed; a Run before
+        # that steps in the GUI thread until it is.
+        self._worker: BackgroundTrainer | None = None
+        QtCore.QTimer.singleShot(WORKER_START_DELAY_MS, self._start_worker)
         self._job: int | None = None         # this loop's job in the worker
         self._worker_key: tuple[object, ...] | None = None
         lab.diverged.connect(self.stop)
+
+    def _start_worker(self) -> None:
+        if self._worker is None:
+            self._worker = shared_worker()
 
     @property
     def running(self) -> bool:
@@ -99,7 +107,8 @@ class RunLoop(QtCore.QObject):
 
     def _interval_ms(self) -> int:
         if self.speed == FASTEST:
-            return int(1000.0 / FRAME_RATE) if self._worker_ready() else 0
+            # Twice per frame: a tick that comes late still finds the frame due on time.
+            return int(500.0 / FRAME_RATE) if self._worker_ready() else 0
         return int(max(1000.0 / FRAME_RATE, min(1000.0, 1000.0 / self.speed)))
 
     def start(self) -> None:
@@ -112,6 +121,8 @@ class RunLoop(QtCore.QObject):
             return
         self._last_tick = self._last_frame = time.perf_counter()
         self._owed = 1.0
+        if self.speed == FASTEST:
+            self._start_worker()
         self._timer.start(self._interval_ms())
         self.lab.running = True
         self.runningChanged.emit(True)

@@ -16,21 +16,29 @@ Qt = QtCore.Qt
 
 
 def show_tab(qtbot, window, title: str) -> QtWidgets.QWidget:
+    """Click the tab titled `title`; the view it shows."""
     tabs = window.findChild(QtWidgets.QTabWidget, "viewTabs")
     bar = tabs.tabBar()
     index = next(i for i in range(tabs.count()) if tabs.tabText(i) == title)
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
     assert tabs.currentIndex() == index
-    return tabs.currentWidget()
+    return tabs.current_view()
 
 
-def test_every_view_is_a_tab_and_the_curves_come_first(window) -> None:
+VIEW_NAMES = {"Network": "networkDiagram", "Gradients": "gradientFlowView",
+              "Error surface": "errorSurfaceView", "Output map": "outputMapView",
+              "Gradient check": "gradientCheckView"}
+
+
+def test_every_view_is_a_tab_built_when_first_shown(qtbot, window) -> None:
     tabs = window.findChild(QtWidgets.QTabWidget, "viewTabs")
-    assert [tabs.tabText(i) for i in range(tabs.count())][:1] == ["Curves"]
-    for name in ("gradientFlowView", "errorSurfaceView", "outputMapView",
-                 "gradientCheckView"):
-        assert window.findChild(QtWidgets.QWidget, name) is not None, name
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Curves", *VIEW_NAMES]
     assert tabs.currentIndex() == 0
+    for title, name in VIEW_NAMES.items():
+        assert window.findChild(QtWidgets.QWidget, name) is None, name   # not built yet
+        view = show_tab(qtbot, window, title)
+        assert view.objectName() == name and view.isVisible()
+        assert window.findChild(QtWidgets.QWidget, name) is view
 
 
 def test_the_error_surface_tab_follows_step_and_back(qtbot, window) -> None:
@@ -47,7 +55,8 @@ def test_the_error_surface_tab_follows_step_and_back(qtbot, window) -> None:
 
 
 def test_a_hidden_view_waits_and_catches_up_when_shown(qtbot, window) -> None:
-    view = window.findChild(QtWidgets.QWidget, "gradientCheckView")
+    view = show_tab(qtbot, window, "Gradient check")
+    show_tab(qtbot, window, "Curves")
     before = view.recomputes
     for _ in range(3):
         click(qtbot, window, "stepButton")
@@ -137,5 +146,5 @@ def test_every_tab_copes_with_a_parameter_near_the_float_limit(qtbot, window) ->
     for index in range(tabs.count()):
         show_tab(qtbot, window, tabs.tabText(index))
         tabs.currentWidget().grab()
-    surface = window.findChild(QtWidgets.QWidget, "errorSurfaceView")
+    surface = window.error_surface
     assert "too large" in surface.plot.getPlotItem().titleLabel.text
