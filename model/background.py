@@ -76,6 +76,9 @@ class TailHistory(History):
         if n_rows != self._n:
             raise ValueError("a TailHistory cannot forget states")
 
+    def reserve(self, n_rows: int) -> None:
+        """Nothing to reserve: the rows go to the sink."""
+
 
 @dataclass
 class Collected:

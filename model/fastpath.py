@@ -320,6 +320,7 @@ def advance_one_hidden_layer(trainer: Trainer, n: int) -> None:  # noqa: PLR0912
     assert df_hidden is not None                # the Trainer allows only backprop here
     sigmoid_hidden, sigmoid_output = (name == "sigmoid" for name in plan.activations)
     squared, per_output, output_delta = plan.squared, plan.per_output, plan.output_delta
+    sigmoid_squared = sigmoid_output and squared    # (after the plain δ = y − d case)
     eta, batch, plain = plan.eta, plan.batch, plan.plain_delta
     xs, ds = plan.inputs, plan.targets
     P = len(xs)
@@ -391,7 +392,13 @@ def advance_one_hidden_layer(trainer: Trainer, n: int) -> None:  # noqa: PLR0912
                 p = step % P
                 h, y, d, x = hs[p], ys[p], ds[p], xs[p]
                 for k in range(n_out):
-                    output_deltas[k] = y[k] - d[k] if plain else output_delta(y[k], d[k])
+                    y_k, d_k = y[k], d[k]
+                    if plain:
+                        output_deltas[k] = y_k - d_k
+                    elif sigmoid_squared:          # the common case, without a call
+                        output_deltas[k] = (y_k - d_k) * (y_k * (1.0 - y_k))
+                    else:
+                        output_deltas[k] = output_delta(y_k, d_k)
                 for j in neurons_hidden:
                     back = 0.0                     # (W[2]ᵀ δ[2])_j, before W[2] moves
                     for delta, w in zip(output_deltas, output):
