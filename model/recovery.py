@@ -84,8 +84,10 @@ class AutosaveFile:
     """The autosave of this running app: what its rows file already holds."""
 
     def __init__(self, folder: Path, name: str | None = None) -> None:
-        """`name`: "<process id>-<anything>" (default: this process's id)."""
-        self.name = f"{PREFIX}{name if name is not None else os.getpid()}"
+        """`name`: "<process id>-<n>" (default: this process's id, then 0). Every name has
+        this two-part form, so one autosave's rows files ("<name>-<generation>.f64")
+        never match another's pattern."""
+        self.name = f"{PREFIX}{name if name is not None else f'{os.getpid()}-0'}"
         self.json_path = folder / f"{self.name}.json"
         self._generation = 0
         self._history: History | None = None   # the rows file holds a prefix of it
