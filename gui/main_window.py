@@ -45,6 +45,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # a command), or a save had to leave the history out.
         self._history_unsaved = False
         self.setup_dialog: SetupDialog | None = None
+        self._selected_index: int | None = None     # the parameter chosen in a table
         self._build_panels()
         self._build_actions()
         self._build_menus()
@@ -120,12 +121,16 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_view_built(self, key: str, view: QtWidgets.QWidget) -> None:
         if key == "diagram":
+            if self._selected_index is not None:   # chosen in a table before it existed
+                view.select_parameter(  # type: ignore[attr-defined]
+                    self.lab.trainer.network.parameter_names()[self._selected_index])
             view.parameterSelected.connect(self._on_diagram_selected)  # type: ignore[attr-defined]
             view.editRequested.connect(  # type: ignore[attr-defined]
                 lambda layer, kind, row, col: self.parameters_panel.select(
                     layer, kind, row, col, edit=True))
 
     def _on_cell_selected(self, index: int) -> None:
+        self._selected_index = index
         if self.view_tabs.built("diagram"):
             self.view_tabs.view("diagram").select_parameter(  # type: ignore[attr-defined]
                 self.lab.trainer.network.parameter_names()[index])

@@ -131,7 +131,8 @@ class AutosaveFile:
 def remove_pair(json_path: Path) -> None:
     """The JSON and every rows file of its autosave."""
     # Best effort: a file that cannot be removed must not stop the window from closing.
-    for path in [json_path, *json_path.parent.glob(f"{json_path.stem}-*.f64")]:
+    for path in [json_path, json_path.with_suffix(".f64"),      # (the first format's)
+                 *json_path.parent.glob(f"{json_path.stem}-*.f64")]:
         with contextlib.suppress(OSError):
             path.unlink()
 
@@ -171,9 +172,9 @@ def read_autosave(json_path: Path) -> Recovered | None:
         return None
     session = parse_session(obj)
     n_cols = session.network.n_parameters + 1
-    rows_file = meta.get("rows_file")
-    if not isinstance(rows_file, str) or Path(rows_file).name != rows_file or \
-            not rows_file.startswith(f"{json_path.stem}-"):
+    rows_file = meta.get("rows_file", json_path.with_suffix(".f64").name)   # 1st format
+    if not isinstance(rows_file, str) or Path(rows_file).name != rows_file or not (
+            rows_file == f"{json_path.stem}.f64" or rows_file.startswith(f"{json_path.stem}-")):
         raise SessionError(KEY, f"names no rows file of its own: {rows_file!r}")
     rows = read_rows(json_path.with_name(rows_file), meta["rows"], n_cols)
     history = History(session.network.parameter_names(), capacity=len(rows))

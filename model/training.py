@@ -22,7 +22,7 @@ from model.losses import LOSS_NAMES
 from model.network import Network, check_differentiable
 
 Array = NDArray[np.float64]
-RESERVE_ROWS = 1 << 20       # history rows a run reserves at most, before growing as usual
+RESERVE_BYTES = 32 << 20     # history a run reserves at most, before growing as usual
 
 RULES: tuple[str, ...] = ("delta", "backprop")
 MODES: tuple[str, ...] = ("online", "batch")
@@ -245,8 +245,10 @@ class Trainer:
             raise ValueError(f"report_every must be at least 1, got {report_every}")
         if self.position < len(self.history) - 1:
             self.history.truncate(self.position + 1)
-        # Up to a bound: run(10**9) until a divergence must not claim memory for 10**9.
-        self.history.reserve(len(self.history) + min(n, RESERVE_ROWS))
+        # Up to a bound: run(10**9) until a divergence must not claim memory for 10**9,
+        # nor a run that stops early keep more than RESERVE_BYTES it did not use.
+        width = len(self.history.parameter_names) + 1
+        self.history.reserve(len(self.history) + min(n, RESERVE_BYTES // (8 * width)))
         done = 0
         while done < n:
             self._log_config(self.position)   # the callback may have changed the settings

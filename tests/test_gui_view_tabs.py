@@ -148,3 +148,11 @@ def test_every_tab_copes_with_a_parameter_near_the_float_limit(qtbot, window) ->
         tabs.currentWidget().grab()
     surface = window.error_surface
     assert "too large" in surface.plot.getPlotItem().titleLabel.text
+
+
+def test_a_cell_chosen_before_the_diagram_exists_is_selected_in_it(qtbot, window) -> None:
+    view = window.findChild(QtWidgets.QTableView, "weightsTable")
+    rect = view.visualRect(view.model().index(0, 1))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    diagram = show_tab(qtbot, window, "Network")
+    assert diagram.selected_parameter == "W2"

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.recovery import AutosaveFile, left_behind, read_autosave
+from model.recovery import AutosaveFile, left_behind, read_autosave, remove_pair
 from model.session import SessionError, lecture_session
 from model.training import Trainer
 
@@ -181,3 +181,18 @@ def test_an_autosave_with_a_strange_time_still_restores(crashed: AutosaveFile) -
     crashed.json_path.write_text(json.dumps(obj), encoding="utf-8")
     recovered = read_autosave(crashed.json_path)
     assert recovered is not None and recovered.saved_at == 0.0
+
+
+def test_an_autosave_of_the_first_format_is_still_restored_and_removed(
+        crashed: AutosaveFile) -> None:
+    trainer = lecture_session().to_trainer()
+    trainer.run(7)
+    save(crashed, trainer)
+    first_format = crashed.json_path.with_suffix(".f64")   # one rows file, no generations
+    crashed.rows_path.rename(first_format)
+    obj = json.loads(crashed.json_path.read_text(encoding="utf-8"))
+    del obj["autosave"]["rows_file"]
+    crashed.json_path.write_text(json.dumps(obj), encoding="utf-8")
+    assert_restores(crashed.json_path, trainer)
+    remove_pair(crashed.json_path)
+    assert not first_format.exists() and not crashed.json_path.exists()

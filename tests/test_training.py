@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from model.network import Network, initial_weights
 from model.training import (
+    RESERVE_BYTES,
     Dataset,
     DivergenceError,
     Trainer,
@@ -597,3 +598,14 @@ def test_run_then_step_back_returns_exactly(case: tuple[Trainer, int, bool]) -> 
     assert len(trainer.history) == 1
     np.testing.assert_array_equal(trainer.network.get_flat(), start)
 
+
+
+def test_a_run_that_stops_early_keeps_a_bounded_reservation() -> None:
+    layers = [20, 20, 20, 1]
+    weights, biases = initial_weights(layers, seed=0)
+    network = Network(layers, ["tanh", "tanh", "sigmoid"], weights, biases)
+    data = Dataset(np.zeros((1, 20)), np.zeros((1, 1)))
+    trainer = Trainer(network, data, TrainingConfig(rule="backprop"))
+    trainer.run(10**6, callback=lambda done: done < 10, report_every=1)
+    assert trainer.position == 10
+    assert trainer.history.nbytes <= RESERVE_BYTES + 2 * 8 * (network.n_parameters + 1) * 1024
