@@ -40,9 +40,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 from PySide6 import QtCore, QtWidgets  # noqa: E402
 
+from benchmarks.bench_gui import plot_redraw_seconds  # noqa: E402
 from gui.app import make_application  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
-from model.history import History, read_csv  # noqa: E402
+from model.history import GROWTH, History, read_csv  # noqa: E402
 
 LECTURE_NAMES = ["W1", "W2", "b"]
 LECTURE_START = [0.5, 0.2, 1.83, 0.356465271]   # W1, W2, b, E of the lecture example
@@ -230,19 +231,6 @@ def process_events_until(app: QtWidgets.QApplication, done: Callable[[], bool],
         app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 5)
 
 
-def redraw_seconds(window: MainWindow, repeats: int = 5) -> float:
-    """Median time to refresh the plots from the history and paint them."""
-    panel = window.plots_panel
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        panel.refresh()
-        for plot in (panel.error_plot, panel.weights_plot):
-            plot.repaint()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times[1:])
-
-
 @dataclass
 class LongRun:
     """What figure (d) measured."""
@@ -289,7 +277,7 @@ def long_run_figures(app: QtWidgets.QApplication, steps: int, folder: Path) -> N
     window.resize(1280, 800)
     window.show()
     run = run_window(app, window, steps)
-    run.redraw = redraw_seconds(window)
+    run.redraw = plot_redraw_seconds(window, repeats=5)
     export_path = folder / "long-run.csv"
     run.export = timed(lambda: window.lab.trainer.history.to_csv(export_path))
     run.exported_rows = count_lines(export_path) - 1          # the header
@@ -312,7 +300,7 @@ def print_long_run(run: LongRun, steps: int) -> None:
         f"{run.new_rows_bytes / 1e6:.0f} MB of rows)")
     # ndarray.resize zero-fills the capacity it adds, so all of it is resident.
     row("   of which the history's capacity: nbytes / raw", f"{run.held:.3f}",
-        verdict(run.held, 1.25) + "  (growth factor 1.2)")
+        verdict(run.held, 1.25) + f"  (growth factor {GROWTH})")
     row("   plot refresh + repaint at the end (ms)", f"{run.redraw * 1000:.1f}")
     right = "row count right" if run.exported_rows == run.rows else \
         f"ROW COUNT WRONG: {run.exported_rows:,} rows written"

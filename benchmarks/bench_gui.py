@@ -96,6 +96,14 @@ def redraw_seconds(app: QtWidgets.QApplication, rows: int, repeats: int) -> floa
     trainer = window.lab.trainer
     trainer.history = history
     trainer.position = rows - 1
+    seconds = plot_redraw_seconds(window, repeats)
+    window.hide()
+    return seconds
+
+
+def plot_redraw_seconds(window: MainWindow, repeats: int) -> float:
+    """Median time to refresh the plots from the window's history and paint them (the
+    first repeat, which lays out the curves, left out)."""
     panel = window.plots_panel
     times = []
     for _ in range(repeats):
@@ -104,7 +112,6 @@ def redraw_seconds(app: QtWidgets.QApplication, rows: int, repeats: int) -> floa
         for plot in (panel.error_plot, panel.weights_plot):
             plot.repaint()
         times.append(time.perf_counter() - t0)
-    window.hide()
     return statistics.median(times[1:] if len(times) > 1 else times)
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from gui.main_window import MainWindow
 
 AUTOSAVE_SECONDS = 3.0
+CATCH_UP_MS = 100          # between the saves of a backlog of rows (model/recovery.py)
 _serial = itertools.count(1)
 
 # (the file the session came from or was saved to, whether it has unsaved changes)
@@ -73,12 +74,14 @@ class Autosave(QtCore.QObject):
     def save_now(self) -> None:
         """Start a save (in the worker thread), unless the previous one is still writing."""
         if not self._collect():
-            self._timer.start(self.interval_ms)        # try again after it finished
+            self._timer.start(CATCH_UP_MS)             # try again once it has finished
             return
         source, unsaved = self._document()
         job = self.file.prepare(self.lab.trainer, self.lab.title, source, unsaved)
         self._pending = self._pool.submit(job.run)
         self._done_check.start()
+        if self.file.behind(self.lab.trainer):     # a fast Run: catch up in small saves
+            self._timer.start(CATCH_UP_MS)
 
     def _check_done(self) -> None:
         if self._collect():

@@ -91,7 +91,7 @@ class RunLoop(QtCore.QObject):
         lab.diverged.connect(self.stop)
 
     def _start_worker(self) -> None:
-        if self._worker is None:
+        if self._worker is None and self.use_worker:
             self._worker = shared_worker()
 
     @property

@@ -37,6 +37,7 @@ from model.session import (
 from model.training import Trainer
 
 PREFIX = "autosave-"
+SAVE_BYTES = 8 * 1024 * 1024     # new rows one autosave copies at most (~3 ms)
 KEY = "autosave"
 
 
@@ -101,23 +102,40 @@ class AutosaveFile:
 
     def prepare(self, trainer: Trainer, title: str, source: str | None,
                 unsaved: bool) -> AutosaveJob:
-        """The job that saves the trainer's session up to its current state."""
-        history, n_rows = trainer.history, trainer.position + 1
+        """The job that saves the trainer's session up to its current state — or, when
+        more than SAVE_BYTES of rows are new (a fast Run), up to the state those bytes
+        reach: the rows are copied in the GUI thread, and 90 MB at once stalled it for
+        tens of ms. `behind` then says another save should follow soon."""
+        history = trainer.history
         appendable = history is self._history and history.revision == self._revision \
             and self._rows_on_disk > 0
         replaced = None
         if not appendable:
             replaced = self.rows_path
             self._generation += 1
-        first = min(self._rows_on_disk, n_rows) if appendable else 0
+        first = min(self._rows_on_disk, trainer.position + 1) if appendable else 0
+        per_save = max(1, SAVE_BYTES // (8 * (len(history.parameter_names) + 1)))
+        n_rows = min(trainer.position + 1, first + per_save)
         rows = history.rows_view(n_rows)[first:].copy()
         self._history, self._revision = history, history.revision
         self._rows_on_disk = max(self._rows_on_disk, n_rows) if appendable else n_rows
         session = session_to_dict(trainer, title, include_history=False)
+        if n_rows < trainer.position + 1:          # the state the saved rows reach
+            network = trainer.network.copy()
+            network.set_flat(history.row(n_rows - 1))
+            session["parameters"] = {"weights": [W.tolist() for W in network.weights],
+                                     "biases": [b.tolist() for b in network.biases]}
+        log = [entry for entry in training_log_entries(trainer)
+               if int(entry["from_step"]) < n_rows - 1]  # type: ignore[call-overload]
         session[KEY] = {"rows": n_rows, "rows_file": self.rows_path.name, "source": source,
-                        "unsaved": unsaved, "saved_at": time.time(),
-                        "training_log": training_log_entries(trainer)}
+                        "unsaved": unsaved, "saved_at": time.time(), "training_log": log}
         return AutosaveJob(self.json_path, self.rows_path, session, rows, first, replaced)
+
+    def behind(self, trainer: Trainer) -> bool:
+        """The last job saved an earlier state than the trainer's (see `prepare`)."""
+        return trainer.history is self._history and \
+            trainer.history.revision == self._revision and \
+            self._rows_on_disk < trainer.position + 1
 
     def forget(self) -> None:
         """After a failed write: the next job writes the rows whole, into a new file."""

@@ -196,3 +196,23 @@ def test_an_autosave_of_the_first_format_is_still_restored_and_removed(
     assert_restores(crashed.json_path, trainer)
     remove_pair(crashed.json_path)
     assert not first_format.exists() and not crashed.json_path.exists()
+
+
+def test_a_large_backlog_is_saved_in_bounded_steps_each_restorable(
+        crashed: AutosaveFile, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("model.recovery.SAVE_BYTES", 100 * 4 * 8)    # 100 lecture rows
+    trainer = lecture_session().to_trainer()
+    trainer.run(250)
+    reached = []
+    while True:
+        save(crashed, trainer)
+        recovered = read_autosave(crashed.json_path)       # each save restores on its own
+        assert recovered is not None and recovered.session.history is not None
+        state = recovered.session.to_trainer()
+        reached.append(state.position)
+        np.testing.assert_array_equal(state.network.get_flat(),
+                                      trainer.history.row(state.position))
+        if not crashed.behind(trainer):
+            break
+    assert reached == [99, 199, 250]
+    assert_restores(crashed.json_path, trainer)
