@@ -75,21 +75,36 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(description=DESCRIPTION, epilog=EPILOG,
-                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("file", nargs="?", metavar="FILE.json",
-                        help="session to open (default: the lecture's worked example)")
-    parser.add_argument("--headless", action="store_true",
-                        help="train without a window, print a summary line")
-    parser.add_argument("--steps", type=_steps, default=None, metavar="N",
-                        help=f"headless: number of training steps, 0 to {MAX_STEPS} "
-                             "(default 1)")
-    parser.add_argument("--export", metavar="OUT", default=None,
-                        help="headless: write the history to OUT.csv, or OUT.json "
-                             '({"columns", "rows"})')
-    parser.add_argument("--explain", action="store_true",
-                        help="headless: after the run, print the arithmetic of the last "
-                             "step in plain text")
+    parser = _Parser(
+        description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE.json",
+        help="session to open (default: the lecture's worked example)",
+    )
+    parser.add_argument(
+        "--headless", action="store_true", help="train without a window, print a summary line"
+    )
+    parser.add_argument(
+        "--steps",
+        type=_steps,
+        default=None,
+        metavar="N",
+        help=f"headless: number of training steps, 0 to {MAX_STEPS} (default 1)",
+    )
+    parser.add_argument(
+        "--export",
+        metavar="OUT",
+        default=None,
+        help='headless: write the history to OUT.csv, or OUT.json ({"columns", "rows"})',
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="headless: after the run, print the arithmetic of the last step in plain text",
+    )
     return parser
 
 
@@ -97,8 +112,9 @@ def _steps(text: str) -> int:
     try:
         n = int(text, 10)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of steps, got {text!r}") \
-            from None
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of steps, got {text!r}"
+        ) from None
     if not 0 <= n <= MAX_STEPS:
         raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_STEPS}, got {n}")
     return n
@@ -109,12 +125,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if not args.headless:
-            used = [flag for flag, value in (("--steps", args.steps is not None),
-                                             ("--export", args.export is not None),
-                                             ("--explain", args.explain)) if value]
+            used = [
+                flag
+                for flag, value in (
+                    ("--steps", args.steps is not None),
+                    ("--export", args.export is not None),
+                    ("--explain", args.explain),
+                )
+                if value
+            ]
             if used:
-                raise UsageError(f"{', '.join(used)}: only with --headless (without it, "
-                                 "the window opens)")
+                raise UsageError(
+                    f"{', '.join(used)}: only with --headless (without it, the window opens)"
+                )
             return _gui(args.file)
         steps = 1 if args.steps is None else args.steps
         return _headless(args.file, steps, args.export, args.explain)
@@ -145,8 +168,9 @@ def _gui(path: str | None) -> int:
     try:
         from gui.app import run_gui  # noqa: PLC0415  (Qt loads only for the window)
     except ImportError as error:
-        return _fail(f"the window cannot open ({error}); --headless works without it",
-                     EXIT_INTERNAL)
+        return _fail(
+            f"the window cannot open ({error}); --headless works without it", EXIT_INTERNAL
+        )
     return run_gui(path)
 
 
@@ -177,12 +201,16 @@ def _headless(path: str | None, steps: int, export: str | None, explain: bool) -
     error_after = trainer.history.error_at(trainer.position)
     names = trainer.network.parameter_names()
     values = trainer.network.get_flat()
-    shown = " ".join(f"{name}={format_number(v)}"
-                     for name, v in zip(names[:SUMMARY_PARAMETERS], values, strict=False))
+    shown = " ".join(
+        f"{name}={format_number(v)}"
+        for name, v in zip(names[:SUMMARY_PARAMETERS], values, strict=False)
+    )
     if len(names) > SUMMARY_PARAMETERS:
         shown += f" ... ({len(names)} parameters)"
-    print(f"trained {done} step(s): error {format_number(error_before)} -> "
-          f"{format_number(error_after)}; parameters {shown}")
+    print(
+        f"trained {done} step(s): error {format_number(error_before)} -> "
+        f"{format_number(error_after)}; parameters {shown}"
+    )
     if diverged is not None:
         return _fail(str(diverged), EXIT_DIVERGED)
     if explain:

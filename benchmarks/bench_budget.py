@@ -46,7 +46,7 @@ from gui.main_window import MainWindow  # noqa: E402
 from model.history import GROWTH, History, read_csv  # noqa: E402
 
 LECTURE_NAMES = ["W1", "W2", "b"]
-LECTURE_START = [0.5, 0.2, 1.83, 0.356465271]   # W1, W2, b, E of the lecture example
+LECTURE_START = [0.5, 0.2, 1.83, 0.356465271]  # W1, W2, b, E of the lecture example
 APPEND_CHUNK = 4096
 RUN_LIMIT_S = 120.0
 PROBE_INTERVAL_S = 0.02
@@ -132,7 +132,7 @@ def export_figures(rows: int, repeats: int, folder: Path) -> None:
     table = history.table()
     ours_path, numpy_path = folder / "ours.csv", folder / "savetxt.csv"
     ours, theirs = [], []
-    for _ in range(repeats):        # alternating: this machine is shared, its speed drifts
+    for _ in range(repeats):  # alternating: this machine is shared, its speed drifts
         ours.append(timed(lambda: history.to_csv(ours_path)))
         theirs.append(timed(lambda: np.savetxt(numpy_path, table, delimiter=",")))
     start = time.perf_counter()
@@ -142,10 +142,16 @@ def export_figures(rows: int, repeats: int, folder: Path) -> None:
         raise SystemExit("the exported CSV does not read back to the identical table")
     ratio = min(ours) / min(theirs)
     size = ours_path.stat().st_size / 1e6
-    row(f"a. History.to_csv, {rows:,} rows (s, best of {repeats})", f"{min(ours):.2f}",
-        f"{size:.0f} MB, read back exactly equal")
-    row("   numpy.savetxt, same table (s)", f"{min(theirs):.2f}",
-        f"{numpy_path.stat().st_size / 1e6:.0f} MB")
+    row(
+        f"a. History.to_csv, {rows:,} rows (s, best of {repeats})",
+        f"{min(ours):.2f}",
+        f"{size:.0f} MB, read back exactly equal",
+    )
+    row(
+        "   numpy.savetxt, same table (s)",
+        f"{min(theirs):.2f}",
+        f"{numpy_path.stat().st_size / 1e6:.0f} MB",
+    )
     row("   to_csv / savetxt", f"{ratio:.2f}", verdict(ratio, 1.0))
     row("   read_csv of the export (s)", f"{read_time:.2f}")
 
@@ -154,9 +160,15 @@ def export_figures(rows: int, repeats: int, folder: Path) -> None:
 def first_paint_seconds(kind: str, settings: str) -> float:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=settings)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", FIRST_PAINT_DRIVER, kind, repr(start)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_PAINT_DRIVER, kind, repr(start)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     lines = done.stdout.split()
     if done.returncode != 0 or not lines:
         raise SystemExit(f"first-paint driver ({kind}) failed:\n{done.stderr}")
@@ -164,17 +176,20 @@ def first_paint_seconds(kind: str, settings: str) -> float:
 
 
 def startup_figures(runs: int, folder: Path) -> None:
-    settings = str(folder / "settings")      # a fresh one: no saved geometry, no recent files
+    settings = str(folder / "settings")  # a fresh one: no saved geometry, no recent files
     times: dict[str, list[float]] = {"window": [], "bare": []}
-    for kind in times:                        # warm the file cache; not counted
+    for kind in times:  # warm the file cache; not counted
         first_paint_seconds(kind, settings)
     for _ in range(runs):
         for kind, results in times.items():
             results.append(first_paint_seconds(kind, settings))
     window, bare = statistics.median(times["window"]), statistics.median(times["bare"])
     spread = ", ".join(f"{t * 1000:.0f}" for t in sorted(times["window"]))
-    row(f"b. start to first paint, the window (ms, median of {runs})", f"{window * 1000:.0f}",
-        f"(runs: {spread})")
+    row(
+        f"b. start to first paint, the window (ms, median of {runs})",
+        f"{window * 1000:.0f}",
+        f"(runs: {spread})",
+    )
     spread = ", ".join(f"{t * 1000:.0f}" for t in sorted(times["bare"]))
     row("   same, bare QMainWindow + PlotWidget (ms)", f"{bare * 1000:.0f}", f"(runs: {spread})")
     row("   window / bare", f"{window / bare:.2f}", verdict(window / bare, 1.5))
@@ -194,8 +209,11 @@ def memory_figures(rows: int) -> None:
     elapsed = time.perf_counter() - start
     held = history.nbytes / history.raw_nbytes
     resident = (rss_bytes() - before) / history.raw_nbytes
-    row(f"c. history of {rows:,} rows: raw float64 (MB)", f"{history.raw_nbytes / 1e6:.0f}",
-        f"appended in chunks of {APPEND_CHUNK} in {elapsed:.1f} s")
+    row(
+        f"c. history of {rows:,} rows: raw float64 (MB)",
+        f"{history.raw_nbytes / 1e6:.0f}",
+        f"appended in chunks of {APPEND_CHUNK} in {elapsed:.1f} s",
+    )
     row("   History.nbytes / raw_nbytes", f"{held:.3f}", verdict(held, 1.25))
     row("   process RSS growth / raw_nbytes", f"{resident:.3f}", verdict(resident, 1.25))
 
@@ -224,8 +242,9 @@ class LatenessProbe:
         self._last = now
 
 
-def process_events_until(app: QtWidgets.QApplication, done: Callable[[], bool],
-                         limit: float) -> None:
+def process_events_until(
+    app: QtWidgets.QApplication, done: Callable[[], bool], limit: float
+) -> None:
     start = time.perf_counter()
     while not done() and time.perf_counter() - start < limit:
         app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 5)
@@ -235,17 +254,17 @@ def process_events_until(app: QtWidgets.QApplication, done: Callable[[], bool],
 class LongRun:
     """What figure (d) measured."""
 
-    steps: int              # steps made during the run
+    steps: int  # steps made during the run
     seconds: float
-    in_worker: bool         # the worker process trained (else the GUI thread did)
-    lateness: list[float]   # event-loop lateness samples (s)
-    rss_growth: int         # bytes
-    new_rows_bytes: int     # raw float64 size of the rows the run added
-    held: float             # History.nbytes / raw_nbytes at the end
-    redraw: float           # s
-    export: float           # s
-    rows: int               # rows in the history
-    exported_rows: int      # data lines in the CSV
+    in_worker: bool  # the worker process trained (else the GUI thread did)
+    lateness: list[float]  # event-loop lateness samples (s)
+    rss_growth: int  # bytes
+    new_rows_bytes: int  # raw float64 size of the rows the run added
+    held: float  # History.nbytes / raw_nbytes at the end
+    redraw: float  # s
+    export: float  # s
+    rows: int  # rows in the history
+    exported_rows: int  # data lines in the CSV
 
 
 def run_window(app: QtWidgets.QApplication, window: MainWindow, steps: int) -> LongRun:
@@ -253,8 +272,11 @@ def run_window(app: QtWidgets.QApplication, window: MainWindow, steps: int) -> L
     # A student presses Run a moment after the window opens: by then the worker is up.
     process_events_until(app, lambda: window.runner.worker_ready, 10.0)
     lab = window.lab
-    in_worker, start_step, start_rows = window.runner.worker_ready, lab.position, \
-        len(lab.trainer.history)
+    in_worker, start_step, start_rows = (
+        window.runner.worker_ready,
+        lab.position,
+        len(lab.trainer.history),
+    )
     probe = LatenessProbe()
     before = rss_bytes()
     probe.start()
@@ -265,11 +287,19 @@ def run_window(app: QtWidgets.QApplication, window: MainWindow, steps: int) -> L
     seconds = time.perf_counter() - start
     probe.stop()
     history = lab.trainer.history
-    return LongRun(steps=lab.position - start_step, seconds=seconds, in_worker=in_worker,
-                   lateness=probe.lateness, rss_growth=rss_bytes() - before,
-                   new_rows_bytes=(len(history) - start_rows) * len(history.columns[1:]) * 8,
-                   held=history.nbytes / history.raw_nbytes, redraw=0.0, export=0.0,
-                   rows=len(history), exported_rows=0)
+    return LongRun(
+        steps=lab.position - start_step,
+        seconds=seconds,
+        in_worker=in_worker,
+        lateness=probe.lateness,
+        rss_growth=rss_bytes() - before,
+        new_rows_bytes=(len(history) - start_rows) * len(history.columns[1:]) * 8,
+        held=history.nbytes / history.raw_nbytes,
+        redraw=0.0,
+        export=0.0,
+        rows=len(history),
+        exported_rows=0,
+    )
 
 
 def long_run_figures(app: QtWidgets.QApplication, steps: int, folder: Path) -> None:
@@ -280,7 +310,7 @@ def long_run_figures(app: QtWidgets.QApplication, steps: int, folder: Path) -> N
     run.redraw = plot_redraw_seconds(window, repeats=5)
     export_path = folder / "long-run.csv"
     run.export = timed(lambda: window.lab.trainer.history.to_csv(export_path))
-    run.exported_rows = count_lines(export_path) - 1          # the header
+    run.exported_rows = count_lines(export_path) - 1  # the header
     export_path.unlink()
     window.lab.undo_stack.setClean()
     window.hide()
@@ -290,20 +320,32 @@ def long_run_figures(app: QtWidgets.QApplication, steps: int, folder: Path) -> N
 def print_long_run(run: LongRun, steps: int) -> None:
     short = "" if run.steps >= steps else f"only {run.steps:,} steps in {RUN_LIMIT_S:.0f} s"
     row(f"d. Run to {steps:,} steps in the window (s)", f"{run.seconds:.1f}", short)
-    row("   steps/s", f"{run.steps / run.seconds:,.0f}",
-        "trained in the worker process" if run.in_worker else "trained in the GUI thread")
+    row(
+        "   steps/s",
+        f"{run.steps / run.seconds:,.0f}",
+        "trained in the worker process" if run.in_worker else "trained in the GUI thread",
+    )
     p99 = float(np.percentile(run.lateness, 99)) * 1000 if run.lateness else float("nan")
     row("   event-loop lateness p99 during the run (ms)", f"{p99:.1f}", verdict(p99, 50, " ms"))
     growth = run.rss_growth / run.new_rows_bytes
-    row("   RSS growth / raw size of the new rows", f"{growth:.3f}",
+    row(
+        "   RSS growth / raw size of the new rows",
+        f"{growth:.3f}",
         f"{verdict(growth, 1.25)}  ({run.rss_growth / 1e6:.0f} MB for "
-        f"{run.new_rows_bytes / 1e6:.0f} MB of rows)")
+        f"{run.new_rows_bytes / 1e6:.0f} MB of rows)",
+    )
     # ndarray.resize zero-fills the capacity it adds, so all of it is resident.
-    row("   of which the history's capacity: nbytes / raw", f"{run.held:.3f}",
-        verdict(run.held, 1.25) + f"  (growth factor {GROWTH})")
+    row(
+        "   of which the history's capacity: nbytes / raw",
+        f"{run.held:.3f}",
+        verdict(run.held, 1.25) + f"  (growth factor {GROWTH})",
+    )
     row("   plot refresh + repaint at the end (ms)", f"{run.redraw * 1000:.1f}")
-    right = "row count right" if run.exported_rows == run.rows else \
-        f"ROW COUNT WRONG: {run.exported_rows:,} rows written"
+    right = (
+        "row count right"
+        if run.exported_rows == run.rows
+        else f"ROW COUNT WRONG: {run.exported_rows:,} rows written"
+    )
     row(f"   export of the {run.rows:,} rows to CSV (s)", f"{run.export:.1f}", right)
 
 
@@ -315,21 +357,26 @@ def quiet_offscreen_notice(_mode: object, _context: object, message: str) -> Non
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="smaller sizes (1e6 steps for the long run), fewer runs")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smaller sizes (1e6 steps for the long run), fewer runs",
+    )
     args = parser.parse_args()
     export_rows, startup_runs = (200_000, 3) if args.quick else (1_000_000, 5)
     rows = 1_000_000 if args.quick else 10_000_000
     QtCore.qInstallMessageHandler(quiet_offscreen_notice)
     app = make_application()
-    print(f"Python {sys.version.split()[0]}, numpy {np.__version__}, "
-          f"{QtWidgets.QApplication.platformName()} Qt platform, {os.cpu_count()} CPUs")
+    print(
+        f"Python {sys.version.split()[0]}, numpy {np.__version__}, "
+        f"{QtWidgets.QApplication.platformName()} Qt platform, {os.cpu_count()} CPUs"
+    )
     row("figure", "value", "target")
     with tempfile.TemporaryDirectory(prefix="bench-budget-") as tmp:
         folder = Path(tmp)
         export_figures(export_rows, 3, folder)
         startup_figures(startup_runs, folder)
-        memory_figures(rows)                 # before the run: its history is freed by then
+        memory_figures(rows)  # before the run: its history is freed by then
         long_run_figures(app, rows, folder)
     return 0
 

@@ -35,14 +35,16 @@ SIZE = (700, 450)
 
 def deep_session() -> object:
     layers = [2, 4, 4, 4, 4, 1]
-    return parse_session({
-        "format": "backprop-lab/session", "version": 1,
-        "network": {"layers": layers, "activations": ["sigmoid"] * 5},
-        "init": {"method": "uniform", "low": -1.0, "high": 1.0, "seed": 1},
-        "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]],
-                 "targets": [[0], [1], [1], [0]]},
-        "training": {"rule": "backprop", "learning_rate": 0.5, "mode": "online"},
-    })
+    return parse_session(
+        {
+            "format": "backprop-lab/session",
+            "version": 1,
+            "network": {"layers": layers, "activations": ["sigmoid"] * 5},
+            "init": {"method": "uniform", "low": -1.0, "high": 1.0, "seed": 1},
+            "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0]]},
+            "training": {"rule": "backprop", "learning_rate": 0.5, "mode": "online"},
+        }
+    )
 
 
 def median_ms(action: Callable[[int], object], repeats: int) -> float:
@@ -68,7 +70,7 @@ def diagram_redraw_ms(app: QtWidgets.QApplication, lab: Lab, repeats: int) -> fl
         lab.positionChanged.emit()
         diagram.grab()
 
-    redraw(0)                                   # first paint: fonts and caches
+    redraw(0)  # first paint: fonts and caches
     result = median_ms(redraw, repeats)
     diagram.close()
     return result
@@ -96,8 +98,10 @@ def main() -> None:
     print(f"reference: grab() of an empty {SIZE[0]}x{SIZE[1]} QWidget  {reference:7.3f} ms")
     for name, session in (("lecture 2-1", lecture_session()), ("2-4-4-4-4-1", deep_session())):
         ms = diagram_redraw_ms(app, Lab(session), repeats)  # type: ignore[arg-type]
-        print(f"diagram {name:<12} update + grab()             {ms:7.3f} ms   "
-              f"{ms / reference:6.1f}x the reference")
+        print(
+            f"diagram {name:<12} update + grab()             {ms:7.3f} ms   "
+            f"{ms / reference:6.1f}x the reference"
+        )
 
 
 if __name__ == "__main__":

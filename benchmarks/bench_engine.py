@@ -58,28 +58,49 @@ class Case:
     inputs: list[list[float]]
     targets: list[list[float]]
     config: TrainingConfig
-    target: float                       # the speed target, as a multiple of the reference
+    target: float  # the speed target, as a multiple of the reference
 
     def trainer(self) -> Trainer:
-        network = Network(list(self.layers), ["sigmoid"] * (len(self.layers) - 1),
-                          [np.array(W) for W in self.weights],
-                          [np.array(b) for b in self.biases])
+        network = Network(
+            list(self.layers),
+            ["sigmoid"] * (len(self.layers) - 1),
+            [np.array(W) for W in self.weights],
+            [np.array(b) for b in self.biases],
+        )
         return Trainer(network, Dataset(self.inputs, self.targets), self.config)
 
 
-LECTURE = {"layers": [2, 1], "weights": [[[0.5, 0.2]]], "biases": [[1.83]],
-           "inputs": [[0.1, 0.3]], "targets": [[0.03]]}
+LECTURE = {
+    "layers": [2, 1],
+    "weights": [[[0.5, 0.2]]],
+    "biases": [[1.83]],
+    "inputs": [[0.1, 0.3]],
+    "targets": [[0.03]],
+}
 CASES = [
     Case("lecture 2-1, delta rule", **LECTURE, config=TrainingConfig("delta"), target=100),
     Case("lecture 2-1, backprop", **LECTURE, config=TrainingConfig("backprop"), target=100),
-    Case("2-2-1 on the lecture sample", [2, 2, 1],
-         [[[0.5, -0.4], [0.3, 0.8]], [[-0.6, 0.7]]], [[0.1, -0.2], [0.05]],
-         [[0.1, 0.3]], [[0.03]], TrainingConfig("backprop", learning_rate=0.5), target=50),
+    Case(
+        "2-2-1 on the lecture sample",
+        [2, 2, 1],
+        [[[0.5, -0.4], [0.3, 0.8]], [[-0.6, 0.7]]],
+        [[0.1, -0.2], [0.05]],
+        [[0.1, 0.3]],
+        [[0.03]],
+        TrainingConfig("backprop", learning_rate=0.5),
+        target=50,
+    ),
     # Four samples a step: torch's cost is per call, ours per sample (for scale only).
-    Case("XOR 2-2-1, batch backprop", [2, 2, 1],
-         [[[0.5, -0.4], [0.3, 0.8]], [[-0.6, 0.7]]], [[0.1, -0.2], [0.05]],
-         [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [[0.0], [1.0], [1.0], [0.0]],
-         TrainingConfig("backprop", "squared_error", 0.5, "batch"), target=0),
+    Case(
+        "XOR 2-2-1, batch backprop",
+        [2, 2, 1],
+        [[[0.5, -0.4], [0.3, 0.8]], [[-0.6, 0.7]]],
+        [[0.1, -0.2], [0.05]],
+        [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]],
+        [[0.0], [1.0], [1.0], [0.0]],
+        TrainingConfig("backprop", "squared_error", 0.5, "batch"),
+        target=0,
+    ),
 ]
 
 
@@ -98,8 +119,10 @@ def torch_loop(case: Case) -> Loop:
     def run(n: int) -> list[list[float]]:
         params: list[torch.Tensor] = []
         for W, b in zip(case.weights, case.biases, strict=True):
-            params += [torch.tensor(W, dtype=f64, requires_grad=True),
-                       torch.tensor(b, dtype=f64, requires_grad=True)]
+            params += [
+                torch.tensor(W, dtype=f64, requires_grad=True),
+                torch.tensor(b, dtype=f64, requires_grad=True),
+            ]
         losses: list[float] = []
         states: list[torch.Tensor] = []
         for _ in range(n):
@@ -137,6 +160,7 @@ class Value:
         def backward() -> None:
             self.grad += out.grad
             other.grad += out.grad
+
         out.backward_fn = backward
         return out
 
@@ -146,6 +170,7 @@ class Value:
         def backward() -> None:
             self.grad += other.data * out.grad
             other.grad += self.data * out.grad
+
         out.backward_fn = backward
         return out
 
@@ -155,6 +180,7 @@ class Value:
 
         def backward() -> None:
             self.grad += y * (1.0 - y) * out.grad
+
         out.backward_fn = backward
         return out
 
@@ -168,6 +194,7 @@ class Value:
                 for parent in v.parents:
                     visit(parent)
                 order.append(v)
+
         visit(self)
         self.grad = 1.0
         for v in reversed(order):
@@ -180,8 +207,10 @@ def python_loop(case: Case) -> Loop:
     cross_entropy = case.config.rule == "delta"
 
     def run(n: int) -> list[list[float]]:
-        layers = [([[Value(w) for w in row] for row in W], [Value(b) for b in bs])
-                  for W, bs in zip(case.weights, case.biases, strict=True)]
+        layers = [
+            ([[Value(w) for w in row] for row in W], [Value(b) for b in bs])
+            for W, bs in zip(case.weights, case.biases, strict=True)
+        ]
         params = [p for W, bs in layers for p in [*(w for row in W for w in row), *bs]]
         states: list[list[float]] = []
         for _ in range(n):
@@ -197,7 +226,7 @@ def python_loop(case: Case) -> Loop:
                         sums.append(s)
                     a = [s.sigmoid() for s in sums]
                 for y, t in zip(a, d, strict=True):
-                    if cross_entropy:      # ∂/∂s of cross-entropy through σ is y − d
+                    if cross_entropy:  # ∂/∂s of cross-entropy through σ is y − d
                         total = total + Value(y.data - t) * y.parents[0]
                     else:
                         e = y + Value(-t)
@@ -217,8 +246,9 @@ def python_loop(case: Case) -> Loop:
 def engine(case: Case) -> Loop:
     def run(n: int) -> list[list[float]]:
         trainer = case.trainer()
-        trainer.run(n, report_every=n)       # one chunk, as `main.py --headless` runs
+        trainer.run(n, report_every=n)  # one chunk, as `main.py --headless` runs
         return trainer.history.parameters[:, 1:]
+
     return run
 
 
@@ -227,14 +257,16 @@ def numpy_path(case: Case) -> Loop:
         trainer = case.trainer()
         trainer._advance_numpy(n)
         return trainer.history.parameters[:, 1:]
+
     return run
 
 
 def engine_step_by_step(case: Case) -> Loop:
     def run(n: int) -> list[list[float]]:
         trainer = case.trainer()
-        trainer.run(n)                       # report_every=1: one _advance call per step
+        trainer.run(n)  # report_every=1: one _advance call per step
         return trainer.history.parameters[:, 1:]
+
     return run
 
 
@@ -264,7 +296,7 @@ def best_rates(loops: dict[str, Loop], seconds: float, repeats: int) -> dict[str
 
 def as_lists(states: object) -> list[list[float]]:
     """A loop's result as lists, one per state."""
-    if isinstance(states, np.ndarray):          # the history: one row per parameter
+    if isinstance(states, np.ndarray):  # the history: one row per parameter
         return states.T.tolist()
     return states.tolist() if hasattr(states, "tolist") else states  # type: ignore[return-value]
 
@@ -279,8 +311,12 @@ def check_same_training(case: Case, reference: Loop) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short run (about 10 s)")
-    parser.add_argument("--reference", choices=["auto", "torch", "python"], default="auto",
-                        help="the autograd loop to compare with (auto: torch if installed)")
+    parser.add_argument(
+        "--reference",
+        choices=["auto", "torch", "python"],
+        default="auto",
+        help="the autograd loop to compare with (auto: torch if installed)",
+    )
     args = parser.parse_args()
     seconds, repeats = (0.05, 3) if args.quick else (0.25, 7)
     use_torch = torch is not None and args.reference != "python"
@@ -289,17 +325,18 @@ def main() -> None:
     reference_name = "torch" if use_torch else "python autograd"
     make_reference = torch_loop if use_torch else python_loop
 
-    print(f"reference: {reference_name}"
-          + (f" {torch.__version__}, 1 thread" if use_torch else "")
-          + f"; Python {sys.version.split()[0]}; best of {repeats}")
+    print(
+        f"reference: {reference_name}"
+        + (f" {torch.__version__}, 1 thread" if use_torch else "")
+        + f"; Python {sys.version.split()[0]}; best of {repeats}"
+    )
     header = f"{'network':28s} {'loop':28s} {'steps/s':>11s} {'× ref':>8s}  target"
     print(header)
     print("-" * len(header))
     for case in CASES:
         reference = make_reference(case)
         check_same_training(case, reference)
-        print(f"{case.label:28s} fast-path variant: "
-              f"{fastpath.variant(case.trainer().network)}")
+        print(f"{case.label:28s} fast-path variant: {fastpath.variant(case.trainer().network)}")
         loops = {
             reference_name: reference,
             "Trainer.run (fast path)": engine(case),

@@ -149,8 +149,10 @@ def main() -> int:
     for rows in sizes:
         t = redraw_seconds(app, rows, repeats=5)
         base = base or t
-        print(f"{f'plot redraw at {rows:,} rows (ms)':<46}{t * 1000:>14.1f}"
-              f"  {t / base:6.1f}x the 1,000-row redraw (<= 30x)")
+        print(
+            f"{f'plot redraw at {rows:,} rows (ms)':<46}{t * 1000:>14.1f}"
+            f"  {t / base:6.1f}x the 1,000-row redraw (<= 30x)"
+        )
     return 0
 
 

@@ -69,14 +69,18 @@ def surface_section(repeats: int) -> list[Row]:
     net = xor_network()
     i, j = 0, 1
     xs, ys = np.linspace(-6, 6, 200), np.linspace(-6, 6, 200)
-    small_xs, small_ys = xs[::10], ys[::10]                    # the 20×20 subset
+    small_xs, small_ys = xs[::10], ys[::10]  # the 20×20 subset
     check = error_grid(net, XOR, LOSS, i, j, small_xs, small_ys)
-    if not np.allclose(check.ravel(), naive_grid(net, i, j, small_xs, small_ys),
-                       rtol=1e-12, atol=1e-12):
+    if not np.allclose(
+        check.ravel(), naive_grid(net, i, j, small_xs, small_ys), rtol=1e-12, atol=1e-12
+    ):
         raise SystemExit("error_grid does not agree with the loop of Network.error")
     grid = median_seconds(lambda: error_grid(net, XOR, LOSS, i, j, xs, ys), repeats)
-    per_point = median_seconds(lambda: naive_grid(net, i, j, small_xs, small_ys),
-                               repeats) / small_xs.size / small_ys.size
+    per_point = (
+        median_seconds(lambda: naive_grid(net, i, j, small_xs, small_ys), repeats)
+        / small_xs.size
+        / small_ys.size
+    )
     loop = per_point * xs.size * ys.size
     verdict = "met" if grid < 0.1 else "MISSED" if grid >= 1.0 else "under 1 s only"
     return [
@@ -100,13 +104,23 @@ def surface_view_section(_repeats: int) -> list[Row]:
     from model.session import parse_session
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    lab = Lab(parse_session({
-        "format": "backprop-lab/session", "version": 1,
-        "network": {"layers": [2, 4, 1], "activations": ["sigmoid", "sigmoid"]},
-        "init": {"method": "uniform", "low": -1.0, "high": 1.0, "seed": 1},
-        "data": {"inputs": XOR.inputs.tolist(), "targets": XOR.targets.tolist()},
-        "training": {"rule": "backprop", "loss": LOSS, "learning_rate": 2.0, "mode": "batch"},
-    }))
+    lab = Lab(
+        parse_session(
+            {
+                "format": "backprop-lab/session",
+                "version": 1,
+                "network": {"layers": [2, 4, 1], "activations": ["sigmoid", "sigmoid"]},
+                "init": {"method": "uniform", "low": -1.0, "high": 1.0, "seed": 1},
+                "data": {"inputs": XOR.inputs.tolist(), "targets": XOR.targets.tolist()},
+                "training": {
+                    "rule": "backprop",
+                    "loss": LOSS,
+                    "learning_rate": 2.0,
+                    "mode": "batch",
+                },
+            }
+        )
+    )
     lab.run_steps(500)
     view = ErrorSurfaceView(lab)
     view.resize(800, 500)
@@ -120,20 +134,30 @@ def surface_view_section(_repeats: int) -> list[Row]:
 
     full = median_seconds(refresh, repeats)
     trainer = lab.trainer
-    grid = median_seconds(lambda: error_grid(trainer.network, trainer.data, LOSS, 0, 1,
-                                             view.x_values, view.y_values), repeats)
+    grid = median_seconds(
+        lambda: error_grid(trainer.network, trainer.data, LOSS, 0, 1, view.x_values, view.y_values),
+        repeats,
+    )
     levels = [contour.level for contour in view.contours]
     values = view.image.image
-    ours = median_seconds(lambda: [contour_segments(view.x_values, view.y_values, values, v)
-                                   for v in levels], repeats)
-    theirs = median_seconds(lambda: [pg_functions.isocurve(values.T, v, connected=True,
-                                                           extendToEdge=True)
-                                     for v in levels], 1)
+    ours = median_seconds(
+        lambda: [contour_segments(view.x_values, view.y_values, values, v) for v in levels], repeats
+    )
+    theirs = median_seconds(
+        lambda: [
+            pg_functions.isocurve(values.T, v, connected=True, extendToEdge=True) for v in levels
+        ],
+        1,
+    )
     view.close()
     verdict = "met" if full < 0.2 else "MISSED"
     return [
-        ("ErrorSurfaceView refresh, 200×200 (ms)", full * 1000, "",
-         f"< 200, the Run redraw interval ({verdict})"),
+        (
+            "ErrorSurfaceView refresh, 200×200 (ms)",
+            full * 1000,
+            "",
+            f"< 200, the Run redraw interval ({verdict})",
+        ),
         ("  of which error_grid (ms)", grid * 1000, "", ""),
         (f"  of which {SURFACE_CONTOURS} contours, vectorised (ms)", ours * 1000, "", ""),
         (f"pyqtgraph isocurve, same {SURFACE_CONTOURS} levels (ms)", theirs * 1000, "", ""),

@@ -28,8 +28,13 @@ from gui.main_window import MainWindow  # noqa: E402
 from model.session import load_example  # noqa: E402
 
 DOCS = ROOT / "docs"
-VIEWS = {"Network": "network", "Gradients": "gradients", "Error surface": "surface",
-         "Output map": "output-map", "Gradient check": "gradient-check"}
+VIEWS = {
+    "Network": "network",
+    "Gradients": "gradients",
+    "Error surface": "surface",
+    "Output map": "output-map",
+    "Gradient check": "gradient-check",
+}
 
 
 def settle(app: QtWidgets.QApplication, seconds: float) -> None:
@@ -51,7 +56,7 @@ def shoot_views(app: QtWidgets.QApplication, window: MainWindow, example: str) -
         slug = VIEWS.get(tabs.tabText(i))
         if slug is not None:
             tabs.setCurrentIndex(i)
-            settle(app, 0.5)          # past the step animation and the view throttles
+            settle(app, 0.5)  # past the step animation and the view throttles
             save(tabs, f"view-{slug}-{example}.png")
     tabs.setCurrentIndex(0)
 

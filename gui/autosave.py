@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from gui.main_window import MainWindow
 
 AUTOSAVE_SECONDS = 3.0
-CATCH_UP_MS = 100          # between the saves of a backlog of rows (model/recovery.py)
+CATCH_UP_MS = 100  # between the saves of a backlog of rows (model/recovery.py)
 _serial = itertools.count(1)
 
 # (the file the session came from or was saved to, whether it has unsaved changes)
@@ -43,8 +43,13 @@ class Autosave(QtCore.QObject):
 
     failed = QtCore.Signal(str)
 
-    def __init__(self, lab: Lab, document: DocumentState, folder: Path | None = None,
-                 parent: QtCore.QObject | None = None) -> None:
+    def __init__(
+        self,
+        lab: Lab,
+        document: DocumentState,
+        folder: Path | None = None,
+        parent: QtCore.QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.lab = lab
         self._document = document
@@ -61,10 +66,15 @@ class Autosave(QtCore.QObject):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autosave")
         self._pending: Future[None] | None = None
         self._last_failure = ""
-        self.saves = 0                  # completed autosaves (the status bar shows none)
-        for signal in (lab.historyChanged, lab.positionChanged, lab.configChanged,
-                       lab.structureChanged, lab.undo_stack.indexChanged,
-                       lab.undo_stack.cleanChanged):
+        self.saves = 0  # completed autosaves (the status bar shows none)
+        for signal in (
+            lab.historyChanged,
+            lab.positionChanged,
+            lab.configChanged,
+            lab.structureChanged,
+            lab.undo_stack.indexChanged,
+            lab.undo_stack.cleanChanged,
+        ):
             signal.connect(self._changed)
 
     def _changed(self) -> None:
@@ -74,13 +84,13 @@ class Autosave(QtCore.QObject):
     def save_now(self) -> None:
         """Start a save (in the worker thread), unless the previous one is still writing."""
         if not self._collect():
-            self._timer.start(CATCH_UP_MS)             # try again once it has finished
+            self._timer.start(CATCH_UP_MS)  # try again once it has finished
             return
         source, unsaved = self._document()
         job = self.file.prepare(self.lab.trainer, self.lab.title, source, unsaved)
         self._pending = self._pool.submit(job.run)
         self._done_check.start()
-        if self.file.behind(self.lab.trainer):     # a fast Run: catch up in small saves
+        if self.file.behind(self.lab.trainer):  # a fast Run: catch up in small saves
             self._timer.start(CATCH_UP_MS)
 
     def _check_done(self) -> None:
@@ -106,9 +116,11 @@ class Autosave(QtCore.QObject):
             self.saves += 1
             self._last_failure = ""
             return True
-        self.file.forget()               # the next save rewrites everything
-        text = f"Autosave failed ({getattr(error, 'strerror', None) or error}): " \
-               f"{self.folder}. Save your work with File → Save."
+        self.file.forget()  # the next save rewrites everything
+        text = (
+            f"Autosave failed ({getattr(error, 'strerror', None) or error}): "
+            f"{self.folder}. Save your work with File → Save."
+        )
         if text != self._last_failure:  # once, not every few seconds
             self._last_failure = text
             self.failed.emit(text)
@@ -151,8 +163,11 @@ def _ask(window: QtWidgets.QWidget, recovered: Recovered) -> bool:
     steps = len(recovered.session.history or ()) - 1
     name = Path(recovered.source).name if recovered.source else "an unsaved session"
     answer = QtWidgets.QMessageBox.question(
-        window, "Restore session?",
+        window,
+        "Restore session?",
         f"Backprop Lab did not close properly last time. Restore {name} as autosaved at "
         f"{when} ({steps:,} steps)?\n\nIf you choose No, the autosave is deleted.",
-        buttons.Yes | buttons.No, buttons.Yes)
+        buttons.Yes | buttons.No,
+        buttons.Yes,
+    )
     return answer == buttons.Yes

@@ -68,16 +68,22 @@ class TrainCommand(LabCommand):
 
     MERGE_ID = 1
 
-    def __init__(self, lab: Lab, n: int, target_error: float,
-                 computed: np.ndarray | None = None, divergence: str | None = None) -> None:
+    def __init__(
+        self,
+        lab: Lab,
+        n: int,
+        target_error: float,
+        computed: np.ndarray | None = None,
+        divergence: str | None = None,
+    ) -> None:
         super().__init__(lab, "Train")
         self._n = n
         self._target = target_error
-        self._computed = computed           # states made elsewhere (Lab.adopt_states)
+        self._computed = computed  # states made elsewhere (Lab.adopt_states)
         self._divergence = divergence
         self._start = lab.trainer.position
         self._end = self._start
-        self._rows: np.ndarray | None = None   # the states, while undone
+        self._rows: np.ndarray | None = None  # the states, while undone
         self.done = 0
         self.error: str | None = None
 
@@ -85,7 +91,7 @@ class TrainCommand(LabCommand):
         return self.MERGE_ID
 
     def announce(self) -> None:
-        pass    # Lab.run_steps emits (or the run loop, once per frame)
+        pass  # Lab.run_steps emits (or the run loop, once per frame)
 
     def do(self) -> None:
         trainer = self._lab.trainer
@@ -99,7 +105,7 @@ class TrainCommand(LabCommand):
             except DivergenceError as error:
                 self.error = str(error)
         if self._target > 0:
-            errors = trainer.history.errors[self._start + 1:]
+            errors = trainer.history.errors[self._start + 1 :]
             hits = np.flatnonzero(errors <= self._target)
             if hits.size:
                 trainer.history.truncate(self._start + 2 + int(hits[0]))
@@ -108,7 +114,7 @@ class TrainCommand(LabCommand):
         self.done = self._end - self._start
         self._name()
         if self.done == 0:
-            self.setObsolete(True)          # nothing happened: no entry in Edit → Undo
+            self.setObsolete(True)  # nothing happened: no entry in Edit → Undo
 
     def redo_again(self) -> None:
         trainer = self._lab.trainer
@@ -154,10 +160,12 @@ class SetConfigCommand(LabCommand):
 
     def __init__(self, lab: Lab, new: TrainingConfig) -> None:
         old = lab.trainer.config
-        self._fields = tuple(f.name for f in fields(old)
-                             if getattr(old, f.name) != getattr(new, f.name))
-        described = ", ".join(f"{name.replace('_', ' ')} {getattr(new, name)}"
-                              for name in self._fields)
+        self._fields = tuple(
+            f.name for f in fields(old) if getattr(old, f.name) != getattr(new, f.name)
+        )
+        described = ", ".join(
+            f"{name.replace('_', ' ')} {getattr(new, name)}" for name in self._fields
+        )
         super().__init__(lab, f"Set {described}")
         self._configs = (old, new)
 
@@ -165,8 +173,7 @@ class SetConfigCommand(LabCommand):
         return self.MERGE_ID
 
     def _apply(self, config: TrainingConfig) -> None:
-        self._lab.trainer.set_config(**{f.name: getattr(config, f.name)
-                                        for f in fields(config)})
+        self._lab.trainer.set_config(**{f.name: getattr(config, f.name) for f in fields(config)})
 
     def do(self) -> None:
         self._apply(self._configs[1])
@@ -242,8 +249,11 @@ class EditParameterCommand(LabCommand):
         changed = np.flatnonzero(self._old_row != theta)
         if text is None:
             names = lab.trainer.network.parameter_names()
-            text = (f"Edit {names[changed[0]]}" if len(changed) == 1
-                    else f"Edit {len(changed)} parameters")
+            text = (
+                f"Edit {names[changed[0]]}"
+                if len(changed) == 1
+                else f"Edit {len(changed)} parameters"
+            )
         super().__init__(lab, text)
         self._new_row = theta.copy()
         self._old_error = history.error_at(self._position)
@@ -335,12 +345,12 @@ class ReplaceSetupCommand(_RestartCommand):
     """A new network, data and settings at once (architecture editor, datasets); undo puts
     the old ones and their history back."""
 
-    def __init__(self, lab: Lab, network: Network, data: Dataset, config: TrainingConfig,
-                 text: str) -> None:
+    def __init__(
+        self, lab: Lab, network: Network, data: Dataset, config: TrainingConfig, text: str
+    ) -> None:
         super().__init__(lab, text)
         trainer = lab.trainer
-        self._setups = ((trainer.network, trainer.data, trainer.config),
-                        (network, data, config))
+        self._setups = ((trainer.network, trainer.data, trainer.config), (network, data, config))
 
     def apply_edit(self, undo: bool) -> None:
         network, data, config = self._setups[0 if undo else 1]

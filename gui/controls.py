@@ -14,12 +14,17 @@ from model.activations import ACTIVATION_NAMES
 from model.losses import LOSSES
 from model.numbers import format_number
 
-COUNTER_INTERVAL_S = 0.1    # the step counter and slider redraw this often while running
+COUNTER_INTERVAL_S = 0.1  # the step counter and slider redraw this often while running
 RULE_LABELS = {"delta": "Lecture's rule: W + η[d − Y]X", "backprop": "Backprop (chain rule)"}
 MODE_LABELS = {"online": "Online (one sample per step)", "batch": "Batch (all samples per step)"}
 SPEEDS: list[tuple[str, float]] = [
-    ("1 step/s", 1), ("2 steps/s", 2), ("5 steps/s", 5), ("10 steps/s", 10),
-    ("30 steps/s", 30), ("100 steps/s", 100), ("1000 steps/s", 1000),
+    ("1 step/s", 1),
+    ("2 steps/s", 2),
+    ("5 steps/s", 5),
+    ("10 steps/s", 10),
+    ("30 steps/s", 30),
+    ("100 steps/s", 100),
+    ("1000 steps/s", 1000),
     ("As fast as possible", FASTEST),
 ]
 
@@ -31,13 +36,15 @@ class TransportBar(QtWidgets.QWidget):
         super().__init__(parent)
         self.lab = lab
         self.runner = runner
-        self.back_button = self._button("stepBackButton", "◀  Back",
-                                        "Return to the previous state (←)")
+        self.back_button = self._button(
+            "stepBackButton", "◀  Back", "Return to the previous state (←)"
+        )
         self.step_button = self._button("stepButton", "Step  ▶", "One training step (→)")
         self.run_button = self._button("runButton", "Run", "Run continuously / pause (Space)")
         self.run_button.setCheckable(True)
-        self.reset_button = self._button("resetButton", "Reset",
-                                         "Back to the initial parameters; history cleared (Ctrl+R)")
+        self.reset_button = self._button(
+            "resetButton", "Reset", "Back to the initial parameters; history cleared (Ctrl+R)"
+        )
         self.counter = QtWidgets.QLabel()
         self.counter.setObjectName("stepLabel")
         self.counter.setMinimumWidth(150)
@@ -112,7 +119,7 @@ class LearningRateSpin(QtWidgets.QDoubleSpinBox):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setDecimals(15)        # precision of the stored value, not of the display
+        self.setDecimals(15)  # precision of the stored value, not of the display
         self.setRange(1e-9, 1e6)
 
     def textFromValue(self, value: float) -> str:
@@ -187,11 +194,11 @@ class SettingsPanel(QtWidgets.QGroupBox):
         self.rule.currentIndexChanged.connect(lambda _: self._on_config_changed("rule", self.rule))
         self.loss.currentIndexChanged.connect(lambda _: self._on_config_changed("loss", self.loss))
         self.mode.currentIndexChanged.connect(lambda _: self._on_config_changed("mode", self.mode))
-        self.update_biases.toggled.connect(
-            lambda on: self.lab.set_config(update_biases=bool(on)))
+        self.update_biases.toggled.connect(lambda on: self.lab.set_config(update_biases=bool(on)))
         self.activation.currentIndexChanged.connect(self._on_activation_changed)
         self.speed.currentIndexChanged.connect(
-            lambda _: runner.set_speed(float(self.speed.currentData())))
+            lambda _: runner.set_speed(float(self.speed.currentData()))
+        )
         self.target.valueChanged.connect(self._on_target_changed)
         lab.configChanged.connect(self.sync_config)
         lab.structureChanged.connect(self.sync_config)
@@ -223,14 +230,23 @@ class SettingsPanel(QtWidgets.QGroupBox):
         config = self.lab.trainer.config
         network = self.lab.trainer.network
         self._layer = min(self._layer, network.depth)
-        widgets: list[QtWidgets.QWidget] = [self.learning_rate, self.rule, self.loss,
-                                            self.mode, self.update_biases, self.activation]
+        widgets: list[QtWidgets.QWidget] = [
+            self.learning_rate,
+            self.rule,
+            self.loss,
+            self.mode,
+            self.update_biases,
+            self.activation,
+        ]
         for widget in widgets:
             widget.blockSignals(True)
         self.learning_rate.setValue(config.learning_rate)
-        for combo, key in ((self.rule, config.rule), (self.loss, config.loss),
-                           (self.mode, config.mode),
-                           (self.activation, network.activations[self._layer - 1])):
+        for combo, key in (
+            (self.rule, config.rule),
+            (self.loss, config.loss),
+            (self.mode, config.mode),
+            (self.activation, network.activations[self._layer - 1]),
+        ):
             combo.setCurrentIndex(combo.findData(key))
         self.update_biases.setChecked(config.update_biases)
         self._offer_backprop_only_if_differentiable(network.activations)
@@ -246,6 +262,9 @@ class SettingsPanel(QtWidgets.QGroupBox):
         item = model.item(self.rule.findData("backprop"))
         blocked = "step" in activations
         item.setEnabled(not blocked)
-        item.setToolTip("Not with the step activation: its derivative is 0 everywhere "
-                        "(undefined at 0), so backprop would never move a weight."
-                        if blocked else "Gradient descent with the chain rule, any depth")
+        item.setToolTip(
+            "Not with the step activation: its derivative is 0 everywhere "
+            "(undefined at 0), so backprop would never move a weight."
+            if blocked
+            else "Gradient descent with the chain rule, any depth"
+        )

@@ -14,8 +14,8 @@ from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
 
-BLOCK = 64           # rows summarised by one (min, max) pair
-MAX_BUCKETS = 700    # (min, max) pairs drawn per curve: more than a plot's pixel width
+BLOCK = 64  # rows summarised by one (min, max) pair
+MAX_BUCKETS = 700  # (min, max) pairs drawn per curve: more than a plot's pixel width
 
 
 class PeakEnvelope:
@@ -42,12 +42,12 @@ class PeakEnvelope:
             grown_min = np.empty((k, max(full, 2 * self._mins.shape[1], 64)))
             grown_max = np.empty_like(grown_min)
             if self._blocks:
-                grown_min[:, :self._blocks] = self._mins[:, :self._blocks]
-                grown_max[:, :self._blocks] = self._maxs[:, :self._blocks]
+                grown_min[:, : self._blocks] = self._mins[:, : self._blocks]
+                grown_max[:, : self._blocks] = self._maxs[:, : self._blocks]
             self._mins, self._maxs = grown_min, grown_max
-        chunk = series[:, self._blocks * BLOCK:full * BLOCK].reshape(k, -1, BLOCK)
-        self._mins[:, self._blocks:full] = chunk.min(axis=2)
-        self._maxs[:, self._blocks:full] = chunk.max(axis=2)
+        chunk = series[:, self._blocks * BLOCK : full * BLOCK].reshape(k, -1, BLOCK)
+        self._mins[:, self._blocks : full] = chunk.min(axis=2)
+        self._maxs[:, self._blocks : full] = chunk.max(axis=2)
         self._blocks = full
 
     def view(self, source: object, series: Array, first: int, last: int) -> tuple[Array, Array]:
@@ -57,7 +57,7 @@ class PeakEnvelope:
         fewer rows than last time, the summary starts afresh."""
         count = last - first + 1
         if count <= 2 * MAX_BUCKETS:
-            return np.arange(first, last + 1, dtype=np.float64), series[:, first:last + 1]
+            return np.arange(first, last + 1, dtype=np.float64), series[:, first : last + 1]
         k = series.shape[0]
         if count < BLOCK * MAX_BUCKETS:
             # Buckets smaller than a block: straight from the rows (a few ms at most).
@@ -68,7 +68,7 @@ class PeakEnvelope:
             lows, highs = chunk.min(axis=2), chunk.max(axis=2)
         else:
             self._update(source, series)
-            b0 = -(-first // BLOCK)                 # first whole block inside the range
+            b0 = -(-first // BLOCK)  # first whole block inside the range
             b1 = min((last + 1) // BLOCK, self._blocks)
             per_bucket = max(1, -(-(b1 - b0) // MAX_BUCKETS))
             buckets = (b1 - b0) // per_bucket
@@ -81,7 +81,7 @@ class PeakEnvelope:
         x_parts = [np.repeat(starts + (rows - 1) / 2, 2).astype(np.float64)]
         y_parts = [np.stack([lows, highs], axis=2).reshape(k, 2 * buckets)]
         for lo, hi in ((first, start), (stop, last + 1)):
-            if hi > lo:                              # rows outside whole buckets
+            if hi > lo:  # rows outside whole buckets
                 x_parts.append(np.array([lo, hi - 1], dtype=np.float64))
                 edge = series[:, lo:hi]
                 y_parts.append(np.stack([edge.min(axis=1), edge.max(axis=1)], axis=1))
@@ -89,4 +89,4 @@ class PeakEnvelope:
         x = np.concatenate([x_parts[i] for i in order])
         y = np.concatenate([y_parts[i] for i in order], axis=1)
         # End exactly at the last row's value: that is the number the student is watching.
-        return np.append(x, float(last)), np.concatenate([y, series[:, last:last + 1]], axis=1)
+        return np.append(x, float(last)), np.concatenate([y, series[:, last : last + 1]], axis=1)

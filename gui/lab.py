@@ -85,14 +85,16 @@ class Lab(QtCore.QObject):
         emits once per frame instead). Returns the number of updates kept."""
         return self._train(TrainCommand(self, n, target_error), emit)
 
-    def adopt_states(self, rows: np.ndarray, divergence: str | None = None,
-                     target_error: float = 0.0) -> int:
+    def adopt_states(
+        self, rows: np.ndarray, divergence: str | None = None, target_error: float = 0.0
+    ) -> int:
         """`run_steps` for updates a background process made from the current state with
         the current settings: the same undoable command, without computing them again.
         `divergence` is the message of the step that ended them, if one did. Emits only
         on a divergence (the run loop emits once per frame)."""
-        return self._train(TrainCommand(self, len(rows), target_error, rows, divergence),
-                           emit=False)
+        return self._train(
+            TrainCommand(self, len(rows), target_error, rows, divergence), emit=False
+        )
 
     def _train(self, command: TrainCommand, emit: bool) -> int:
         self._discard_later_states()
@@ -122,9 +124,14 @@ class Lab(QtCore.QObject):
         """Back to step 0 with the history cleared (undoable: Ctrl+Z brings it back)."""
         if self.last_step == 0:
             return
-        self.undo_stack.push(ReplaceHistoryCommand(
-            self, self.trainer.history.copy_prefix(1), 0,
-            f"Reset (discard {self.last_step} steps)"))
+        self.undo_stack.push(
+            ReplaceHistoryCommand(
+                self,
+                self.trainer.history.copy_prefix(1),
+                0,
+                f"Reset (discard {self.last_step} steps)",
+            )
+        )
 
     def emit_all(self) -> None:
         self._emit_moved()
@@ -137,9 +144,14 @@ class Lab(QtCore.QObject):
         later = self.last_step - self.trainer.position
         if later > 0:
             position = self.trainer.position
-            self.undo_stack.push(ReplaceHistoryCommand(
-                self, self.trainer.history.copy_prefix(position + 1), position,
-                f"Continue from step {position} (discard {later} later steps)"))
+            self.undo_stack.push(
+                ReplaceHistoryCommand(
+                    self,
+                    self.trainer.history.copy_prefix(position + 1),
+                    position,
+                    f"Continue from step {position} (discard {later} later steps)",
+                )
+            )
 
     # -- edits (each an undoable command) -------------------------------------------------
     def set_parameter(self, layer: int, kind: str, row: int, col: int, value: float) -> bool:
@@ -167,8 +179,10 @@ class Lab(QtCore.QObject):
         with np.errstate(all="ignore"):
             error = network.error(data.inputs, data.targets, self.trainer.config.loss)
         if not np.isfinite(error):
-            self.message.emit("That value would make the error infinite (the outputs "
-                              "overflow or the loss is undefined): kept the old value.")
+            self.message.emit(
+                "That value would make the error infinite (the outputs "
+                "overflow or the loss is undefined): kept the old value."
+            )
             return False
         return True
 
@@ -186,8 +200,9 @@ class Lab(QtCore.QObject):
             array, column = (data.inputs, col) if col < n_in else (data.targets, col - n_in)
             array[row, column] = value
         current = self.trainer.data
-        if np.array_equal(data.inputs, current.inputs) and \
-                np.array_equal(data.targets, current.targets):
+        if np.array_equal(data.inputs, current.inputs) and np.array_equal(
+            data.targets, current.targets
+        ):
             return True
         if not self._error_is_finite(self.trainer.network, data):
             return False
@@ -197,8 +212,9 @@ class Lab(QtCore.QObject):
     def add_sample(self) -> None:
         """Append a sample (a copy of the last one, to be edited)."""
         data = self.trainer.data
-        new = Dataset(np.vstack([data.inputs, data.inputs[-1:]]),
-                      np.vstack([data.targets, data.targets[-1:]]))
+        new = Dataset(
+            np.vstack([data.inputs, data.inputs[-1:]]), np.vstack([data.targets, data.targets[-1:]])
+        )
         self.undo_stack.push(ReplaceDataCommand(self, new, f"Add sample {new.n_samples}"))
 
     def remove_sample(self, row: int) -> None:
@@ -226,8 +242,9 @@ class Lab(QtCore.QObject):
         self.undo_stack.push(ActivationCommand(self, layer, name))
         return True
 
-    def set_architecture(self, layers: list[int], activations: list[str],
-                         init: str = "uniform", seed: int = 0) -> bool:
+    def set_architecture(
+        self, layers: list[int], activations: list[str], init: str = "uniform", seed: int = 0
+    ) -> bool:
         """A new network on the same data, with weights drawn by `init` from `seed`
         (undoable; a new history starts). The input and output sizes must fit the data.
         A hidden layer needs backprop, so the lecture's rule gives way to it."""
@@ -236,10 +253,12 @@ class Lab(QtCore.QObject):
             check_size(layers)
             check_architecture(layers, activations)
             if layers[0] != data.inputs.shape[1] or layers[-1] != data.targets.shape[1]:
-                raise ValueError(f"the data has {data.inputs.shape[1]} inputs and "
-                                 f"{data.targets.shape[1]} outputs per sample, so the network "
-                                 f"must start with {data.inputs.shape[1]} and end with "
-                                 f"{data.targets.shape[1]} neurons")
+                raise ValueError(
+                    f"the data has {data.inputs.shape[1]} inputs and "
+                    f"{data.targets.shape[1]} outputs per sample, so the network "
+                    f"must start with {data.inputs.shape[1]} and end with "
+                    f"{data.targets.shape[1]} neurons"
+                )
             weights, biases = initial_weights(layers, init, seed)
             network = Network(list(layers), list(activations), weights, biases)
             config = self._config_for(network)
@@ -263,8 +282,10 @@ class Lab(QtCore.QObject):
         if layers != network.layers:
             weights, biases = initial_weights(layers, "uniform", 0)
             network = Network(layers, list(network.activations), weights, biases)
-            self.message.emit(f"The network is now {'-'.join(map(str, layers))} to fit the "
-                              "data, with new random weights.")
+            self.message.emit(
+                f"The network is now {'-'.join(map(str, layers))} to fit the "
+                "data, with new random weights."
+            )
         else:
             network = network.copy()
         try:
@@ -281,8 +302,9 @@ class Lab(QtCore.QObject):
         config.validate(network)
         return config
 
-    def _replace_setup(self, network: Network, data: Dataset, config: TrainingConfig,
-                       text: str) -> bool:
+    def _replace_setup(
+        self, network: Network, data: Dataset, config: TrainingConfig, text: str
+    ) -> bool:
         if not self._error_is_finite(network, data):
             return False
         self.undo_stack.push(ReplaceSetupCommand(self, network, data, config, text))

@@ -45,7 +45,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # a command), or a save had to leave the history out.
         self._history_unsaved = False
         self.setup_dialog: SetupDialog | None = None
-        self._selected_index: int | None = None     # the parameter chosen in a table
+        self._selected_index: int | None = None  # the parameter chosen in a table
         self._build_panels()
         self._build_actions()
         self._build_menus()
@@ -97,8 +97,13 @@ class MainWindow(QtWidgets.QMainWindow):
         layout.addWidget(self.splitter, stretch=1)
         self.setCentralWidget(central)
 
-    def _action(self, text: str, slot: object, shortcut: QtGui.QKeySequence | str | None = None,
-                name: str | None = None) -> QtGui.QAction:
+    def _action(
+        self,
+        text: str,
+        slot: object,
+        shortcut: QtGui.QKeySequence | str | None = None,
+        name: str | None = None,
+    ) -> QtGui.QAction:
         action = QtGui.QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QtGui.QKeySequence(shortcut))
@@ -121,19 +126,23 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_view_built(self, key: str, view: QtWidgets.QWidget) -> None:
         if key == "diagram":
-            if self._selected_index is not None:   # chosen in a table before it existed
+            if self._selected_index is not None:  # chosen in a table before it existed
                 view.select_parameter(  # type: ignore[attr-defined]
-                    self.lab.trainer.network.parameter_names()[self._selected_index])
+                    self.lab.trainer.network.parameter_names()[self._selected_index]
+                )
             view.parameterSelected.connect(self._on_diagram_selected)  # type: ignore[attr-defined]
             view.editRequested.connect(  # type: ignore[attr-defined]
                 lambda layer, kind, row, col: self.parameters_panel.select(
-                    layer, kind, row, col, edit=True))
+                    layer, kind, row, col, edit=True
+                )
+            )
 
     def _on_cell_selected(self, index: int) -> None:
         self._selected_index = index
         if self.view_tabs.built("diagram"):
             self.view_tabs.view("diagram").select_parameter(  # type: ignore[attr-defined]
-                self.lab.trainer.network.parameter_names()[index])
+                self.lab.trainer.network.parameter_names()[index]
+            )
 
     def _on_diagram_selected(self, name: str) -> None:
         self.parameters_panel.select(*self.lab.parameter_location(name))
@@ -164,33 +173,44 @@ class MainWindow(QtWidgets.QMainWindow):
         std = QtGui.QKeySequence.StandardKey
         self.open_action = self._action("&Open…", self.open_session, std.Open, "openSessionAction")
         self.save_action = self._action("&Save", self.save_session, std.Save, "saveSessionAction")
-        self.save_as_action = self._action("Save &As…", self.save_session_as, std.SaveAs,
-                                           "saveSessionAsAction")
-        self.export_action = self._action("&Export history…", self.export_history, "Ctrl+E",
-                                          "exportHistoryAction")
-        self.export_plots_action = self._action("Export &plots (PNG)…", self.export_plots,
-                                                "Ctrl+Shift+E", "exportPlotsAction")
+        self.save_as_action = self._action(
+            "Save &As…", self.save_session_as, std.SaveAs, "saveSessionAsAction"
+        )
+        self.export_action = self._action(
+            "&Export history…", self.export_history, "Ctrl+E", "exportHistoryAction"
+        )
+        self.export_plots_action = self._action(
+            "Export &plots (PNG)…", self.export_plots, "Ctrl+Shift+E", "exportPlotsAction"
+        )
         self.quit_action = self._action("&Quit", self.close, std.Quit, "quitAction")
         self.undo_action = self.lab.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(std.Undo)
         self.undo_action.setObjectName("undoAction")
         self.redo_action = self.lab.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QtGui.QKeySequence("Ctrl+Shift+Z"),
-                                       QtGui.QKeySequence(std.Redo)])
+        self.redo_action.setShortcuts(
+            [QtGui.QKeySequence("Ctrl+Shift+Z"), QtGui.QKeySequence(std.Redo)]
+        )
         self.redo_action.setObjectName("redoAction")
         self.addActions([self.undo_action, self.redo_action])
         self.step_action = self._action("&Step", self.lab.step, Key.Key_Right, "stepAction")
-        self.back_action = self._action("Step &back", self.lab.step_back, Key.Key_Left,
-                                        "stepBackAction")
-        self.run_action = self._action("&Run / Pause", self.transport.run_button.toggle,
-                                       Key.Key_Space, "runAction")
-        self.reset_action = self._action("R&eset", self.transport.reset_button.click, "Ctrl+R",
-                                         "resetAction")
+        self.back_action = self._action(
+            "Step &back", self.lab.step_back, Key.Key_Left, "stepBackAction"
+        )
+        self.run_action = self._action(
+            "&Run / Pause", self.transport.run_button.toggle, Key.Key_Space, "runAction"
+        )
+        self.reset_action = self._action(
+            "R&eset", self.transport.reset_button.click, "Ctrl+R", "resetAction"
+        )
         self.runner.runningChanged.connect(
-            lambda running: (self.step_action.setEnabled(not running),
-                             self.back_action.setEnabled(not running)))
-        self.setup_action = self._action("&Data and architecture…", self.show_setup,
-                                         "Ctrl+Shift+A", "setupAction")
+            lambda running: (
+                self.step_action.setEnabled(not running),
+                self.back_action.setEnabled(not running),
+            )
+        )
+        self.setup_action = self._action(
+            "&Data and architecture…", self.show_setup, "Ctrl+Shift+A", "setupAction"
+        )
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -219,15 +239,19 @@ class MainWindow(QtWidgets.QMainWindow):
         for action in (self.step_action, self.back_action, self.run_action, self.reset_action):
             run_menu.addAction(action)
         view_menu = bar.addMenu("&View")
-        view_menu.addAction(self._toggle_action("&Logarithmic error axis",
-                                                self.plots_panel.log_check))
+        view_menu.addAction(
+            self._toggle_action("&Logarithmic error axis", self.plots_panel.log_check)
+        )
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("&Guide to backpropagation", self.show_guide, "F1",
-                                         "guideAction"))
-        help_menu.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts, None,
-                                         "shortcutsAction"))
-        help_menu.addAction(self._action("&About Backprop Lab", self.show_about, None,
-                                         "aboutAction"))
+        help_menu.addAction(
+            self._action("&Guide to backpropagation", self.show_guide, "F1", "guideAction")
+        )
+        help_menu.addAction(
+            self._action("&Keyboard shortcuts", self.show_shortcuts, None, "shortcutsAction")
+        )
+        help_menu.addAction(
+            self._action("&About Backprop Lab", self.show_about, None, "aboutAction")
+        )
         self._refresh_recent_menu()
 
     def _toggle_action(self, text: str, check: QtWidgets.QCheckBox) -> QtGui.QAction:
@@ -248,7 +272,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self._confirm_discard():
             return
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self, "Open session", self._folder(), "Backprop Lab sessions (*.json);;All files (*)")
+            self, "Open session", self._folder(), "Backprop Lab sessions (*.json);;All files (*)"
+        )
         if path:
             self.open_path(path)
 
@@ -292,8 +317,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.path = source
         self._history_unsaved = True
         self._update_title()
-        self.statusBar().showMessage("Restored the autosaved session: save it to keep it.",
-                                     10000)
+        self.statusBar().showMessage("Restored the autosaved session: save it to keep it.", 10000)
 
     def save_session(self) -> bool:
         if self.path is None:
@@ -303,7 +327,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def save_session_as(self) -> bool:
         suggestion = self.path or os.path.join(self._folder(), "session.json")
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Save session", suggestion, "Backprop Lab sessions (*.json)")
+            self, "Save session", suggestion, "Backprop Lab sessions (*.json)"
+        )
         return bool(path) and self._save_to(path)
 
     def _save_to(self, path: str) -> bool:
@@ -312,7 +337,7 @@ class MainWindow(QtWidgets.QMainWindow):
         except OSError as error:
             self._warn("Cannot save session", f"{path}: {error.strerror or error}")
             return False
-        except ValueError as error:     # a state that is not finite: nothing was written
+        except ValueError as error:  # a state that is not finite: nothing was written
             self._warn("Cannot save session", f"{path}: {error}")
             return False
         self.path = path
@@ -322,19 +347,22 @@ class MainWindow(QtWidgets.QMainWindow):
             # The file holds the current state; the history stays unsaved, so say so and
             # keep the unsaved mark rather than let a close lose it silently.
             self._history_unsaved = True
-            self._warn("History not saved",
-                       f"Saved the current state to {path}, but its "
-                       f"{len(self.lab.trainer.history):,} history rows would make the file "
-                       "too large to open again. Export them with File → Export history.")
+            self._warn(
+                "History not saved",
+                f"Saved the current state to {path}, but its "
+                f"{len(self.lab.trainer.history):,} history rows would make the file "
+                "too large to open again. Export them with File → Export history.",
+            )
             self._update_title()
-            return False    # not all saved: closing after this must not go ahead
+            return False  # not all saved: closing after this must not go ahead
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return True
 
     def export_history(self) -> None:
         suggestion = os.path.join(self._folder(), "history.csv")
         path, chosen = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Export history", suggestion, "CSV (*.csv);;JSON (*.json)")
+            self, "Export history", suggestion, "CSV (*.csv);;JSON (*.json)"
+        )
         if not path:
             return
         if not Path(path).suffix:
@@ -344,21 +372,23 @@ class MainWindow(QtWidgets.QMainWindow):
         except OSError as error:
             self._warn("Cannot export history", f"{path}: {error.strerror or error}")
             return
-        except ValueError as error:     # JSON cannot hold NaN/inf: nothing was written
+        except ValueError as error:  # JSON cannot hold NaN/inf: nothing was written
             self._warn("Cannot export history", f"{path}: {error}")
             return
         self.statusBar().showMessage(
-            f"Exported {len(self.lab.trainer.history)} rows to {path}", 5000)
+            f"Exported {len(self.lab.trainer.history)} rows to {path}", 5000
+        )
 
     def export_plots(self) -> None:
         suggestion = os.path.join(self._folder(), "plots.png")
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export plots", suggestion,
-                                                        "PNG image (*.png)")
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Export plots", suggestion, "PNG image (*.png)"
+        )
         if not path:
             return
         if not path.lower().endswith(".png"):
             path += ".png"
-        image = self.view_tabs.current_view().grab()    # the view shown
+        image = self.view_tabs.current_view().grab()  # the view shown
         buffer = QtCore.QBuffer()
         buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
         image.save(buffer, "PNG")
@@ -429,8 +459,12 @@ class MainWindow(QtWidgets.QMainWindow):
             return True
         buttons = QtWidgets.QMessageBox.StandardButton
         answer = QtWidgets.QMessageBox.question(
-            self, "Unsaved changes", "The session has unsaved changes. Save them first?",
-            buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
+            self,
+            "Unsaved changes",
+            "The session has unsaved changes. Save them first?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
         if answer == buttons.Save:
             return self.save_session()
         return answer == buttons.Discard
@@ -468,4 +502,3 @@ def _string_list(value: object) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
     return []
-

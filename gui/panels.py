@@ -82,7 +82,8 @@ class ParametersPanel(QtWidgets.QGroupBox):
         self.layer_combo.currentIndexChanged.connect(self._on_layer_changed)
         for view, kind in ((self.weights_view, "W"), (self.bias_view, "b")):
             view.selectionModel().currentChanged.connect(
-                lambda current, _previous, kind=kind: self._on_cell_selected(kind, current))
+                lambda current, _previous, kind=kind: self._on_cell_selected(kind, current)
+            )
         self._throttle = Throttle(lab, TABLES_INTERVAL_S)
         lab.positionChanged.connect(self._refresh)
         lab.structureChanged.connect(self.rebuild)
@@ -101,8 +102,9 @@ class ParametersPanel(QtWidgets.QGroupBox):
         self.layer_combo.clear()
         for l in range(1, network.depth + 1):
             role = "output" if l == network.depth else "hidden"
-            self.layer_combo.addItem(f"Layer {l} ({role}, {network.layers[l]} neurons, "
-                                     f"{network.activations[l - 1]})", l)
+            self.layer_combo.addItem(
+                f"Layer {l} ({role}, {network.layers[l]} neurons, {network.activations[l - 1]})", l
+            )
         self.layer_combo.setCurrentIndex(min(current, network.depth - 1))
         self.layer_combo.setEnabled(network.depth > 1)
         self.layer_combo.blockSignals(False)
@@ -130,7 +132,8 @@ class ParametersPanel(QtWidgets.QGroupBox):
         if current.isValid():
             col = current.column() if kind == "W" else 0
             self.parameterSelected.emit(
-                self.lab.flat_index(self.weights_model.layer, kind, current.row(), col))
+                self.lab.flat_index(self.weights_model.layer, kind, current.row(), col)
+            )
 
     def _refresh(self) -> None:
         if self._throttle.ready():
@@ -206,8 +209,10 @@ class DivergenceBanner(QtWidgets.QFrame):
         super().__init__(parent)
         self.lab = lab
         self.setObjectName("divergenceBanner")
-        self.setStyleSheet("#divergenceBanner { background: #FDECEA; border: 1px solid #E57373;"
-                           " border-radius: 4px; }")
+        self.setStyleSheet(
+            "#divergenceBanner { background: #FDECEA; border: 1px solid #E57373;"
+            " border-radius: 4px; }"
+        )
         self.label = QtWidgets.QLabel()
         self.label.setWordWrap(True)
         self.halve = QtWidgets.QPushButton("Halve η")

@@ -18,11 +18,23 @@ from model.history import History
 from model.numbers import format_number
 
 # Okabe–Ito and Tableau colours: distinguishable, also for colour-blind students.
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
-           "#F0E442", "#000000", "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF"]
+PALETTE = [
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+    "#8C564B",
+    "#7F7F7F",
+    "#BCBD22",
+    "#17BECF",
+]
 MARKER_PEN = pg.mkPen("#B22222", width=1.5, style=QtCore.Qt.PenStyle.DashLine)
 LEGEND_COLUMNS_FROM = 6
-MAX_LEGEND_ENTRIES = 30     # named in the legend; larger networks: hover for the rest
+MAX_LEGEND_ENTRIES = 30  # named in the legend; larger networks: hover for the rest
 # Qt's raster engine draws 1-pixel lines several times faster than wider ones.
 CURVE_WIDTH = 1.0
 
@@ -39,9 +51,11 @@ class StepAxis(pg.AxisItem):
     """The step axis: steps are whole numbers, so no tick ever reads 0.2 or 1.5."""
 
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # type: ignore[override]
-        levels = [(spacing, [v for v in values if float(v).is_integer()])
-                  for spacing, values in super().tickValues(minVal, maxVal, size)
-                  if spacing >= 1]
+        levels = [
+            (spacing, [v for v in values if float(v).is_integer()])
+            for spacing, values in super().tickValues(minVal, maxVal, size)
+            if spacing >= 1
+        ]
         if not any(values for _spacing, values in levels):
             first, last = int(np.ceil(minVal)), int(np.floor(maxVal))
             levels = [(1.0, [float(v) for v in range(first, last + 1)])] if last >= first else []
@@ -94,23 +108,29 @@ class _StepPlot(pg.PlotWidget):
         item.showGrid(x=False, y=True, alpha=0.2)
         item.getAxis("left").setStyle(maxTickLevel=0)
         item.setClipToView(True)
-        self.legend = item.addLegend(offset=(-10, 10), labelTextSize="9pt",
-                                     brush=pg.mkBrush(255, 255, 255, 215),
-                                     pen=pg.mkPen("#BBBBBB"))
+        self.legend = item.addLegend(
+            offset=(-10, 10),
+            labelTextSize="9pt",
+            brush=pg.mkBrush(255, 255, 255, 215),
+            pen=pg.mkPen("#BBBBBB"),
+        )
         self.marker = pg.InfiniteLine(0, angle=90, movable=True, pen=MARKER_PEN)
         self.marker.setZValue(10)
         self.marker.sigDragged.connect(self._on_marker_dragged)
         item.addItem(self.marker, ignoreBounds=True)
-        self.readout = pg.TextItem(anchor=(0, 0), color="#222222",
-                                   fill=pg.mkBrush(255, 255, 255, 220))
+        self.readout = pg.TextItem(
+            anchor=(0, 0), color="#222222", fill=pg.mkBrush(255, 255, 255, 220)
+        )
         self.readout.setZValue(20)
         item.addItem(self.readout, ignoreBounds=True)
-        self.crosshair = pg.InfiniteLine(angle=90, movable=False,
-                                         pen=pg.mkPen("#888888", style=QtCore.Qt.PenStyle.DotLine))
+        self.crosshair = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen("#888888", style=QtCore.Qt.PenStyle.DotLine)
+        )
         self.crosshair.setVisible(False)
         item.addItem(self.crosshair, ignoreBounds=True)
-        self._hover = pg.SignalProxy(self.scene().sigMouseMoved, rateLimit=30,
-                                     slot=self._on_mouse_moved)
+        self._hover = pg.SignalProxy(
+            self.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved
+        )
         self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._history: History | None = None
         self.curves: list[pg.PlotDataItem] = []
@@ -130,8 +150,7 @@ class _StepPlot(pg.PlotWidget):
             (x0, x1), _y = self.getPlotItem().vb.viewRange()
             first = int(np.clip(np.floor(x0) - 1, 0, last))
             last = int(np.clip(np.ceil(x1) + 1, first, last))
-        x, ys = self._envelope.view((history, history.revision), self.plotted_series(),
-                                    first, last)
+        x, ys = self._envelope.view((history, history.revision), self.plotted_series(), first, last)
         if self.following:
             # The envelope keeps every extreme, so its min and max are the data's.
             self.apply_range(n, ys)
@@ -139,7 +158,7 @@ class _StepPlot(pg.PlotWidget):
             curve.setData(x, y)
 
     def _on_x_range_changed(self, *_args: object) -> None:
-        if not self.following:      # zoomed or panned by hand: show those rows in detail
+        if not self.following:  # zoomed or panned by hand: show those rows in detail
             self.update_curves()
 
     def make_curve(self, name: str | None, pen: QtGui.QPen) -> pg.PlotDataItem:
@@ -158,15 +177,15 @@ class _StepPlot(pg.PlotWidget):
         view.sigRangeChangedManually.connect(self._on_zoomed_by_hand)
         view.sigStateChanged.connect(self._on_view_state_changed)
         self.following = True
-        self.live = False           # set while a run is on: see apply_range
+        self.live = False  # set while a run is on: see apply_range
         self._shown_range: tuple[tuple[float, float], tuple[float, float]] | None = None
 
     def _on_zoomed_by_hand(self, *_args: object) -> None:
-        self.following = False      # the student zoomed or panned: stop moving the view
+        self.following = False  # the student zoomed or panned: stop moving the view
 
     def _on_view_state_changed(self, *_args: object) -> None:
         view = self.getPlotItem().vb
-        if any(view.state["autoRange"]):    # the "A" button: follow the data again
+        if any(view.state["autoRange"]):  # the "A" button: follow the data again
             view.disableAutoRange()
             self.following = True
             self._shown_range = None
@@ -193,8 +212,7 @@ class _StepPlot(pg.PlotWidget):
         # Move the items now: left to the paint, the move would schedule a second paint.
         view.updateMatrix()
 
-    def _sticky_y(self, lo: float, hi: float,
-                  fitted: tuple[float, float]) -> tuple[float, float]:
+    def _sticky_y(self, lo: float, hi: float, fitted: tuple[float, float]) -> tuple[float, float]:
         if self._shown_range is None:
             return fitted
         shown_lo, shown_hi = self._shown_range[1]
@@ -282,7 +300,7 @@ class ErrorPlot(_StepPlot):
         self._history = history
         self.update_curves()
         label = self.legend.getLabel(self.curve)
-        if label.text != f"E ({loss_label})":   # re-laying out the legend costs a frame's ms
+        if label.text != f"E ({loss_label})":  # re-laying out the legend costs a frame's ms
             label.setText(f"E ({loss_label})")
 
     def describe(self, step: int) -> str:
@@ -308,13 +326,17 @@ class WeightsPlot(_StepPlot):
         n = len(names)
         self.curves = []
         for i, name in enumerate(names):
-            style = QtCore.Qt.PenStyle.DashLine if ".b" in name or name == "b" \
+            style = (
+                QtCore.Qt.PenStyle.DashLine
+                if ".b" in name or name == "b"
                 else QtCore.Qt.PenStyle.SolidLine
+            )
             # A legend row per parameter of a large network would take seconds to lay out
             # and cover the plot: the first ones are named, hovering names any curve.
             label = name if i < MAX_LEGEND_ENTRIES else None
-            self.curves.append(self.make_curve(label, pg.mkPen(colour(i, n), width=CURVE_WIDTH,
-                                                               style=style)))
+            self.curves.append(
+                self.make_curve(label, pg.mkPen(colour(i, n), width=CURVE_WIDTH, style=style))
+            )
         if n > MAX_LEGEND_ENTRIES:
             self.legend.addItem(pg.PlotDataItem(), f"… and {n - MAX_LEGEND_ENTRIES} more")
         self._names = list(names)
@@ -338,7 +360,9 @@ class WeightsPlot(_StepPlot):
     def describe(self, step: int) -> str:
         assert self._history is not None
         row = self._history.row(step)
-        shown = ", ".join(f"{name} = {format_number(v)}"
-                          for name, v in zip(self._names[:6], row[:6], strict=False))
+        shown = ", ".join(
+            f"{name} = {format_number(v)}"
+            for name, v in zip(self._names[:6], row[:6], strict=False)
+        )
         more = " …" if len(self._names) > 6 else ""
         return f"step {step}: {shown}{more}"

@@ -27,11 +27,10 @@ from gui.lab import Lab
 from model.background import BackgroundTrainer
 from model.training import Trainer
 
-FRAME_RATE = 33.0           # redraws per second while running (the target is >= 30)
-MIN_STEP_BUDGET_S = 0.004   # stepping per tick even when drawing took the whole frame
-FASTEST = 0                 # speed value meaning "as fast as possible"
+FRAME_RATE = 33.0  # redraws per second while running (the target is >= 30)
+MIN_STEP_BUDGET_S = 0.004  # stepping per tick even when drawing took the whole frame
+FASTEST = 0  # speed value meaning "as fast as possible"
 WORKER_START_DELAY_MS = 300
-
 
 
 @functools.cache
@@ -51,9 +50,18 @@ def shared_worker() -> BackgroundTrainer | None:
 def state_key(trainer: Trainer) -> tuple[object, ...]:
     """Changes whenever the state a run continues from changes in any way."""
     history, network, data = trainer.history, trainer.network, trainer.data
-    return (id(trainer), id(history), history.revision, len(history), trainer.position,
-            trainer.config, tuple(network.layers), tuple(network.activations),
-            data.inputs.tobytes(), data.targets.tobytes())
+    return (
+        id(trainer),
+        id(history),
+        history.revision,
+        len(history),
+        trainer.position,
+        trainer.config,
+        tuple(network.layers),
+        tuple(network.activations),
+        data.inputs.tobytes(),
+        data.targets.tobytes(),
+    )
 
 
 class RunLoop(QtCore.QObject):
@@ -71,22 +79,22 @@ class RunLoop(QtCore.QObject):
     def __init__(self, lab: Lab, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.lab = lab
-        self.speed = FASTEST          # steps per second; FASTEST = no limit
-        self.target_error = 0.0       # stop when E ≤ this (0 = never)
+        self.speed = FASTEST  # steps per second; FASTEST = no limit
+        self.target_error = 0.0  # stop when E ≤ this (0 = never)
         self._timer = QtCore.QTimer(self)
         self._timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._tick)
         self._chunk = 64
         self._last_frame = 0.0
         self._last_tick = 0.0
-        self._owed = 0.0              # fractional steps owed at a limited speed
-        self.use_worker = True        # train in the background process when at full speed
+        self._owed = 0.0  # fractional steps owed at a limited speed
+        self.use_worker = True  # train in the background process when at full speed
         # Started just after the window's first paint (its 32 MB of shared memory would
         # delay that), so that it is up (~0.2 s) by the time Run is pressed; a Run before
         # that steps in the GUI thread until it is.
         self._worker: BackgroundTrainer | None = None
         QtCore.QTimer.singleShot(WORKER_START_DELAY_MS, self._start_worker)
-        self._job: int | None = None         # this loop's job in the worker
+        self._job: int | None = None  # this loop's job in the worker
         self._worker_key: tuple[object, ...] | None = None
         lab.diverged.connect(self.stop)
 
@@ -115,8 +123,9 @@ class RunLoop(QtCore.QObject):
         if self.running:
             return
         if self._target_reached():
-            self.lab.message.emit("The error is already at or below the target: "
-                                  "lower the target to train further.")
+            self.lab.message.emit(
+                "The error is already at or below the target: lower the target to train further."
+            )
             self.runningChanged.emit(False)
             return
         self._last_tick = self._last_frame = time.perf_counter()
@@ -183,8 +192,12 @@ class RunLoop(QtCore.QObject):
         """The worker can train for this loop: up, and not busy with another window's
         run (then this one steps in the GUI thread meanwhile)."""
         worker = self._worker
-        return (worker is not None and self.use_worker and worker.ready
-                and (worker.owns(self._job) or not worker.busy()))
+        return (
+            worker is not None
+            and self.use_worker
+            and worker.ready
+            and (worker.owns(self._job) or not worker.busy())
+        )
 
     @property
     def worker_ready(self) -> bool:
@@ -232,8 +245,10 @@ class RunLoop(QtCore.QObject):
 
     def _target_reached(self) -> bool:
         trainer = self.lab.trainer
-        return self.target_error > 0 and \
-            trainer.history.error_at(trainer.position) <= self.target_error
+        return (
+            self.target_error > 0
+            and trainer.history.error_at(trainer.position) <= self.target_error
+        )
 
 
 def clock() -> float:

@@ -10,5 +10,9 @@ APPLICATION = "Backprop Lab"
 
 def app_settings() -> QtCore.QSettings:
     """The user's settings file (an INI file under $XDG_CONFIG_HOME on Linux)."""
-    return QtCore.QSettings(QtCore.QSettings.Format.IniFormat, QtCore.QSettings.Scope.UserScope,
-                            ORGANIZATION, APPLICATION)
+    return QtCore.QSettings(
+        QtCore.QSettings.Format.IniFormat,
+        QtCore.QSettings.Scope.UserScope,
+        ORGANIZATION,
+        APPLICATION,
+    )

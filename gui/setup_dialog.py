@@ -12,8 +12,11 @@ from gui.lab import Lab
 from model.activations import ACTIVATION_NAMES
 from model.datasets import DATASETS, DataImportError, make_dataset, read_samples_csv
 
-INIT_METHODS = {"uniform": "uniform in [−0.5, 0.5]", "xavier": "Xavier (Glorot) uniform",
-                "he": "He normal"}
+INIT_METHODS = {
+    "uniform": "uniform in [−0.5, 0.5]",
+    "xavier": "Xavier (Glorot) uniform",
+    "he": "He normal",
+}
 MAX_NEURONS = 32
 MAX_HIDDEN_LAYERS = 6
 
@@ -29,10 +32,10 @@ class LayerRow(QtWidgets.QWidget):
         layout.addWidget(QtWidgets.QLabel(label), 2)
         self.neurons = QtWidgets.QSpinBox()
         self.neurons.setObjectName(f"layerNeuronsSpin{index}")
-        self.neurons.setRange(1, max(MAX_NEURONS, neurons))   # never clamp a loaded size
+        self.neurons.setRange(1, max(MAX_NEURONS, neurons))  # never clamp a loaded size
         self.neurons.setValue(neurons)
         self.neurons.setSuffix(" neurons")
-        self.neurons.setEnabled(not output)     # the data fixes the number of outputs
+        self.neurons.setEnabled(not output)  # the data fixes the number of outputs
         layout.addWidget(self.neurons, 2)
         self.activation = QtWidgets.QComboBox()
         self.activation.setObjectName(f"layerActivationCombo{index}")
@@ -80,8 +83,10 @@ class SetupDialog(QtWidgets.QDialog):
         use.clicked.connect(self.use_dataset)
         load = QtWidgets.QPushButton("Import samples from CSV…")
         load.setObjectName("importSamplesButton")
-        load.setToolTip("One row per sample: the inputs, then the desired output(s); "
-                        "a header row, ';' or tab separators and a BOM are fine")
+        load.setToolTip(
+            "One row per sample: the inputs, then the desired output(s); "
+            "a header row, ';' or tab separators and a BOM are fine"
+        )
         load.clicked.connect(self.import_samples)
         form.addRow("Dataset", self.dataset)
         form.addRow("Samples (random sets)", self.samples)
@@ -103,13 +108,13 @@ class SetupDialog(QtWidgets.QDialog):
 
     def use_dataset(self) -> bool:
         key = str(self.dataset.currentData())
-        data = make_dataset(key, self.samples.value(), self.data_seed.value(),
-                            self.noise.value())
+        data = make_dataset(key, self.samples.value(), self.data_seed.value(), self.noise.value())
         return self.lab.set_dataset(data, f"Dataset: {self.dataset.currentText()}")
 
     def import_samples(self) -> bool:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self, "Import samples", "", "CSV files (*.csv *.txt);;All files (*)")
+            self, "Import samples", "", "CSV files (*.csv *.txt);;All files (*)"
+        )
         if not path:
             return False
         n_outputs = self.lab.trainer.network.layers[-1]
@@ -151,8 +156,9 @@ class SetupDialog(QtWidgets.QDialog):
         apply = QtWidgets.QHBoxLayout()
         build = QtWidgets.QPushButton("Build network")
         build.setObjectName("applyArchitectureButton")
-        build.setToolTip("A new network with these layers and freshly drawn weights; the "
-                         "data stays")
+        build.setToolTip(
+            "A new network with these layers and freshly drawn weights; the data stays"
+        )
         build.clicked.connect(self.apply_architecture)
         reroll = QtWidgets.QPushButton("Re-roll weights")
         reroll.setObjectName("rerollButton")
@@ -172,7 +178,7 @@ class SetupDialog(QtWidgets.QDialog):
     def _set_rows(self, sizes: list[int], activations: list[str]) -> None:
         for row in self.rows:
             self.rows_box.removeWidget(row)
-            row.setParent(None)        # out of findChild's reach at once, not at deletion
+            row.setParent(None)  # out of findChild's reach at once, not at deletion
             row.deleteLater()
         self.rows = []
         for i, (size, name) in enumerate(zip(sizes, activations, strict=True), start=1):
@@ -200,8 +206,9 @@ class SetupDialog(QtWidgets.QDialog):
     def apply_architecture(self) -> bool:
         sizes, names = self._layout_shown()
         layers = [self.lab.trainer.network.layers[0], *sizes]
-        return self.lab.set_architecture(layers, names, str(self.init.currentData()),
-                                         self.seed.value())
+        return self.lab.set_architecture(
+            layers, names, str(self.init.currentData()), self.seed.value()
+        )
 
     def reroll(self) -> bool:
         self.seed.setValue(random.randrange(2**31))

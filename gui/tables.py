@@ -85,16 +85,16 @@ class _NumberTableModel(QtCore.QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return self.highlighted(row, col) if role == roles.BackgroundRole else None
 
-    def setData(self, index: ModelIndex, value: Any,
-                role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
             return False
         row, col = index.row(), index.column()
         try:
             number = parse_number(value)
         except ValueError as error:
-            self.lab.message.emit(f"{self.what(row, col)}: {error}; "
-                                  f"kept {format_number(self.value(row, col))}")
+            self.lab.message.emit(
+                f"{self.what(row, col)}: {error}; kept {format_number(self.value(row, col))}"
+            )
             return False
         return self.commit(row, col, number)
 
@@ -129,14 +129,17 @@ class _NumberTableModel(QtCore.QAbstractTableModel):
 
     def copy_block(self, top: int, left: int, bottom: int, right: int) -> str:
         """The cells as tab-separated lines, at full precision (repr)."""
-        return "\n".join("\t".join(repr(self.value(row, col)) for col in range(left, right + 1))
-                         for row in range(top, bottom + 1))
+        return "\n".join(
+            "\t".join(repr(self.value(row, col)) for col in range(left, right + 1))
+            for row in range(top, bottom + 1)
+        )
 
     def refresh(self) -> None:
         """Values changed (step, back, undo): repaint every cell, keep the shape."""
         if self.rowCount() and self.columnCount():
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(self.rowCount() - 1, self.columnCount() - 1))
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
+            )
 
     def rebuild(self) -> None:
         """The shape may have changed (new session, rows added)."""
@@ -176,8 +179,9 @@ class InputsTableModel(_NumberTableModel):
         n_in = self._arrays()[0].shape[1]
         return f"X{col + 1}" if col < n_in else f"d{col - n_in + 1}"
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if orientation == Qt.Orientation.Horizontal:
                 return self.column_name(section)
@@ -221,7 +225,8 @@ class _LayerTableModel(_NumberTableModel):
     def commit_block(self, numbers: list[tuple[int, int, float]], text: str) -> bool:
         flat = self.lab.flat_index
         return self.lab.set_parameters(
-            {flat(self.layer, self.kind, row, col): value for row, col, value in numbers}, text)
+            {flat(self.layer, self.kind, row, col): value for row, col, value in numbers}, text
+        )
 
     def what(self, row: int, col: int) -> str:
         index = self.lab.flat_index(self.layer, self.kind, row, col)
@@ -255,8 +260,9 @@ class WeightsTableModel(_LayerTableModel):
     def value(self, row: int, col: int) -> float:
         return float(self.lab.trainer.network.weights[self.layer - 1][row, col])
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -280,8 +286,9 @@ class BiasTableModel(_LayerTableModel):
     def value(self, row: int, col: int) -> float:
         return float(self.lab.trainer.network.biases[self.layer - 1][row])
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -295,8 +302,9 @@ class NumberDelegate(QtWidgets.QStyledItemDelegate):
 
     _allowed = QtCore.QRegularExpression(r"^[0-9eE+\-−.,\s]*$")
 
-    def createEditor(self, parent: QtWidgets.QWidget, option: QtWidgets.QStyleOptionViewItem,
-                     index: ModelIndex) -> QtWidgets.QWidget:
+    def createEditor(
+        self, parent: QtWidgets.QWidget, option: QtWidgets.QStyleOptionViewItem, index: ModelIndex
+    ) -> QtWidgets.QWidget:
         editor = QtWidgets.QLineEdit(parent)
         editor.setValidator(QtGui.QRegularExpressionValidator(self._allowed, editor))
         editor.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -307,17 +315,29 @@ class NumberTableView(QtWidgets.QTableView):
     """A table that keeps its navigation keys: the window's →, ← and Space shortcuts
     (Step, Back, Run) must not steal them while the focus is in a table."""
 
-    _own_keys = frozenset({QtCore.Qt.Key.Key_Left, QtCore.Qt.Key.Key_Right,
-                           QtCore.Qt.Key.Key_Up, QtCore.Qt.Key.Key_Down,
-                           QtCore.Qt.Key.Key_Space})
+    _own_keys = frozenset(
+        {
+            QtCore.Qt.Key.Key_Left,
+            QtCore.Qt.Key.Key_Right,
+            QtCore.Qt.Key.Key_Up,
+            QtCore.Qt.Key.Key_Down,
+            QtCore.Qt.Key.Key_Space,
+        }
+    )
 
     def event(self, event: QtCore.QEvent) -> bool:
-        if event.type() == QtCore.QEvent.Type.ShortcutOverride and \
-                isinstance(event, QtGui.QKeyEvent) and (
-                    (event.key() in self._own_keys and
-                     event.modifiers() == QtCore.Qt.KeyboardModifier.NoModifier)
-                    or event.matches(QtGui.QKeySequence.StandardKey.Copy)
-                    or event.matches(QtGui.QKeySequence.StandardKey.Paste)):
+        if (
+            event.type() == QtCore.QEvent.Type.ShortcutOverride
+            and isinstance(event, QtGui.QKeyEvent)
+            and (
+                (
+                    event.key() in self._own_keys
+                    and event.modifiers() == QtCore.Qt.KeyboardModifier.NoModifier
+                )
+                or event.matches(QtGui.QKeySequence.StandardKey.Copy)
+                or event.matches(QtGui.QKeySequence.StandardKey.Paste)
+            )
+        ):
             event.accept()
             return True
         return super().event(event)
@@ -350,7 +370,8 @@ class NumberTableView(QtWidgets.QTableView):
             return
         block = ranges.first()
         QtGui.QGuiApplication.clipboard().setText(
-            model.copy_block(block.top(), block.left(), block.bottom(), block.right()))
+            model.copy_block(block.top(), block.left(), block.bottom(), block.right())
+        )
 
 
 def split_block(text: str) -> list[list[str]]:
@@ -363,8 +384,9 @@ def split_block(text: str) -> list[list[str]]:
     return [line.split(separator) for line in lines]
 
 
-def make_table_view(name: str, model: QtCore.QAbstractTableModel,
-                    parent: QtWidgets.QWidget | None = None) -> QtWidgets.QTableView:
+def make_table_view(
+    name: str, model: QtCore.QAbstractTableModel, parent: QtWidgets.QWidget | None = None
+) -> QtWidgets.QTableView:
     """A table view set up the same way for every number table."""
     view = NumberTableView(parent)
     view.setObjectName(name)
@@ -373,13 +395,14 @@ def make_table_view(name: str, model: QtCore.QAbstractTableModel,
     view.setAlternatingRowColors(True)
     # As tall as the rows need (up to a limit), so small tables leave room for the rest.
     view.setSizeAdjustPolicy(QtWidgets.QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
-    view.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
-                       QtWidgets.QSizePolicy.Policy.Maximum)
+    view.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Maximum)
     view.setMaximumHeight(260)
     view.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.ContiguousSelection)
     view.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Stretch)
     view.verticalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-    view.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.DoubleClicked
-                         | QtWidgets.QAbstractItemView.EditTrigger.EditKeyPressed
-                         | QtWidgets.QAbstractItemView.EditTrigger.AnyKeyPressed)
+    view.setEditTriggers(
+        QtWidgets.QAbstractItemView.EditTrigger.DoubleClicked
+        | QtWidgets.QAbstractItemView.EditTrigger.EditKeyPressed
+        | QtWidgets.QAbstractItemView.EditTrigger.AnyKeyPressed
+    )
     return view

@@ -29,33 +29,53 @@ def _teaching(name: str) -> ViewFactory:
 
         view_class: type[QtWidgets.QWidget] = getattr(gui.teaching, name)
         return view_class(lab)
+
     return make
 
 
 # (key, tab title, tooltip, what builds the view)
 TEACHING_VIEWS: tuple[tuple[str, str, str, ViewFactory], ...] = (
-    ("diagram", "Network",
-     "The network with its numbers; Step animates the forward and backward sweeps; click a "
-     "weight to select it, double-click to edit it", _diagram),
-    ("gradient_flow", "Gradients",
-     "Gradient size per layer over time, and where each layer's neurons sit on their "
-     "activation's slope (vanishing gradients)", _teaching("GradientFlowView")),
-    ("error_surface", "Error surface",
-     "E over two parameters, with the path the training took",
-     _teaching("ErrorSurfaceView")),
-    ("output_map", "Output map",
-     "The network's output over the input plane, with the samples",
-     _teaching("OutputMapView")),
-    ("gradient_check", "Gradient check",
-     "Backprop's gradients against finite differences", _teaching("GradientCheckView")),
+    (
+        "diagram",
+        "Network",
+        "The network with its numbers; Step animates the forward and backward sweeps; click a "
+        "weight to select it, double-click to edit it",
+        _diagram,
+    ),
+    (
+        "gradient_flow",
+        "Gradients",
+        "Gradient size per layer over time, and where each layer's neurons sit on their "
+        "activation's slope (vanishing gradients)",
+        _teaching("GradientFlowView"),
+    ),
+    (
+        "error_surface",
+        "Error surface",
+        "E over two parameters, with the path the training took",
+        _teaching("ErrorSurfaceView"),
+    ),
+    (
+        "output_map",
+        "Output map",
+        "The network's output over the input plane, with the samples",
+        _teaching("OutputMapView"),
+    ),
+    (
+        "gradient_check",
+        "Gradient check",
+        "Backprop's gradients against finite differences",
+        _teaching("GradientCheckView"),
+    ),
 )
 
 
 class LazyTab(QtWidgets.QWidget):
     """A tab page that builds its view when first shown (or first asked for)."""
 
-    def __init__(self, build: Callable[[], QtWidgets.QWidget],
-                 built: Callable[[QtWidgets.QWidget], None]) -> None:
+    def __init__(
+        self, build: Callable[[], QtWidgets.QWidget], built: Callable[[QtWidgets.QWidget], None]
+    ) -> None:
         super().__init__()
         self._build = build
         self._built = built
@@ -92,16 +112,19 @@ class ViewTabs(QtWidgets.QTabWidget):
 
     viewBuilt = QtCore.Signal(str, QtWidgets.QWidget)
 
-    def __init__(self, lab: Lab, curves: QtWidgets.QWidget,
-                 parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self, lab: Lab, curves: QtWidgets.QWidget, parent: QtWidgets.QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("viewTabs")
-        self.setTabToolTip(self.addTab(curves, "Curves"),
-                           "The error and every parameter against the step")
+        self.setTabToolTip(
+            self.addTab(curves, "Curves"), "The error and every parameter against the step"
+        )
         self.pages: dict[str, LazyTab] = {}
         for key, title, tip, make in TEACHING_VIEWS:
-            page = LazyTab(lambda make=make: make(lab),
-                           lambda view, key=key: self.viewBuilt.emit(key, view))
+            page = LazyTab(
+                lambda make=make: make(lab), lambda view, key=key: self.viewBuilt.emit(key, view)
+            )
             self.pages[key] = page
             self.setTabToolTip(self.addTab(page, title), tip)
 

@@ -79,17 +79,28 @@ ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
         Activation(
-            "sigmoid", _sigmoid, _dsigmoid, _sigmoid_float, _dsigmoid_float, True,
+            "sigmoid",
+            _sigmoid,
+            _dsigmoid,
+            _sigmoid_float,
+            _dsigmoid_float,
+            True,
             "1/(1+e<sup>−s</sup>)",
         ),
         Activation(
-            "tanh", np.tanh, _dtanh, math.tanh, _dtanh_float, True, "tanh(s)",
+            "tanh",
+            np.tanh,
+            _dtanh,
+            math.tanh,
+            _dtanh_float,
+            True,
+            "tanh(s)",
         ),
         Activation(
             "relu",
             lambda s: np.maximum(s, 0.0),
             lambda s: (s > 0).astype(np.float64),
-            lambda s: s if not s <= 0 else 0.0,   # NaN stays NaN, as in np.maximum
+            lambda s: s if not s <= 0 else 0.0,  # NaN stays NaN, as in np.maximum
             lambda s: 1.0 if s > 0 else 0.0,
             True,
             "max(0, s)",

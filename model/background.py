@@ -32,8 +32,8 @@ from model.history import Array, History
 from model.network import Network
 from model.training import Dataset, DivergenceError, Trainer, TrainingConfig
 
-RING_BYTES = 32 * 1024 * 1024     # ~1M rows of a 2-2-1 network: over a second of work
-CHUNK_SECONDS = 0.003             # the worker looks at its messages this often
+RING_BYTES = 32 * 1024 * 1024  # ~1M rows of a 2-2-1 network: over a second of work
+CHUNK_SECONDS = 0.003  # the worker looks at its messages this often
 Sink = Callable[[Array], None]
 
 
@@ -44,8 +44,9 @@ class TailHistory(History):
     order) stay those of the GUI's history, without holding its rows twice.
     """
 
-    def __init__(self, parameter_names: Sequence[str], n_rows: int, last: Array,
-                 sink: Sink) -> None:
+    def __init__(
+        self, parameter_names: Sequence[str], n_rows: int, last: Array, sink: Sink
+    ) -> None:
         super().__init__(parameter_names, capacity=1)
         self._data[0] = last
         self._n = n_rows
@@ -96,11 +97,12 @@ class BackgroundTrainer:
     """The GUI's handle on one worker process (started by `start`, reused for every run)."""
 
     def __init__(self, ring_bytes: int = RING_BYTES) -> None:
-        context = multiprocessing.get_context("spawn")   # fork is unsafe in a Qt process
+        context = multiprocessing.get_context("spawn")  # fork is unsafe in a Qt process
         self._ring = context.RawArray("d", ring_bytes // 8)
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=worker_main, args=(child, self._ring),
-                                         name="backprop-lab-trainer", daemon=True)
+        self._process = context.Process(
+            target=worker_main, args=(child, self._ring), name="backprop-lab-trainer", daemon=True
+        )
         self._child = child
         self._started = False
         self._ready = False
@@ -158,8 +160,9 @@ class BackgroundTrainer:
         self._n_cols = trainer.network.n_parameters + 1
         network = trainer.network.copy()
         network.set_flat(trainer.history.row(trainer.position))
-        self._active = self._send(("job", self._job, network, trainer.data.copy(),
-                                   trainer.config, trainer.position))
+        self._active = self._send(
+            ("job", self._job, network, trainer.data.copy(), trainer.config, trainer.position)
+        )
         return self._job
 
     def cancel(self, job: int | None) -> None:
@@ -186,7 +189,7 @@ class BackgroundTrainer:
     def _send(self, message: tuple[object, ...]) -> bool:
         try:
             self._conn.send(message)
-        except OSError:                 # the worker died: its jobs end, Run steps here
+        except OSError:  # the worker died: its jobs end, Run steps here
             self._die()
             return False
         return True
@@ -202,7 +205,7 @@ class BackgroundTrainer:
                 if message[0] == "ready":
                     self._ready = True
                 elif message[1] != self._job or not self._active:
-                    continue                           # from a job that was ended
+                    continue  # from a job that was ended
                 elif message[0] == "rows":
                     written = message[2]
                 elif message[0] == "diverged":
@@ -216,14 +219,14 @@ class BackgroundTrainer:
         capacity = len(table)
         first, last = start % capacity, stop % capacity
         if stop - start <= capacity - first:
-            return table[first:first + stop - start].copy()
+            return table[first : first + stop - start].copy()
         return np.concatenate([table[first:], table[:last]])
 
 
 def ring_table(buffer: Any, n_cols: int) -> Array:
     ring = np.frombuffer(buffer, dtype=np.float64)
     capacity = ring.size // n_cols
-    return ring[:capacity * n_cols].reshape(capacity, n_cols)
+    return ring[: capacity * n_cols].reshape(capacity, n_cols)
 
 
 # -- the worker process ----------------------------------------------------------------------
@@ -242,8 +245,16 @@ def worker_main(conn: Connection, buffer: Any) -> None:
 class Job:
     """One run in the worker: trains until stopped or diverged, rows into the ring."""
 
-    def __init__(self, conn: Connection, buffer: Any, job: int, network: Network,
-                 data: Dataset, config: TrainingConfig, position: int) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        buffer: Any,
+        job: int,
+        network: Network,
+        data: Dataset,
+        config: TrainingConfig,
+        position: int,
+    ) -> None:
         self.conn = conn
         self.job = job
         self.table = ring_table(buffer, network.n_parameters + 1)
@@ -252,8 +263,9 @@ class Job:
         self.interrupt: tuple[Any, ...] | None = None
         theta = network.get_flat()
         error = network.error(data.inputs, data.targets, config.loss)
-        history = TailHistory(network.parameter_names(), position + 1,
-                              np.append(theta, error), self.write)
+        history = TailHistory(
+            network.parameter_names(), position + 1, np.append(theta, error), self.write
+        )
         self.trainer = Trainer(network, data, config, history)
 
     def run(self) -> tuple[Any, ...] | None:
@@ -285,7 +297,7 @@ class Job:
                 self.handle_messages(block=True)
             slot = self.written % capacity
             n = min(len(rows) - done, capacity - (self.written - self.acked), capacity - slot)
-            self.table[slot:slot + n] = rows[done:done + n]
+            self.table[slot : slot + n] = rows[done : done + n]
             done += n
             self.written += n
 

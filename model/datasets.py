@@ -45,8 +45,7 @@ _LOGIC = {"and": [0, 0, 0, 1], "or": [0, 1, 1, 1], "xor": [0, 1, 1, 0]}
 
 
 # -- built-in datasets ----------------------------------------------------------------------
-def make_dataset(name: str, n_samples: int = 100, seed: int = 0,
-                 noise: float = 0.1) -> Dataset:
+def make_dataset(name: str, n_samples: int = 100, seed: int = 0, noise: float = 0.1) -> Dataset:
     """The dataset `name` (a key of DATASETS): inputs (P, 2), targets (P, 1).
 
     The random sets have `n_samples` samples (half per class for blobs and spiral, in
@@ -66,13 +65,13 @@ def make_dataset(name: str, n_samples: int = 100, seed: int = 0,
     rng = np.random.default_rng(seed)
     inputs, labels = _RANDOM[name](rng, n_samples)
     inputs = inputs + rng.normal(0.0, noise, size=inputs.shape)
-    order = rng.permutation(n_samples)   # mixed classes: online training sees both
+    order = rng.permutation(n_samples)  # mixed classes: online training sees both
     return Dataset(inputs[order], labels[order, None].astype(np.float64))
 
 
 def _blobs(rng: np.random.Generator, n: int) -> tuple[Array, Array]:
     labels = _halves(n)
-    centres = np.where(labels[:, None] == 1, 1.0, -1.0)      # (−1, −1) and (1, 1)
+    centres = np.where(labels[:, None] == 1, 1.0, -1.0)  # (−1, −1) and (1, 1)
     return centres + rng.normal(0.0, 0.5, size=(n, 2)), labels
 
 
@@ -88,8 +87,7 @@ def _spiral(rng: np.random.Generator, n: int) -> tuple[Array, Array]:
     labels = _halves(n)
     # Evenly along each arm: radius grows from 0.1 to 1 over one and a half turns; the
     # second arm is the first turned by half a turn.
-    t = np.concatenate([np.linspace(0.1, 1.0, np.count_nonzero(labels == k))
-                        for k in (0, 1)])
+    t = np.concatenate([np.linspace(0.1, 1.0, np.count_nonzero(labels == k)) for k in (0, 1)])
     angle = 3 * math.pi * t + math.pi * labels
     return np.column_stack([t * np.cos(angle), t * np.sin(angle)]), labels
 
@@ -99,7 +97,9 @@ def _halves(n: int) -> Array:
 
 
 _RANDOM: dict[str, Callable[[np.random.Generator, int], tuple[Array, Array]]] = {
-    "blobs": _blobs, "circle": _circle, "spiral": _spiral,
+    "blobs": _blobs,
+    "circle": _circle,
+    "spiral": _spiral,
 }
 
 
@@ -114,8 +114,9 @@ class DataImportError(ValueError):
 _NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 
 
-def read_samples_csv(path: str | os.PathLike[str], n_inputs: int | None = None,
-                     n_targets: int = 1) -> Dataset:
+def read_samples_csv(
+    path: str | os.PathLike[str], n_inputs: int | None = None, n_targets: int = 1
+) -> Dataset:
     """Samples from a CSV file: one row per sample, the inputs then `n_targets` targets.
 
     With `n_inputs` (the network's input count) every row must have exactly
@@ -123,8 +124,7 @@ def read_samples_csv(path: str | os.PathLike[str], n_inputs: int | None = None,
     n_targets. DataImportError for anything wrong with the file.
     """
     if n_targets < 1 or (n_inputs is not None and n_inputs < 1):
-        raise ValueError(f"need at least one input and one target, got {n_inputs} and "
-                         f"{n_targets}")
+        raise ValueError(f"need at least one input and one target, got {n_inputs} and {n_targets}")
     table = _numeric_rows(_decode(_read_bounded(path)), n_inputs, n_targets)
     split = table.shape[1] - n_targets
     return Dataset(table[:, :split], table[:, split:])
@@ -138,8 +138,9 @@ def _read_bounded(path: str | os.PathLike[str]) -> bytes:
         if stat.S_ISDIR(info.st_mode):
             raise DataImportError("this is a folder, not a CSV file: choose a file inside it")
         if not stat.S_ISREG(info.st_mode):
-            raise DataImportError("this is not a regular file (a device or a pipe): "
-                                  "choose a CSV file")
+            raise DataImportError(
+                "this is not a regular file (a device or a pipe): choose a CSV file"
+            )
         if info.st_size > MAX_IMPORT_BYTES:
             raise DataImportError(_too_large(f"{info.st_size / 2**20:.1f} MB"))
         with open(path, "rb") as handle:
@@ -147,8 +148,7 @@ def _read_bounded(path: str | os.PathLike[str]) -> bytes:
     except FileNotFoundError:
         raise DataImportError("the file does not exist (was it moved or renamed?)") from None
     except IsADirectoryError:
-        raise DataImportError("this is a folder, not a CSV file: choose a file inside it") \
-            from None
+        raise DataImportError("this is a folder, not a CSV file: choose a file inside it") from None
     except OSError as error:
         raise DataImportError(f"cannot read the file ({error.strerror or error})") from None
     if len(raw) > MAX_IMPORT_BYTES:
@@ -157,27 +157,33 @@ def _read_bounded(path: str | os.PathLike[str]) -> bytes:
 
 
 def _too_large(size: str) -> str:
-    return (f"the file is {size}, larger than a samples file can be "
-            f"({MAX_IMPORT_BYTES // 2**20} MB): use fewer samples")
+    return (
+        f"the file is {size}, larger than a samples file can be "
+        f"({MAX_IMPORT_BYTES // 2**20} MB): use fewer samples"
+    )
 
 
 def _decode(raw: bytes) -> bytes:
     """The file's UTF-8 text without its byte order mark, still as bytes (it is read
     line by line later); DataImportError for binary data or another encoding."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataImportError("the file is UTF-16 text: save it as CSV in UTF-8 "
-                              "(in a spreadsheet: CSV UTF-8)")
-    raw = raw.removeprefix(b"\xef\xbb\xbf")   # as Excel writes "CSV UTF-8"
+        raise DataImportError(
+            "the file is UTF-16 text: save it as CSV in UTF-8 (in a spreadsheet: CSV UTF-8)"
+        )
+    raw = raw.removeprefix(b"\xef\xbb\xbf")  # as Excel writes "CSV UTF-8"
     if b"\x00" in raw:
-        raise DataImportError("this is not a text file (it contains binary data): "
-                              "choose a CSV file")
+        raise DataImportError(
+            "this is not a text file (it contains binary data): choose a CSV file"
+        )
     try:
-        raw.decode("utf-8")   # checked here, where the offset of a bad byte is known
+        raw.decode("utf-8")  # checked here, where the offset of a bad byte is known
     except UnicodeDecodeError as error:
-        head = raw[:error.start]   # line breaks: \n, \r, and \r\n counted once
+        head = raw[: error.start]  # line breaks: \n, \r, and \r\n counted once
         line = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
-        raise DataImportError(f"line {line}: not UTF-8 text (byte 0x{raw[error.start]:02x}): "
-                              "save the file as CSV in UTF-8") from None
+        raise DataImportError(
+            f"line {line}: not UTF-8 text (byte 0x{raw[error.start]:02x}): "
+            "save the file as CSV in UTF-8"
+        ) from None
     return raw
 
 
@@ -193,7 +199,7 @@ def _separator(raw: bytes) -> str:
     """Tab, `;` or `,`, whichever the first line that has one uses (first two non-blank
     lines: a header may be a single name)."""
     for line in islice((line for line in _text_lines(raw) if line.strip()), 2):
-        for candidate in ("\t", ";", ","):    # `;` files use `,` as the decimal point
+        for candidate in ("\t", ";", ","):  # `;` files use `,` as the decimal point
             if candidate in line:
                 return candidate
     return ","
@@ -205,14 +211,16 @@ def _records(raw: bytes, separator: str) -> Iterator[tuple[int, list[str]]]:
     try:
         for cells in reader:
             while cells and not cells[-1].strip():
-                cells.pop()     # "1,2,3," as some spreadsheets write it
+                cells.pop()  # "1,2,3," as some spreadsheets write it
             if cells:
                 yield reader.line_num, [cell.strip() for cell in cells]
     except csv.Error as error:
         # In the default (non-strict) dialect, with NUL refused earlier, the one error
         # left is a cell over the field size limit.
-        raise DataImportError(f"line {reader.line_num}: cannot be read as CSV ({error}): "
-                              "this does not look like a table of numbers") from None
+        raise DataImportError(
+            f"line {reader.line_num}: cannot be read as CSV ({error}): "
+            "this does not look like a table of numbers"
+        ) from None
 
 
 def _numeric_rows(raw: bytes, n_inputs: int | None, n_targets: int) -> Array:
@@ -228,8 +236,9 @@ def _numeric_rows(raw: bytes, n_inputs: int | None, n_targets: int) -> Array:
         # A header: skipped whatever it holds (names, or a one-line title).
         first = next(records, None)
         if first is None:
-            raise DataImportError("the file has only a header row: it needs one row per "
-                                  "sample below it")
+            raise DataImportError(
+                "the file has only a header row: it needs one row per sample below it"
+            )
     line, cells = first
     width = len(cells)
     _check_width(width, n_inputs, n_targets)
@@ -246,14 +255,19 @@ def _check_width(width: int, n_inputs: int | None, n_targets: int) -> None:
     outputs = f"{n_targets} output{'s' if n_targets != 1 else ''}"
     if n_inputs is not None and width != n_inputs + n_targets:
         inputs = f"{n_inputs} input{'s' if n_inputs != 1 else ''}"
-        raise DataImportError(f"the network has {inputs} and {outputs}, so each row needs "
-                              f"{n_inputs + n_targets} values; this file has {width}")
+        raise DataImportError(
+            f"the network has {inputs} and {outputs}, so each row needs "
+            f"{n_inputs + n_targets} values; this file has {width}"
+        )
     if width <= n_targets:
-        raise DataImportError(f"each row needs at least {n_targets + 1} values (the inputs, "
-                              f"then {outputs}); this file has {width}")
+        raise DataImportError(
+            f"each row needs at least {n_targets + 1} values (the inputs, "
+            f"then {outputs}); this file has {width}"
+        )
     if width - n_targets > MAX_LAYER_SIZE:
-        raise DataImportError(f"{width - n_targets} inputs per row; a network takes at most "
-                              f"{MAX_LAYER_SIZE}")
+        raise DataImportError(
+            f"{width - n_targets} inputs per row; a network takes at most {MAX_LAYER_SIZE}"
+        )
 
 
 def _row(line: int, cells: list[str], parse: Callable[[str], float | None]) -> list[float]:
@@ -277,6 +291,7 @@ def _row(line: int, cells: list[str], parse: Callable[[str], float | None]) -> l
 
 def _parser(decimal_comma: bool) -> Callable[[str], float | None]:
     """cell → float, or None if the cell is not a finite number."""
+
     def parse(cell: str) -> float | None:
         if decimal_comma and "," in cell and "." not in cell:
             cell = cell.replace(",", ".", 1)
@@ -284,7 +299,8 @@ def _parser(decimal_comma: bool) -> Callable[[str], float | None]:
             value = float(cell)
         except ValueError:
             return None
-        return value if math.isfinite(value) else None   # NaN, inf, and 1e999 → inf
+        return value if math.isfinite(value) else None  # NaN, inf, and 1e999 → inf
+
     return parse
 
 
@@ -300,6 +316,5 @@ def _describe(cell: str) -> str:
     except ValueError:
         return f"{shown} is not a number"
     if "," in cell:
-        return f"{shown} is not a number: with `,` between values the decimal point must " \
-               "be `.`"
+        return f"{shown} is not a number: with `,` between values the decimal point must be `.`"
     return f"{shown} is too large a number (beyond ±1.8e308)"

@@ -50,12 +50,12 @@ __all__ = [
     "unit_names",
 ]
 
-FULL_PARAMETERS = 12   # chain rule / sensitivity written out for this many parameters
-FULL_NEURONS = 8       # forward sums written out per layer; the rest go in a table
-FULL_TERMS = 8         # products shown in one sum (more: the first few, …, the last)
-FULL_SAMPLES = 8       # per-sample lines of a batch delta rule
-TABLE_ROWS = 20        # rows of the batch table of other samples
-WIDTH = 80             # the text renderer's terminal width
+FULL_PARAMETERS = 12  # chain rule / sensitivity written out for this many parameters
+FULL_NEURONS = 8  # forward sums written out per layer; the rest go in a table
+FULL_TERMS = 8  # products shown in one sum (more: the first few, …, the last)
+FULL_SAMPLES = 8  # per-sample lines of a batch delta rule
+TABLE_ROWS = 20  # rows of the batch table of other samples
+WIDTH = 80  # the text renderer's terminal width
 SENSITIVITY_STEP = 0.1
 
 
@@ -64,9 +64,9 @@ SENSITIVITY_STEP = 0.1
 class Term:
     """One product input·weight of a neuron's sum s."""
 
-    input_name: str       # "X1", "h2", "a1_3"
+    input_name: str  # "X1", "h2", "a1_3"
     input_value: float
-    weight_name: str      # as in Network.parameter_names: "W1", "L2.W1_2"
+    weight_name: str  # as in Network.parameter_names: "W1", "L2.W1_2"
     weight_value: float
 
 
@@ -74,26 +74,26 @@ class Term:
 class NeuronForward:
     """s = Σ input·weight + b and its activation f(s), for one neuron and one sample."""
 
-    layer: int            # 1-based
-    neuron: int           # 1-based
-    name: str             # its output: "y", "y2", "h1", "a1_2"
+    layer: int  # 1-based
+    neuron: int  # 1-based
+    name: str  # its output: "y", "y2", "h1", "a1_2"
     terms: tuple[Term, ...]
     bias_name: str
     bias: float
     s: float
     activation: str
-    output: float         # f(s)
+    output: float  # f(s)
 
 
 @dataclass(frozen=True)
 class SampleForward:
     """One sample's way through the network and its error E_p."""
 
-    index: int                          # 0-based row of the data table
+    index: int  # 0-based row of the data table
     inputs: tuple[float, ...]
     targets: tuple[float, ...]
     outputs: tuple[float, ...]
-    error: float                        # E_p
+    error: float  # E_p
     neurons: tuple[NeuronForward, ...]  # in full for the first sample used, else ()
 
 
@@ -101,25 +101,25 @@ class SampleForward:
 class DeltaSample:
     """One sample's share of the delta rule for one output neuron: η[d − Y]X."""
 
-    index: int                    # 0-based sample
-    inputs: tuple[float, ...]     # X(n): +1 for the bias first (left out if frozen)
-    target: float                 # d
-    output: float                 # Y
-    error: float                  # d − Y
-    scaled: float                 # η[d − Y]
-    change: tuple[float, ...]     # η[d − Y]X
+    index: int  # 0-based sample
+    inputs: tuple[float, ...]  # X(n): +1 for the bias first (left out if frozen)
+    target: float  # d
+    output: float  # Y
+    error: float  # d − Y
+    scaled: float  # η[d − Y]
+    change: tuple[float, ...]  # η[d − Y]X
 
 
 @dataclass(frozen=True)
 class DeltaRuleUpdate:
     """W(n+1) = W(n) + η[d − Y]X for one output neuron, in the slide's order [b, W1, …]."""
 
-    neuron: int                   # 1-based output neuron
+    neuron: int  # 1-based output neuron
     names: tuple[str, ...]
-    old: tuple[float, ...]        # W(n)
+    old: tuple[float, ...]  # W(n)
     samples: tuple[DeltaSample, ...]
-    change: tuple[float, ...]     # the mean of the samples' η[d − Y]X
-    new: tuple[float, ...]        # W(n+1)
+    change: tuple[float, ...]  # the mean of the samples' η[d − Y]X
+    new: tuple[float, ...]  # W(n+1)
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,8 @@ class BackpropTerm:
 
     weight_name: str
     weight: float
-    neuron_name: str              # neuron k, one layer further on
-    delta: float                  # δ_k
+    neuron_name: str  # neuron k, one layer further on
+    delta: float  # δ_k
 
 
 @dataclass(frozen=True)
@@ -141,12 +141,12 @@ class NeuronDelta:
     name: str
     activation: str
     s: float
-    output: float                         # a = f(s)
-    target: float | None                  # d, for an output neuron
-    dE_da: float                          # ∂E/∂a (= Σ_k w_kj δ_k for a hidden neuron)
+    output: float  # a = f(s)
+    target: float | None  # d, for an output neuron
+    dE_da: float  # ∂E/∂a (= Σ_k w_kj δ_k for a hidden neuron)
     downstream: tuple[BackpropTerm, ...]  # the terms of that sum; () for an output
-    da_ds: float                          # f'(s)
-    delta: float                          # δ
+    da_ds: float  # f'(s)
+    delta: float  # δ
 
 
 @dataclass(frozen=True)
@@ -154,12 +154,12 @@ class ChainRule:
     """∂E/∂w = ∂E/∂a · ∂a/∂s · ∂s/∂w for one parameter."""
 
     neuron_name: str
-    input_name: str               # "X1", "h2", or "+1" for a bias
+    input_name: str  # "X1", "h2", or "+1" for a bias
     dE_da: float
     da_ds: float
     ds_dw: float
-    product: float                # ∂E_p/∂w of the first sample used (= δ·∂s/∂w)
-    gradient: float               # ∂E/∂w the update used (the batch mean in batch mode)
+    product: float  # ∂E_p/∂w of the first sample used (= δ·∂s/∂w)
+    gradient: float  # ∂E/∂w the update used (the batch mean in batch mode)
 
 
 @dataclass(frozen=True)
@@ -169,33 +169,33 @@ class ParameterStep:
     name: str
     layer: int
     neuron: int
-    input: int                    # 1-based input; 0 for the bias
+    input: int  # 1-based input; 0 for the bias
     old: float
-    change: float                 # the update as computed (0 for a frozen bias)
-    new: float                    # the state after the step (the history row)
+    change: float  # the update as computed (0 for a frozen bias)
+    new: float  # the state after the step (the history row)
     frozen: bool
-    chain: ChainRule | None       # backprop only
-    sensitivity: float | None     # ∂E/∂w of the dataset error at `old`; None if undefined
+    chain: ChainRule | None  # backprop only
+    sensitivity: float | None  # ∂E/∂w of the dataset error at `old`; None if undefined
 
 
 @dataclass(frozen=True)
 class StepExplanation:
     """Everything one step computed, with the names the tables and the CSV use."""
 
-    step: int                     # the state after the update
-    pending: bool                 # True: the update the next Step would make
+    step: int  # the state after the update
+    pending: bool  # True: the update the next Step would make
     config: TrainingConfig
     layers: tuple[int, ...]
     activations: tuple[str, ...]
-    n_samples: int                # samples in the data table
-    samples: tuple[SampleForward, ...]   # the samples this step used
-    error_before: float           # dataset E at state step − 1
-    delta_rule: tuple[DeltaRuleUpdate, ...]   # delta rule only
-    deltas: tuple[NeuronDelta, ...]           # backprop only, output layer first
-    parameters: tuple[ParameterStep, ...]     # in Network.get_flat order
-    error_after: float            # dataset E at state step
+    n_samples: int  # samples in the data table
+    samples: tuple[SampleForward, ...]  # the samples this step used
+    error_before: float  # dataset E at state step − 1
+    delta_rule: tuple[DeltaRuleUpdate, ...]  # delta rule only
+    deltas: tuple[NeuronDelta, ...]  # backprop only, output layer first
+    parameters: tuple[ParameterStep, ...]  # in Network.get_flat order
+    error_after: float  # dataset E at state step
     notes: tuple[str, ...]
-    sensitivity_note: str         # why the sensitivities are missing; "" if present
+    sensitivity_note: str  # why the sensitivities are missing; "" if present
 
     @property
     def forward(self) -> SampleForward:
@@ -297,7 +297,8 @@ def explain_step(trainer: Trainer, step: int | None = None) -> StepExplanation:
             sensitivity_note = (
                 "The step activation has no derivative (0 everywhere, undefined at 0), so "
                 "how the error responds to a small change of a parameter is not defined: "
-                "one of the drawbacks of backpropagation the lecture lists.")
+                "one of the drawbacks of backpropagation the lecture lists."
+            )
         deltas: tuple[NeuronDelta, ...] = ()
         chains: list[ChainRule | None] = [None] * len(names)
         if config.rule == "backprop":
@@ -305,20 +306,38 @@ def explain_step(trainer: Trainer, step: int | None = None) -> StepExplanation:
     layout = _layout(net)
     parameters = tuple(
         ParameterStep(
-            name=name, layer=l, neuron=j, input=i, old=float(old[k]),
-            change=float(change[k]), new=float(new[k]),
-            frozen=i == 0 and not config.update_biases, chain=chains[k],
+            name=name,
+            layer=l,
+            neuron=j,
+            input=i,
+            old=float(old[k]),
+            change=float(change[k]),
+            new=float(new[k]),
+            frozen=i == 0 and not config.update_biases,
+            chain=chains[k],
             sensitivity=None if sensitivity is None else float(sensitivity[k]),
         )
         for k, (name, (l, j, i)) in enumerate(zip(names, layout, strict=True))
     )
-    delta_rule = _delta_rule(net, fp, used, X, D, config, names, parameters) \
-        if config.rule == "delta" else ()
+    delta_rule = (
+        _delta_rule(net, fp, used, X, D, config, names, parameters)
+        if config.rule == "delta"
+        else ()
+    )
     explanation = StepExplanation(
-        step=step, pending=pending, config=config, layers=tuple(net.layers),
-        activations=tuple(net.activations), n_samples=n_samples, samples=samples,
-        error_before=error_before, delta_rule=delta_rule, deltas=deltas,
-        parameters=parameters, error_after=error_after, notes=(),
+        step=step,
+        pending=pending,
+        config=config,
+        layers=tuple(net.layers),
+        activations=tuple(net.activations),
+        n_samples=n_samples,
+        samples=samples,
+        error_before=error_before,
+        delta_rule=delta_rule,
+        deltas=deltas,
+        parameters=parameters,
+        error_after=error_after,
+        notes=(),
         sensitivity_note=sensitivity_note,
     )
     return replace(explanation, notes=_notes(explanation))
@@ -331,13 +350,23 @@ def _which_step(trainer: Trainer, step: int | None) -> tuple[int, bool]:
         return max(trainer.position, 1), trainer.position == 0
     pending = step >= n_rows
     if step < 1 or (pending and step != trainer.position + 1):
-        raise IndexError(f"cannot explain step {step}: the recorded steps are 1..{n_rows - 1}"
-                         f" and the next one is {trainer.position + 1}")
+        raise IndexError(
+            f"cannot explain step {step}: the recorded steps are 1..{n_rows - 1}"
+            f" and the next one is {trainer.position + 1}"
+        )
     return step, pending
 
 
-def _samples(net: Network, fp: ForwardPass, errors: Array, used: list[int], X: Array, D: Array,
-             names: list[str], units: list[list[str]]) -> tuple[SampleForward, ...]:
+def _samples(
+    net: Network,
+    fp: ForwardPass,
+    errors: Array,
+    used: list[int],
+    X: Array,
+    D: Array,
+    names: list[str],
+    units: list[list[str]],
+) -> tuple[SampleForward, ...]:
     neurons: list[NeuronForward] = []
     k = 0
     for l in range(1, net.depth + 1):
@@ -347,32 +376,57 @@ def _samples(net: Network, fp: ForwardPass, errors: Array, used: list[int], X: A
         s_row, a_row = fp.s[l - 1][0].tolist(), fp.a[l][0].tolist()
         W_rows = W.tolist()
         for j in range(n):
-            terms = tuple(Term(units[l - 1][i], inputs[i], names[k + j * n_prev + i],
-                               W_rows[j][i]) for i in range(n_prev))
-            neurons.append(NeuronForward(l, j + 1, units[l][j], terms,
-                                         names[k + n * n_prev + j], float(b[j]), s_row[j],
-                                         net.activations[l - 1], a_row[j]))
+            terms = tuple(
+                Term(units[l - 1][i], inputs[i], names[k + j * n_prev + i], W_rows[j][i])
+                for i in range(n_prev)
+            )
+            neurons.append(
+                NeuronForward(
+                    l,
+                    j + 1,
+                    units[l][j],
+                    terms,
+                    names[k + n * n_prev + j],
+                    float(b[j]),
+                    s_row[j],
+                    net.activations[l - 1],
+                    a_row[j],
+                )
+            )
         k += n * (n_prev + 1)
     inputs_list, targets_list = X.tolist(), D.tolist()
     outputs_list, errors_list = fp.output.tolist(), errors.tolist()
     return tuple(
-        SampleForward(p, tuple(inputs_list[r]), tuple(targets_list[r]), tuple(outputs_list[r]),
-                      errors_list[r], tuple(neurons) if r == 0 else ())
+        SampleForward(
+            p,
+            tuple(inputs_list[r]),
+            tuple(targets_list[r]),
+            tuple(outputs_list[r]),
+            errors_list[r],
+            tuple(neurons) if r == 0 else (),
+        )
         for r, p in enumerate(used)
     )
 
 
-def _backprop(net: Network, fp: ForwardPass, X: Array, D: Array, loss_name: str,
-              names: list[str], units: list[list[str]],
-              ) -> tuple[tuple[NeuronDelta, ...], list[ChainRule | None]]:
+def _backprop(
+    net: Network,
+    fp: ForwardPass,
+    X: Array,
+    D: Array,
+    loss_name: str,
+    names: list[str],
+    units: list[list[str]],
+) -> tuple[tuple[NeuronDelta, ...], list[ChainRule | None]]:
     grads = net.gradients(X, D, loss_name, fp)
     loss = get_loss(loss_name)
     depth = net.depth
     deltas: list[NeuronDelta] = []
     dE_da_layers: list[list[float]] = [[] for _ in range(depth)]
     da_ds_layers: list[list[float]] = [[] for _ in range(depth)]
-    offsets = np.cumsum([0] + [W.size + b.size for W, b in zip(net.weights, net.biases,
-                                                                 strict=True)]).tolist()
+    offsets = np.cumsum(
+        [0] + [W.size + b.size for W, b in zip(net.weights, net.biases, strict=True)]
+    ).tolist()
     for l in range(depth, 0, -1):
         act = get_activation(net.activations[l - 1])
         s = fp.s[l - 1][:1]
@@ -391,12 +445,29 @@ def _backprop(net: Network, fp: ForwardPass, X: Array, D: Array, loss_name: str,
                 next_delta = grads.delta[l][0].tolist()
                 W_next = net.weights[l]
                 downstream = tuple(
-                    BackpropTerm(names[offsets[l] + k * net.layers[l] + j], float(W_next[k, j]),
-                                 units[l + 1][k], next_delta[k]) for k in range(n_next))
-            deltas.append(NeuronDelta(
-                l, j + 1, units[l][j], net.activations[l - 1], float(s[0, j]), a[j],
-                float(D[0, j]) if l == depth else None, dE_da[j], downstream, da_ds[j],
-                delta[j]))
+                    BackpropTerm(
+                        names[offsets[l] + k * net.layers[l] + j],
+                        float(W_next[k, j]),
+                        units[l + 1][k],
+                        next_delta[k],
+                    )
+                    for k in range(n_next)
+                )
+            deltas.append(
+                NeuronDelta(
+                    l,
+                    j + 1,
+                    units[l][j],
+                    net.activations[l - 1],
+                    float(s[0, j]),
+                    a[j],
+                    float(D[0, j]) if l == depth else None,
+                    dE_da[j],
+                    downstream,
+                    da_ds[j],
+                    delta[j],
+                )
+            )
     chains: list[ChainRule | None] = []
     for l in range(1, depth + 1):
         inputs = fp.a[l - 1][0].tolist()
@@ -404,17 +475,42 @@ def _backprop(net: Network, fp: ForwardPass, X: Array, D: Array, loss_name: str,
         dW, db = grads.dW[l - 1].tolist(), grads.db[l - 1].tolist()
         for j in range(net.layers[l]):
             for i, x in enumerate(inputs):
-                chains.append(ChainRule(units[l][j], units[l - 1][i], dE_da_layers[l - 1][j],
-                                        da_ds_layers[l - 1][j], x, delta[j] * x, dW[j][i]))
-        chains.extend(ChainRule(units[l][j], "+1", dE_da_layers[l - 1][j],
-                                da_ds_layers[l - 1][j], 1.0, delta[j], db[j])
-                      for j in range(net.layers[l]))
+                chains.append(
+                    ChainRule(
+                        units[l][j],
+                        units[l - 1][i],
+                        dE_da_layers[l - 1][j],
+                        da_ds_layers[l - 1][j],
+                        x,
+                        delta[j] * x,
+                        dW[j][i],
+                    )
+                )
+        chains.extend(
+            ChainRule(
+                units[l][j],
+                "+1",
+                dE_da_layers[l - 1][j],
+                da_ds_layers[l - 1][j],
+                1.0,
+                delta[j],
+                db[j],
+            )
+            for j in range(net.layers[l])
+        )
     return tuple(deltas), chains
 
 
-def _delta_rule(net: Network, fp: ForwardPass, used: list[int], X: Array, D: Array,
-                config: TrainingConfig, names: list[str],
-                parameters: tuple[ParameterStep, ...]) -> tuple[DeltaRuleUpdate, ...]:
+def _delta_rule(
+    net: Network,
+    fp: ForwardPass,
+    used: list[int],
+    X: Array,
+    D: Array,
+    config: TrainingConfig,
+    names: list[str],
+    parameters: tuple[ParameterStep, ...],
+) -> tuple[DeltaRuleUpdate, ...]:
     n_in, n_out = net.layers[0], net.layers[1]
     eta = config.learning_rate
     with_bias = config.update_biases
@@ -427,13 +523,22 @@ def _delta_rule(net: Network, fp: ForwardPass, used: list[int], X: Array, D: Arr
             x = ([1.0] if with_bias else []) + X_rows[r]
             d, y = D_rows[r][j], Y[r][j]
             scaled = eta * (d - y)
-            shares.append(DeltaSample(p, tuple(x), d, y, d - y, scaled,
-                                      tuple(scaled * v for v in x)))
-        mean = tuple(sum(column) / len(shares)
-                     for column in zip(*(s.change for s in shares), strict=True))
-        updates.append(DeltaRuleUpdate(
-            j + 1, tuple(names[k] for k in indices), tuple(parameters[k].old for k in indices),
-            tuple(shares), mean, tuple(parameters[k].new for k in indices)))
+            shares.append(
+                DeltaSample(p, tuple(x), d, y, d - y, scaled, tuple(scaled * v for v in x))
+            )
+        mean = tuple(
+            sum(column) / len(shares) for column in zip(*(s.change for s in shares), strict=True)
+        )
+        updates.append(
+            DeltaRuleUpdate(
+                j + 1,
+                tuple(names[k] for k in indices),
+                tuple(parameters[k].old for k in indices),
+                tuple(shares),
+                mean,
+                tuple(parameters[k].new for k in indices),
+            )
+        )
     return tuple(updates)
 
 
@@ -445,41 +550,53 @@ def _notes(ex: StepExplanation) -> tuple[str, ...]:
         if out == "sigmoid":
             notes.append(
                 "For a sigmoid output this rule is exactly gradient descent on the "
-                "cross-entropy error: there ∂E/∂s = y − d, so −η·∂E/∂w = η[d − Y]X.")
+                "cross-entropy error: there ∂E/∂s = y − d, so −η·∂E/∂w = η[d − Y]X."
+            )
             if squared:
                 y = ex.forward.outputs[0]
                 notes.append(
                     "With the squared error, gradient descent (backprop) would also multiply "
                     "[d − Y] by the sigmoid's slope f'(s) = y(1 − y) "
-                    f"(here {format_number(y * (1 - y))}); the delta rule omits that factor.")
+                    f"(here {format_number(y * (1 - y))}); the delta rule omits that factor."
+                )
         elif out == "linear":
-            notes.append("For a linear output this rule is exactly gradient descent on the "
-                         "squared error (the Widrow–Hoff LMS rule): ∂E/∂s = y − d.")
+            notes.append(
+                "For a linear output this rule is exactly gradient descent on the "
+                "squared error (the Widrow–Hoff LMS rule): ∂E/∂s = y − d."
+            )
         elif out == "step":
-            notes.append("With the step activation this is the perceptron learning rule. "
-                         "Backprop cannot train a step: its derivative f'(s) is 0 for every "
-                         "s ≠ 0 and undefined at s = 0, so the chain rule would multiply "
-                         "every gradient by 0 and no weight would ever move. That is why "
-                         "only the lecture's rule is offered while a layer uses the step.")
+            notes.append(
+                "With the step activation this is the perceptron learning rule. "
+                "Backprop cannot train a step: its derivative f'(s) is 0 for every "
+                "s ≠ 0 and undefined at s = 0, so the chain rule would multiply "
+                "every gradient by 0 and no weight would ever move. That is why "
+                "only the lecture's rule is offered while a layer uses the step."
+            )
         else:
-            notes.append(f"For a {out} output this is not exactly gradient descent: the "
-                         "gradient of the squared error would also multiply [d − Y] by f'(s).")
+            notes.append(
+                f"For a {out} output this is not exactly gradient descent: the "
+                "gradient of the squared error would also multiply [d − Y] by f'(s)."
+            )
     elif out == "sigmoid" and not squared:
-        notes.append("With a sigmoid output and cross-entropy the factors cancel: "
-                     "δ = ∂E/∂s = y − d, the lecture's delta rule.")
+        notes.append(
+            "With a sigmoid output and cross-entropy the factors cancel: "
+            "δ = ∂E/∂s = y − d, the lecture's delta rule."
+        )
     if not ex.config.update_biases:
         notes.append("Biases are frozen (update_biases is off): every bias keeps its value.")
     finite = all(math.isfinite(p.new) for p in ex.parameters) and math.isfinite(ex.error_after)
     if not finite:
-        notes.append("This update gives a non-finite number (NaN or infinity): it diverges. "
-                     "A smaller learning rate η usually helps.")
+        notes.append(
+            "This update gives a non-finite number (NaN or infinity): it diverges. "
+            "A smaller learning rate η usually helps."
+        )
     return tuple(notes)
 
 
 # -- the document model shared by both renderers -------------------------------------------
-_N0, _N1 = "\ue000", "\ue001"      # a name: W1, L1.W2_1, X1, h1
-_B0, _B1 = "\ue002", "\ue003"      # subscript
-_P0, _P1 = "\ue004", "\ue005"      # superscript
+_N0, _N1 = "\ue000", "\ue001"  # a name: W1, L1.W2_1, X1, h1
+_B0, _B1 = "\ue002", "\ue003"  # subscript
+_P0, _P1 = "\ue004", "\ue005"  # superscript
 
 
 def _n(name: str) -> str:
@@ -566,7 +683,7 @@ def _vector(values: tuple[float, ...] | list[str], bias_first: bool = False) -> 
 def _terms(items: list[str], cap: int = FULL_TERMS) -> list[str]:
     if len(items) <= cap:
         return items
-    return [*items[:cap - 2], "…", items[-1]]
+    return [*items[: cap - 2], "…", items[-1]]
 
 
 def _formula(ex_formula: str) -> str:
@@ -585,11 +702,17 @@ def _activation_with(activation: str, s: float) -> str:
     formula = _formula(get_activation(activation).formula)
     formula = _S_MINUS.sub(lambda _: "−" + _num(s) if s >= 0 else _num(-s), formula)
     return _S_ALONE.sub(
-        lambda m: _factor(s) if formula[max(m.start() - 1, 0)] == "·" else _num(s), formula)
+        lambda m: _factor(s) if formula[max(m.start() - 1, 0)] == "·" else _num(s), formula
+    )
 
 
-_SLOPES = {"sigmoid": "{a}(1 − {a})", "tanh": "(1 − {a}²)", "relu": "(1 if s > 0 else 0)",
-           "leaky_relu": "(1 if s > 0 else 0.01)", "linear": "1"}
+_SLOPES = {
+    "sigmoid": "{a}(1 − {a})",
+    "tanh": "(1 − {a}²)",
+    "relu": "(1 if s > 0 else 0)",
+    "leaky_relu": "(1 if s > 0 else 0.01)",
+    "linear": "1",
+}
 
 
 def _slope(activation: str, a: str) -> str:
@@ -611,8 +734,12 @@ def _document(ex: StepExplanation) -> list[_Block]:
         mode = f"batch: one update from all {ex.n_samples} samples"
     else:
         mode = "batch: one update from the one sample"
-    doc.append(_Para(f"Rule: {rule} · loss: {get_loss(cfg.loss).label} · "
-                     f"η = {_num(cfg.learning_rate)} · {mode}."))
+    doc.append(
+        _Para(
+            f"Rule: {rule} · loss: {get_loss(cfg.loss).label} · "
+            f"η = {_num(cfg.learning_rate)} · {mode}."
+        )
+    )
     _forward_section(ex, doc)
     _error_section(ex, doc)
     if cfg.rule == "delta":
@@ -623,12 +750,22 @@ def _document(ex: StepExplanation) -> list[_Block]:
         doc.append(_Bullets(list(ex.notes)))
     _sensitivity_section(ex, doc)
     doc.append(_Heading(2, "New parameters"))
-    doc.append(_Table(["parameter", "before", "change", "after"], [
-        [_n(p.name), _num(p.old), "frozen" if p.frozen else _num(p.change), _num(p.new)]
-        for p in ex.parameters]))
+    doc.append(
+        _Table(
+            ["parameter", "before", "change", "after"],
+            [
+                [_n(p.name), _num(p.old), "frozen" if p.frozen else _num(p.change), _num(p.new)]
+                for p in ex.parameters
+            ],
+        )
+    )
     verb = "would be" if ex.pending else "="
-    doc.append(_Para(f"Error after the step: E {verb} {_num(ex.error_after)} "
-                     f"(before: {_num(ex.error_before)})."))
+    doc.append(
+        _Para(
+            f"Error after the step: E {verb} {_num(ex.error_after)} "
+            f"(before: {_num(ex.error_before)})."
+        )
+    )
     return doc
 
 
@@ -639,12 +776,15 @@ def _forward_section(ex: StepExplanation, doc: list[_Block]) -> None:
         title += f" (sample {sample.index + 1})"
     doc.append(_Heading(2, title))
     units = unit_names(ex.layers)
-    given = ", ".join(_terms([f"{_n(name)} = {_num(x)}"
-                              for name, x in zip(units[0], sample.inputs, strict=True)]))
-    d_names = ["d"] if len(sample.targets) == 1 else [
-        f"d{k}" for k in range(1, len(sample.targets) + 1)]
-    wanted = ", ".join(f"{name} = {_num(d)}"
-                       for name, d in zip(d_names, sample.targets, strict=True))
+    given = ", ".join(
+        _terms([f"{_n(name)} = {_num(x)}" for name, x in zip(units[0], sample.inputs, strict=True)])
+    )
+    d_names = (
+        ["d"] if len(sample.targets) == 1 else [f"d{k}" for k in range(1, len(sample.targets) + 1)]
+    )
+    wanted = ", ".join(
+        f"{name} = {_num(d)}" for name, d in zip(d_names, sample.targets, strict=True)
+    )
     doc.append(_Para(f"Inputs {given}; desired {wanted}."))
     if len(set(ex.activations)) == 1:
         where = [""]
@@ -652,7 +792,8 @@ def _forward_section(ex: StepExplanation, doc: list[_Block]) -> None:
         where = [f"layer {l} " for l in range(1, len(ex.activations) + 1)]
     activations = "; ".join(
         f"{w}{name}: f(s) = {_formula(get_activation(name).formula)}"
-        for w, name in zip(where, ex.activations, strict=False))
+        for w, name in zip(where, ex.activations, strict=False)
+    )
     doc.append(_Para(f"Activation {activations}."))
     single = len(ex.layers) == 2 and ex.layers[1] == 1
     rest: list[list[str]] = []
@@ -667,11 +808,20 @@ def _forward_section(ex: StepExplanation, doc: list[_Block]) -> None:
             " + ".join([*_terms(values), _factor(neuron.bias)]),
         ]
         lead = "s" if single else f"{_n(neuron.name)}: s"
-        doc.append(_Math([
-            _Chain([lead, *sum_parts, _num(neuron.s)]),
-            _Chain([f"{_n(neuron.name)} = f(s)", _activation_with(neuron.activation, neuron.s),
-                    _num(neuron.output)]),
-        ]))
+        doc.append(
+            _Math(
+                [
+                    _Chain([lead, *sum_parts, _num(neuron.s)]),
+                    _Chain(
+                        [
+                            f"{_n(neuron.name)} = f(s)",
+                            _activation_with(neuron.activation, neuron.s),
+                            _num(neuron.output),
+                        ]
+                    ),
+                ]
+            )
+        )
     if rest:
         doc.append(_Para(f"The other neurons (more than {FULL_NEURONS} in a layer):"))
         doc.append(_Table(["neuron", "s", "f(s)"], rest))
@@ -683,8 +833,9 @@ def _error_text(ex: StepExplanation, sample: SampleForward) -> _Chain:
         items = [f"({_num(d)} − {_num(y)})²" for d, y in pairs]
         body = f"½{items[0]}" if len(items) == 1 else f"½[{' + '.join(_terms(items))}]"
     else:
-        items = [f"{_factor(d)}·ln {_factor(y)} + (1 − {_num(d)})·ln(1 − {_num(y)})"
-                 for d, y in pairs]
+        items = [
+            f"{_factor(d)}·ln {_factor(y)} + (1 − {_num(d)})·ln(1 − {_num(y)})" for d, y in pairs
+        ]
         body = f"−[{' + '.join(_terms(items, 4))}]"
     name = "E" if ex.n_samples == 1 else f"E{_sub(str(sample.index + 1))}"
     return _Chain([name, body, _num(sample.error)])
@@ -692,20 +843,33 @@ def _error_text(ex: StepExplanation, sample: SampleForward) -> _Chain:
 
 def _error_section(ex: StepExplanation, doc: list[_Block]) -> None:
     doc.append(_Heading(2, "Error"))
-    doc.append(_Para(f"{get_loss(ex.config.loss).label.capitalize()}: "
-                     f"{get_loss(ex.config.loss).formula}"))
+    doc.append(
+        _Para(f"{get_loss(ex.config.loss).label.capitalize()}: {get_loss(ex.config.loss).formula}")
+    )
     doc.append(_Math([_error_text(ex, ex.forward)]))
     others = ex.samples[1:]
     if others:
         doc.append(_Para("The other samples of this batch:"))
-        rows = [[str(s.index + 1), _vector(s.inputs), _vector(s.targets), _vector(s.outputs),
-                 _num(s.error)] for s in others[:TABLE_ROWS]]
+        rows = [
+            [
+                str(s.index + 1),
+                _vector(s.inputs),
+                _vector(s.targets),
+                _vector(s.outputs),
+                _num(s.error),
+            ]
+            for s in others[:TABLE_ROWS]
+        ]
         if len(others) > TABLE_ROWS:
             rows.append([f"… {len(others) - TABLE_ROWS} more", "", "", "", ""])
         doc.append(_Table(["sample", "X", "d", "y", f"E{_sub('p')}"], rows))
     if ex.n_samples > 1:
-        doc.append(_Para(f"Error over all {ex.n_samples} samples (the mean of E{_sub('p')}): "
-                         f"E = {_num(ex.error_before)}."))
+        doc.append(
+            _Para(
+                f"Error over all {ex.n_samples} samples (the mean of E{_sub('p')}): "
+                f"E = {_num(ex.error_before)}."
+            )
+        )
 
 
 def _delta_section(ex: StepExplanation, doc: list[_Block]) -> None:
@@ -725,33 +889,64 @@ def _delta_section(ex: StepExplanation, doc: list[_Block]) -> None:
             doc.append(_Para(f"Output neuron y{update.neuron}:"))
         if len(update.samples) == 1:
             share = update.samples[0]
-            doc.append(_Para(
-                f"W(n) = {names} = {_vector(update.old)}, X(n) = {X_symbols} = "
-                f"{_vector(share.inputs, bias)}" + (" (the +1 is the bias input)" if bias else "")
-                + f", {d} = {_num(share.target)}, {y} = {_num(share.output)}, η = {eta}."))
-            doc.append(_Math([_Chain([
-                "W(n+1)", f"W(n) + η[{d} − {y}]X",
-                f"{_vector(update.old)} + {eta}[{_num(share.target)} − {_num(share.output)}]"
-                f"{_vector(share.inputs, bias)}",
-                f"{_vector(update.old)} + {eta}[{_num(share.error)}]{_vector(share.inputs, bias)}",
-                f"{_vector(update.old)} + {_precise(share.scaled)}{_vector(share.inputs, bias)}",
-                f"{_vector(update.old)} + {_vector(share.change)}",
-                _vector(update.new),
-            ], each_line=True)]))
+            old, x = _vector(update.old), _vector(share.inputs, bias)
+            doc.append(
+                _Para(
+                    f"W(n) = {names} = {_vector(update.old)}, X(n) = {X_symbols} = "
+                    f"{_vector(share.inputs, bias)}"
+                    + (" (the +1 is the bias input)" if bias else "")
+                    + f", {d} = {_num(share.target)}, {y} = {_num(share.output)}, η = {eta}."
+                )
+            )
+            doc.append(
+                _Math(
+                    [
+                        _Chain(
+                            [
+                                "W(n+1)",
+                                f"W(n) + η[{d} − {y}]X",
+                                f"{old} + {eta}[{_num(share.target)} − {_num(share.output)}]{x}",
+                                f"{old} + {eta}[{_num(share.error)}]{x}",
+                                f"{old} + {_precise(share.scaled)}{x}",
+                                f"{old} + {_vector(share.change)}",
+                                _vector(update.new),
+                            ],
+                            each_line=True,
+                        )
+                    ]
+                )
+            )
             continue
-        doc.append(_Para(f"W(n) = {names} = {_vector(update.old)}; batch: the mean of "
-                         f"η[{d} − {y}]X over the {len(update.samples)} samples."))
+        doc.append(
+            _Para(
+                f"W(n) = {names} = {_vector(update.old)}; batch: the mean of "
+                f"η[{d} − {y}]X over the {len(update.samples)} samples."
+            )
+        )
         chains = [
-            _Chain([f"sample {s.index + 1}: η[{d} − {y}]X",
+            _Chain(
+                [
+                    f"sample {s.index + 1}: η[{d} − {y}]X",
                     f"{eta}[{_num(s.target)} − {_num(s.output)}]{_vector(s.inputs, bias)}",
-                    _vector(s.change)])
-            for s in update.samples[:FULL_SAMPLES]]
+                    _vector(s.change),
+                ]
+            )
+            for s in update.samples[:FULL_SAMPLES]
+        ]
         if len(update.samples) > FULL_SAMPLES:
             chains.append(_Chain([f"… and {len(update.samples) - FULL_SAMPLES} more samples"]))
         chains.append(_Chain(["mean", _vector(update.change)]))
-        chains.append(_Chain(["W(n+1)", "W(n) + mean",
-                              f"{_vector(update.old)} + {_vector(update.change)}",
-                              _vector(update.new)], each_line=True))
+        chains.append(
+            _Chain(
+                [
+                    "W(n+1)",
+                    "W(n) + mean",
+                    f"{_vector(update.old)} + {_vector(update.change)}",
+                    _vector(update.new),
+                ],
+                each_line=True,
+            )
+        )
         doc.append(_Math(chains))
 
 
@@ -761,32 +956,55 @@ def _delta_chain(ex: StepExplanation, nd: NeuronDelta) -> _Chain:
     name = f"δ{_sub(_n(nd.name))}"
     if nd.target is not None:
         d = "d" if ex.layers[-1] == 1 else f"d{nd.neuron}"
-        dE = f"({a} − {d})" if ex.config.loss == "squared_error" else \
-            f"({a} − {d})/({a}(1 − {a}))"
-        return _Chain([name, f"∂E/∂{a} · ∂{a}/∂s", f"{dE} · {slope}",
-                       f"{_factor(nd.dE_da)} · {_factor(nd.da_ds)}", _num(nd.delta)])
+        dE = f"({a} − {d})" if ex.config.loss == "squared_error" else f"({a} − {d})/({a}(1 − {a}))"
+        return _Chain(
+            [
+                name,
+                f"∂E/∂{a} · ∂{a}/∂s",
+                f"{dE} · {slope}",
+                f"{_factor(nd.dE_da)} · {_factor(nd.da_ds)}",
+                _num(nd.delta),
+            ]
+        )
     symbols = [f"{_n(t.weight_name)}·δ{_sub(_n(t.neuron_name))}" for t in nd.downstream]
     values = [f"{_factor(t.weight)}·{_factor(t.delta)}" for t in nd.downstream]
-    return _Chain([name, "(Σ w·δ) · f'(s)", f"({' + '.join(_terms(symbols))}) · {slope}",
-                   f"({' + '.join(_terms(values))}) · {_factor(nd.da_ds)}",
-                   f"{_factor(nd.dE_da)} · {_factor(nd.da_ds)}", _num(nd.delta)])
+    return _Chain(
+        [
+            name,
+            "(Σ w·δ) · f'(s)",
+            f"({' + '.join(_terms(symbols))}) · {slope}",
+            f"({' + '.join(_terms(values))}) · {_factor(nd.da_ds)}",
+            f"{_factor(nd.dE_da)} · {_factor(nd.da_ds)}",
+            _num(nd.delta),
+        ]
+    )
 
 
 def _backprop_section(ex: StepExplanation, doc: list[_Block]) -> None:
     eta = _num(ex.config.learning_rate)
     doc.append(_Heading(2, "Backward pass: the chain rule"))
     sample = f" of sample {ex.forward.index + 1}" if ex.n_samples > 1 else ""
-    hidden = (f"; a hidden neuron collects δ{_sub('j')} = (Σ{_sub('k')} w{_sub('kj')} "
-              f"δ{_sub('k')}) · f'(s{_sub('j')}) from the layer after it"
-              if len(ex.layers) > 2 else "")
-    doc.append(_Para(f"Every gradient is taken at the parameters before the step. First "
-                     f"δ = ∂E/∂s of each neuron{sample}, from the output back{hidden}."))
+    hidden = (
+        f"; a hidden neuron collects δ{_sub('j')} = (Σ{_sub('k')} w{_sub('kj')} "
+        f"δ{_sub('k')}) · f'(s{_sub('j')}) from the layer after it"
+        if len(ex.layers) > 2
+        else ""
+    )
+    doc.append(
+        _Para(
+            f"Every gradient is taken at the parameters before the step. First "
+            f"δ = ∂E/∂s of each neuron{sample}, from the output back{hidden}."
+        )
+    )
     shown = ex.deltas[:FULL_PARAMETERS]
     doc.append(_Math([_delta_chain(ex, nd) for nd in shown]))
     if len(ex.deltas) > len(shown):
         doc.append(_Para(f"(… {len(ex.deltas) - len(shown)} more neurons in the same way.)"))
-    doc.append(_Para(f"Each parameter: ∂E/∂w = ∂E/∂a · ∂a/∂s · ∂s/∂w, then "
-                     f"w ← w − η·∂E/∂w with η = {eta}."))
+    doc.append(
+        _Para(
+            f"Each parameter: ∂E/∂w = ∂E/∂a · ∂a/∂s · ∂s/∂w, then w ← w − η·∂E/∂w with η = {eta}."
+        )
+    )
     batch = len(ex.samples) > 1
     for p in ex.parameters[:FULL_PARAMETERS]:
         c = p.chain
@@ -795,21 +1013,40 @@ def _backprop_section(ex: StepExplanation, doc: list[_Block]) -> None:
         chains: list[_Chain] = []
         w, a = _n(p.name), _n(c.neuron_name)
         lead = f"∂E{_sub(str(ex.forward.index + 1))}/∂{w}" if batch else f"∂E/∂{w}"
-        chains.append(_Chain([lead, f"∂E/∂{a} · ∂{a}/∂s · ∂s/∂{w}",
-                              f"{_factor(c.dE_da)} · {_factor(c.da_ds)} · {_factor(c.ds_dw)}",
-                              _num(c.product)]))
+        chains.append(
+            _Chain(
+                [
+                    lead,
+                    f"∂E/∂{a} · ∂{a}/∂s · ∂s/∂{w}",
+                    f"{_factor(c.dE_da)} · {_factor(c.da_ds)} · {_factor(c.ds_dw)}",
+                    _num(c.product),
+                ]
+            )
+        )
         if batch:
-            chains.append(_Chain([f"∂E/∂{w} (mean over {len(ex.samples)} samples)",
-                                  _num(c.gradient)]))
+            chains.append(
+                _Chain([f"∂E/∂{w} (mean over {len(ex.samples)} samples)", _num(c.gradient)])
+            )
         if p.frozen:
             chains.append(_Chain([f"{w} is frozen: it stays {_num(p.old)}"]))
         else:
-            chains.append(_Chain([f"{w} ← {w} − η·∂E/∂{w}",
-                                  f"{_num(p.old)} − {eta}·{_factor(c.gradient)}", _num(p.new)]))
+            chains.append(
+                _Chain(
+                    [
+                        f"{w} ← {w} − η·∂E/∂{w}",
+                        f"{_num(p.old)} − {eta}·{_factor(c.gradient)}",
+                        _num(p.new),
+                    ]
+                )
+            )
         doc.append(_Math(chains))  # one block per parameter: a gap between them in HTML
     if len(ex.parameters) > FULL_PARAMETERS:
-        doc.append(_Para(f"The other {len(ex.parameters) - FULL_PARAMETERS} parameters follow "
-                         "the same pattern; their values are in the table below."))
+        doc.append(
+            _Para(
+                f"The other {len(ex.parameters) - FULL_PARAMETERS} parameters follow "
+                "the same pattern; their values are in the table below."
+            )
+        )
 
 
 def _sensitivity_section(ex: StepExplanation, doc: list[_Block]) -> None:
@@ -818,8 +1055,12 @@ def _sensitivity_section(ex: StepExplanation, doc: list[_Block]) -> None:
         doc.append(_Para(ex.sensitivity_note))
         return
     over = f"over all {ex.n_samples} samples " if ex.n_samples > 1 else ""
-    doc.append(_Para(f"From ∂E/∂w of the error {over}at the parameters before the step "
-                     f"(E = {_num(ex.error_before)}), a linear estimate:"))
+    doc.append(
+        _Para(
+            f"From ∂E/∂w of the error {over}at the parameters before the step "
+            f"(E = {_num(ex.error_before)}), a linear estimate:"
+        )
+    )
     step = _num(SENSITIVITY_STEP)
     items: list[str] = []
     for p in ex.parameters[:FULL_PARAMETERS]:
@@ -855,8 +1096,14 @@ def _plain(text: str) -> str:
 def _wrap(text: str, indent: str, subsequent: str) -> list[str]:
     if len(indent) + len(text) <= WIDTH:
         return [indent + text]
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=subsequent,
-                         break_long_words=False, break_on_hyphens=False) or [indent]
+    return textwrap.wrap(
+        text,
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=subsequent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [indent]
 
 
 def _text_chain(chain: _Chain) -> list[str]:
@@ -881,8 +1128,9 @@ def _text_chain(chain: _Chain) -> list[str]:
         lines.append(current)
     wrapped: list[str] = []
     for line in lines:
-        wrapped.extend(_wrap(line.lstrip(" "), line[:len(line) - len(line.lstrip(" "))],
-                             " " * (align + 4)))
+        wrapped.extend(
+            _wrap(line.lstrip(" "), line[: len(line) - len(line.lstrip(" "))], " " * (align + 4))
+        )
     return wrapped
 
 
@@ -891,8 +1139,9 @@ def _text_table(table: _Table) -> list[str]:
     widths = [max(len(row[k]) for row in cells) for k in range(len(table.header))]
     lines = []
     for r, row in enumerate(cells):
-        lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
-                     .rstrip())
+        lines.append(
+            "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        )
         if r == 0:
             lines.append("  " + "  ".join("-" * w for w in widths))
     return lines
@@ -939,8 +1188,12 @@ def _html_name_of(name: str) -> str:
 def _rich(text: str) -> str:
     text = html.escape(text)
     text = _NAME_RE.sub(_html_name, text)
-    return (text.replace(_B0, "<sub>").replace(_B1, "</sub>")
-            .replace(_P0, "<sup>").replace(_P1, "</sup>"))
+    return (
+        text.replace(_B0, "<sub>")
+        .replace(_B1, "</sub>")
+        .replace(_P0, "<sup>")
+        .replace(_P1, "</sup>")
+    )
 
 
 def _html_chain(chain: _Chain) -> str:
@@ -948,8 +1201,12 @@ def _html_chain(chain: _Chain) -> str:
     if not chain.each_line:
         return " = ".join(parts)
     indent = "&nbsp;" * 8
-    return "<br/>".join([f"{parts[0]} = {parts[1]}" if len(parts) > 1 else parts[0],
-                         *(f"{indent}= {p}" for p in parts[2:])])
+    return "<br/>".join(
+        [
+            f"{parts[0]} = {parts[1]}" if len(parts) > 1 else parts[0],
+            *(f"{indent}= {p}" for p in parts[2:]),
+        ]
+    )
 
 
 def to_html(ex: StepExplanation) -> str:
@@ -963,16 +1220,20 @@ def to_html(ex: StepExplanation) -> str:
             out.append(f"<p>{_rich(block.text)}</p>")
         elif isinstance(block, _Math):
             lines = "<br/>".join(_html_chain(c) for c in block.chains)
-            out.append(f'<p style="margin-left:12px; margin-top:3px; margin-bottom:3px">'
-                       f"{lines}</p>")
+            out.append(
+                f'<p style="margin-left:12px; margin-top:3px; margin-bottom:3px">{lines}</p>'
+            )
         elif isinstance(block, _Table):
             head = "".join(f"<th>{_rich(c)}</th>" for c in block.header)
             body = "".join(
                 f"<tr><td>{_rich(row[0])}</td>"
-                + "".join(f'<td align="right">{_rich(c)}</td>' for c in row[1:]) + "</tr>"
-                for row in block.rows)
-            out.append('<table border="1" cellspacing="0" cellpadding="3">'
-                       f"<tr>{head}</tr>{body}</table>")
+                + "".join(f'<td align="right">{_rich(c)}</td>' for c in row[1:])
+                + "</tr>"
+                for row in block.rows
+            )
+            out.append(
+                f'<table border="1" cellspacing="0" cellpadding="3"><tr>{head}</tr>{body}</table>'
+            )
         else:
             items = "".join(f"<li>{_rich(item)}</li>" for item in block.items)
             out.append(f"<ul>{items}</ul>")

@@ -51,17 +51,17 @@ if TYPE_CHECKING:
     from model.training import Trainer
 
 Vector = list[float]
-Layer = list[Vector]             # one row [w_1, ..., w_n, b] per neuron
-Activations = list[Vector]       # a[0] = x, a[1], ..., a[L] = y of one sample
+Layer = list[Vector]  # one row [w_1, ..., w_n, b] per neuron
+Activations = list[Vector]  # a[0] = x, a[1], ..., a[L] = y of one sample
 FloatFunction = Callable[[float], float]
 FloatPairFunction = Callable[[float, float], float]
 
 # Where plain floats stop beating numpy (measured: a step costs floats about 1 µs per
 # parameter and sample, numpy about 80 µs plus little per sample).
 MAX_PARAMETERS = 60
-MAX_WORK = 200         # parameters × samples
-FLUSH_ROWS = 4096      # history rows collected before they are written as one block
-ONE = [1.0]            # the bias input
+MAX_WORK = 200  # parameters × samples
+FLUSH_ROWS = 4096  # history rows collected before they are written as one block
+ONE = [1.0]  # the bias input
 # A float operation that overflows is where numpy would have produced inf or NaN.
 ARITHMETIC_TROUBLE = (OverflowError, ZeroDivisionError)
 
@@ -97,9 +97,9 @@ def advance(trainer: Trainer, n: int) -> int:
     """
     if n <= 0:
         return n
-    loop = {"single layer": advance_single_layer,
-            "one hidden layer": advance_one_hidden_layer}.get(variant(trainer.network),
-                                                              advance_generic)
+    loop = {"single layer": advance_single_layer, "one hidden layer": advance_one_hidden_layer}.get(
+        variant(trainer.network), advance_generic
+    )
     loop(trainer, n)
     return n
 
@@ -108,17 +108,17 @@ def advance(trainer: Trainer, n: int) -> int:
 class Plan:
     """Everything about a run that stays fixed from step to step."""
 
-    activations: list[str]                  # f_l's name, l = 1..L
-    fs: list[FloatFunction]                 # f_l
-    dfs: list[FloatFunction | None]         # f_l' from a[l] (backprop only)
-    plain_delta: bool                       # δ[L] = y − d
-    output_delta: FloatPairFunction         # δ[L] from (y, d)
-    squared: bool                           # E_p = ½ Σ (d − y)²
-    per_output: FloatPairFunction           # E_p's term for one output
+    activations: list[str]  # f_l's name, l = 1..L
+    fs: list[FloatFunction]  # f_l
+    dfs: list[FloatFunction | None]  # f_l' from a[l] (backprop only)
+    plain_delta: bool  # δ[L] = y − d
+    output_delta: FloatPairFunction  # δ[L] from (y, d)
+    squared: bool  # E_p = ½ Σ (d − y)²
+    per_output: FloatPairFunction  # E_p's term for one output
     eta: float
     batch: bool
     update_biases: bool
-    samples: list[tuple[Vector, Vector]]    # (x + [1.0], d) per sample
+    samples: list[tuple[Vector, Vector]]  # (x + [1.0], d) per sample
 
     @property
     def inputs(self) -> list[Vector]:
@@ -140,18 +140,21 @@ def plan_for(trainer: Trainer) -> Plan:
     if plain:
         output_delta = sub
     elif output == "sigmoid" and config.loss == "squared_error":
-        def output_delta(y: float, d: float) -> float:     # the common case, in one call
+
+        def output_delta(y: float, d: float) -> float:  # the common case, in one call
             return (y - d) * (y * (1.0 - y))
     else:
         dE_dy, df = loss.dE_dy_float, DERIVATIVE_FROM_OUTPUT[output]
 
         def output_delta(y: float, d: float) -> float:
             return dE_dy(y, d) * df(y)
+
     return Plan(
         activations=list(network.activations),
         fs=[get_activation(name).f_float for name in network.activations],
-        dfs=[DERIVATIVE_FROM_OUTPUT.get(name) if backprop else None
-             for name in network.activations],
+        dfs=[
+            DERIVATIVE_FROM_OUTPUT.get(name) if backprop else None for name in network.activations
+        ],
         plain_delta=plain,
         output_delta=output_delta,
         squared=config.loss == "squared_error",
@@ -159,15 +162,21 @@ def plan_for(trainer: Trainer) -> Plan:
         eta=float(config.learning_rate),
         batch=config.mode == "batch",
         update_biases=config.update_biases,
-        samples=[(x + ONE, d) for x, d in zip(trainer.data.inputs.tolist(),
-                                                trainer.data.targets.tolist(), strict=True)],
+        samples=[
+            (x + ONE, d)
+            for x, d in zip(
+                trainer.data.inputs.tolist(), trainer.data.targets.tolist(), strict=True
+            )
+        ],
     )
 
 
 # -- parameters: Network <-> lists of rows ------------------------------------------------
 def layers_of(network: Network) -> list[Layer]:
-    return [np.column_stack([W, b]).tolist()
-            for W, b in zip(network.weights, network.biases, strict=True)]
+    return [
+        np.column_stack([W, b]).tolist()
+        for W, b in zip(network.weights, network.biases, strict=True)
+    ]
 
 
 def flat_order(network: Network) -> list[int]:
@@ -213,9 +222,9 @@ def advance_single_layer(trainer: Trainer, n: int) -> None:
     network = trainer.network
     n_in, n_out = network.layers
     P = len(plan.samples)
-    neurons = layers_of(network)[0]                 # [w_1, ..., w_n, b] per neuron
+    neurons = layers_of(network)[0]  # [w_1, ..., w_n, b] per neuron
     xs = plan.inputs
-    targets = [list(column) for column in zip(*plan.targets)]        # d_pj per neuron
+    targets = [list(column) for column in zip(*plan.targets)]  # d_pj per neuron
     f = plan.fs[0]
     outputs = [[f(sum(map(mul, w, x))) for x in xs] for w in neurons]  # y_pj per neuron
     end = trainer.position + n
@@ -226,26 +235,27 @@ def advance_single_layer(trainer: Trainer, n: int) -> None:
         errors: list[Vector] = []
         for w, ds, ys in zip(neurons, targets, outputs):
             w_states, w_errors = neuron_steps(plan, w, xs, ds, ys, first, k)
-            k = len(w_errors)           # later neurons need not go past a divergence
+            k = len(w_errors)  # later neurons need not go past a divergence
             states.append(w_states)
             errors.append(w_errors)
         table = np.empty((k, network.n_parameters + 1))
         for j, (w_states, w_errors) in enumerate(zip(states, errors)):
             block = np.array(w_states).reshape(-1, n_in + 1)[:k]
-            table[:, j * n_in:(j + 1) * n_in] = block[:, :n_in]
+            table[:, j * n_in : (j + 1) * n_in] = block[:, :n_in]
             table[:, n_out * n_in + j] = block[:, n_in]
             table[:, -1] = w_errors[:k] if j == 0 else table[:, -1] + w_errors[:k]
         table[:, -1] /= P
-        finite = np.isfinite(table[:, -1])          # the sum over the neurons may overflow
+        finite = np.isfinite(table[:, -1])  # the sum over the neurons may overflow
         if not finite.all():
-            table = table[:int(np.argmin(finite))]
+            table = table[: int(np.argmin(finite))]
         record(trainer, table)
         if trainer.position < first + min(FLUSH_ROWS, end - first):
             raise trainer.divergence(trainer.position + 1)
 
 
-def neuron_steps(plan: Plan, w: Vector, xs: list[Vector], ds: Vector, ys: Vector,
-                 first: int, n: int) -> tuple[Vector, Vector]:
+def neuron_steps(
+    plan: Plan, w: Vector, xs: list[Vector], ds: Vector, ys: Vector, first: int, n: int
+) -> tuple[Vector, Vector]:
     """Up to n updates of one output neuron, from state `first`.
 
     w : [w_1, ..., w_n, b], updated in place; xs : the inputs x_p + [1.0];
@@ -259,7 +269,7 @@ def neuron_steps(plan: Plan, w: Vector, xs: list[Vector], ds: Vector, ys: Vector
     eta, batch = plan.eta, plan.batch
     P = len(xs)
     moving = range(len(w) if plan.update_biases else len(w) - 1)
-    columns = list(zip(*xs))                # x_pi over the samples, one tuple per input i
+    columns = list(zip(*xs))  # x_pi over the samples, one tuple per input i
     samples = range(P)
     states: Vector = []
     errors: Vector = []
@@ -283,7 +293,7 @@ def neuron_steps(plan: Plan, w: Vector, xs: list[Vector], ds: Vector, ys: Vector
                 s = sum(map(mul, w, xs[p]))
                 if not sigmoid:
                     y = f(s)
-                elif s >= 0.0:                  # σ(s) without overflow, as f_float does
+                elif s >= 0.0:  # σ(s) without overflow, as f_float does
                     y = 1.0 / (1.0 + exp(-s))
                 else:
                     z = exp(s)
@@ -311,16 +321,16 @@ def advance_one_hidden_layer(trainer: Trainer, n: int) -> None:  # noqa: PLR0912
     """
     plan = plan_for(trainer)
     network = trainer.network
-    hidden, output = layers_of(network)        # [w_1, ..., w_n, b] per neuron
+    hidden, output = layers_of(network)  # [w_1, ..., w_n, b] per neuron
     order = [*flat_order(network), network.n_parameters]
     flush_at = FLUSH_ROWS * len(order)
     exp, isfinite = math.exp, math.isfinite
     f_hidden, f_output = plan.fs
     df_hidden = plan.dfs[0]
-    assert df_hidden is not None                # the Trainer allows only backprop here
+    assert df_hidden is not None  # the Trainer allows only backprop here
     sigmoid_hidden, sigmoid_output = (name == "sigmoid" for name in plan.activations)
     squared, per_output, output_delta = plan.squared, plan.per_output, plan.output_delta
-    sigmoid_squared = sigmoid_output and squared    # (after the plain δ = y − d case)
+    sigmoid_squared = sigmoid_output and squared  # (after the plain δ = y − d case)
     eta, batch, plain = plan.eta, plan.batch, plan.plain_delta
     xs, ds = plan.inputs, plan.targets
     P = len(xs)
@@ -337,7 +347,7 @@ def advance_one_hidden_layer(trainer: Trainer, n: int) -> None:  # noqa: PLR0912
     output_moving = range(n_hidden + 1 if plan.update_biases else n_hidden)
     output_deltas = [0.0] * n_out
     hidden_deltas = [0.0] * n_hidden
-    hidden_inputs, output_inputs = range(n_in + 1), range(n_hidden + 1)   # with the +1
+    hidden_inputs, output_inputs = range(n_in + 1), range(n_hidden + 1)  # with the +1
     neurons_hidden = range(n_hidden)
     everyone = range(P)
     # Made once: the lists they pair are updated in place, and building an enumerate or
@@ -346,12 +356,12 @@ def advance_one_hidden_layer(trainer: Trainer, n: int) -> None:  # noqa: PLR0912
     hidden_rows, output_rows = list(enumerate(hidden)), list(enumerate(output))
     first = trainer.position
     end = first + n
-    rows: Vector = []          # new states end to end: the rows of each layer, then E
+    rows: Vector = []  # new states end to end: the rows of each layer, then E
     with contextlib.suppress(*ARITHMETIC_TROUBLE):
         for step in range(first, end + 1):
             # forward every sample at state `step`: a[1], y and E
             E = 0.0
-            check = 0.0          # Σ s: a non-finite parameter makes its neuron's s so
+            check = 0.0  # Σ s: a non-finite parameter makes its neuron's s so
             for x, d, h, y in samples:
                 for j, w in hidden_rows:
                     s = sum(map(mul, w, x))
@@ -380,8 +390,9 @@ def advance_one_hidden_layer(trainer: Trainer, n: int) -> None:  # noqa: PLR0912
                 E += E_p
             E /= P
             if step > first:
-                if not isfinite(check + E) and \
-                        not all_finite([v for w in parameters for v in w], E):
+                if not isfinite(check + E) and not all_finite(
+                    [v for w in parameters for v in w], E
+                ):
                     break
                 for w in parameters:
                     rows += w
@@ -399,17 +410,18 @@ def advance_one_hidden_layer(trainer: Trainer, n: int) -> None:  # noqa: PLR0912
                     y_k, d_k = y[k], d[k]
                     if plain:
                         output_deltas[k] = y_k - d_k
-                    elif sigmoid_squared:          # the common case, without a call
+                    elif sigmoid_squared:  # the common case, without a call
                         output_deltas[k] = (y_k - d_k) * (y_k * (1.0 - y_k))
                     else:
                         output_deltas[k] = output_delta(y_k, d_k)
                 for j in neurons_hidden:
-                    back = 0.0                     # (W[2]ᵀ δ[2])_j, before W[2] moves
+                    back = 0.0  # (W[2]ᵀ δ[2])_j, before W[2] moves
                     for k, w in output_rows:
                         back += output_deltas[k] * w[j]
                     h_j = h[j]
-                    hidden_deltas[j] = back * (h_j * (1.0 - h_j) if sigmoid_hidden
-                                               else df_hidden(h_j))
+                    hidden_deltas[j] = back * (
+                        h_j * (1.0 - h_j) if sigmoid_hidden else df_hidden(h_j)
+                    )
                 for k, w in output_rows:
                     delta = output_deltas[k]
                     for i in output_moving:
@@ -434,7 +446,7 @@ def advance_one_hidden_layer(trainer: Trainer, n: int) -> None:  # noqa: PLR0912
                         g[i] += delta * h[i]
                 x = xs[p]
                 for j in neurons_hidden:
-                    back = 0.0                     # (W[2]ᵀ δ[2])_j
+                    back = 0.0  # (W[2]ᵀ δ[2])_j
                     for delta, w in zip(output_deltas, output):
                         back += delta * w[j]
                     h_j = h[j]
@@ -462,7 +474,7 @@ def forward(net: list[Layer], plan: Plan) -> tuple[list[Activations], float]:
     A sample's activations are [x, a[1], ..., a[L-1], y], each but y followed by the bias
     input 1.0, so that a row [w_1, ..., w_n, b] gives Σ_i w_i a_i + b in numpy's order.
     """
-    hidden = list(zip(net, plan.fs[:-1]))          # zip stops before the output layer
+    hidden = list(zip(net, plan.fs[:-1]))  # zip stops before the output layer
     output, f_out = net[-1], plan.fs[-1]
     per_output = plan.per_output
     acts: list[Activations] = []
@@ -489,24 +501,28 @@ def backward(net: list[Layer], plan: Plan, acts: Activations, d: Vector) -> list
         df = plan.dfs[l - 1]
         assert df is not None
         # (W[l+1]ᵀ δ)_i pairs column i of the rows with a_i; the bias column has no a_i
-        delta = [sum(map(mul, delta, column)) * df(a)
-                 for column, a in zip(zip(*net[l]), acts[l][:-1])]
+        delta = [
+            sum(map(mul, delta, column)) * df(a) for column, a in zip(zip(*net[l]), acts[l][:-1])
+        ]
         deltas.append(delta)
     deltas.reverse()
     return deltas
 
 
-def descend_online(net: list[Layer], plan: Plan, acts: Activations,
-                   deltas: list[Vector]) -> list[Layer]:
+def descend_online(
+    net: list[Layer], plan: Plan, acts: Activations, deltas: list[Vector]
+) -> list[Layer]:
     """θ − η ∂E_p/∂θ for one sample: row j of layer l moves by −η δ_j [a_1, …, a_n, 1]."""
     eta = plan.eta
-    return [[[w - eta * (dj * a) for w, a in zip(row, a_in)]
-             for row, dj in zip(rows, delta)]
-            for rows, a_in, delta in zip(net, acts, deltas)]     # a_in: a[l-1] and 1.0
+    return [
+        [[w - eta * (dj * a) for w, a in zip(row, a_in)] for row, dj in zip(rows, delta)]
+        for rows, a_in, delta in zip(net, acts, deltas)
+    ]  # a_in: a[l-1] and 1.0
 
 
-def descend_batch(net: list[Layer], plan: Plan, acts: list[Activations],
-                  deltas: list[list[Vector]]) -> list[Layer]:
+def descend_batch(
+    net: list[Layer], plan: Plan, acts: list[Activations], deltas: list[list[Vector]]
+) -> list[Layer]:
     """θ − η mean_p ∂E_p/∂θ: row j of layer l moves by −η mean_p δ_pj [a_p1, …, a_pn, 1]."""
     eta = plan.eta
     P = len(acts)
@@ -515,9 +531,12 @@ def descend_batch(net: list[Layer], plan: Plan, acts: list[Activations],
         # one tuple over the samples per input (the bias input last) and per neuron
         inputs = list(zip(*[sample[l] for sample in acts]))
         neurons = zip(*[sample_deltas[l] for sample_deltas in deltas])
-        new_net.append([[w - eta * (sum(map(mul, dj, ai)) / P)
-                         for w, ai in zip(row, inputs)]
-                        for row, dj in zip(rows, neurons)])
+        new_net.append(
+            [
+                [w - eta * (sum(map(mul, dj, ai)) / P) for w, ai in zip(row, inputs)]
+                for row, dj in zip(rows, neurons)
+            ]
+        )
     return new_net
 
 
@@ -546,7 +565,7 @@ def advance_generic(trainer: Trainer, n: int) -> None:
     flush_at = FLUSH_ROWS * len(order)
     net = layers_of(trainer.network)
     acts, _ = forward(net, plan)
-    rows: Vector = []          # new states end to end: the rows of each layer, then E
+    rows: Vector = []  # new states end to end: the rows of each layer, then E
     step = trainer.position
     end = step + n
     with contextlib.suppress(*ARITHMETIC_TROUBLE):

@@ -28,8 +28,9 @@ class GradientCheck:
     relative_difference: float
 
 
-def gradient_check(network: Network, data: Dataset, loss: str,
-                   h: float = 1e-6) -> list[GradientCheck]:
+def gradient_check(
+    network: Network, data: Dataset, loss: str, h: float = 1e-6
+) -> list[GradientCheck]:
     """One GradientCheck per parameter, in `get_flat` order, of the dataset error E.
 
     ValueError (from `check_differentiable`) when an activation has no derivative.
@@ -41,8 +42,10 @@ def gradient_check(network: Network, data: Dataset, loss: str,
     net = network.copy()
     analytic = flat_gradient(net, data, loss)
     numeric = numeric_gradient(net, data, loss, h)
-    return [GradientCheck(name, float(a), float(n), relative_difference(a, n))
-            for name, a, n in zip(net.parameter_names(), analytic, numeric, strict=True)]
+    return [
+        GradientCheck(name, float(a), float(n), relative_difference(a, n))
+        for name, a, n in zip(net.parameter_names(), analytic, numeric, strict=True)
+    ]
 
 
 def flat_gradient(network: Network, data: Dataset, loss: str) -> Array:
@@ -64,8 +67,9 @@ def numeric_gradient(network: Network, data: Dataset, loss: str, h: float) -> Ar
         down[k] -= h
         # Why not 2h: θ + h and θ − h are rounded, so the true distance differs from 2h
         # by up to an ulp of θ; dividing by it removes that error from the quotient.
-        numeric[k] = (_error_at(network, data, loss, up)
-                      - _error_at(network, data, loss, down)) / (up[k] - down[k])
+        numeric[k] = (_error_at(network, data, loss, up) - _error_at(network, data, loss, down)) / (
+            up[k] - down[k]
+        )
     network.set_flat(theta)
     return numeric
 

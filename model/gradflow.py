@@ -18,8 +18,7 @@ from model.training import Dataset
 Array = NDArray[np.float64]
 
 
-def layer_gradient_norms(network: Network, data: Dataset, loss: str,
-                         thetas: Array) -> Array:
+def layer_gradient_norms(network: Network, data: Dataset, loss: str, thetas: Array) -> Array:
     """‖∂E/∂W[l]‖ (Frobenius, weights only, whole dataset), shape (k, depth).
 
     thetas : shape (k, n_parameters), one parameter vector per row in `get_flat` order
@@ -27,9 +26,10 @@ def layer_gradient_norms(network: Network, data: Dataset, loss: str,
     """
     thetas = np.asarray(thetas, dtype=np.float64)
     if thetas.ndim != 2 or thetas.shape[1] != network.n_parameters:
-        raise ValueError(f"expected parameter vectors of shape (k, {network.n_parameters}), "
-                         f"got {thetas.shape}")
-    net = network.copy()   # set_flat writes in place
+        raise ValueError(
+            f"expected parameter vectors of shape (k, {network.n_parameters}), got {thetas.shape}"
+        )
+    net = network.copy()  # set_flat writes in place
     norms = np.empty((thetas.shape[0], net.depth))
     for row, theta in enumerate(thetas):
         net.set_flat(theta)

@@ -27,7 +27,7 @@ Array = NDArray[np.float64]
 
 GROWTH = 1.1
 MIN_CAPACITY = 1024
-CSV_BLOCK_ROWS = 65536      # rows formatted per chunk of the CSV export
+CSV_BLOCK_ROWS = 65536  # rows formatted per chunk of the CSV export
 
 
 class History:
@@ -72,12 +72,12 @@ class History:
     @property
     def parameters(self) -> Array:
         """Shape (n_parameters, n_rows): row i of this view is one parameter's series."""
-        return self._data[:self._n, :-1].T
+        return self._data[: self._n, :-1].T
 
     @property
     def errors(self) -> Array:
         """The dataset error at each state, shape (n_rows,)."""
-        return self._data[:self._n, -1]
+        return self._data[: self._n, -1]
 
     def rows_view(self, n_rows: int) -> Array:
         """The first n_rows states, shape (n_rows, n_parameters + 1), error last: a view,
@@ -104,9 +104,9 @@ class History:
         new_capacity = max(n_rows, int(self.capacity * GROWTH) + 1, MIN_CAPACITY)
         try:
             self._data.resize((new_capacity, self._n_cols), refcheck=True)
-        except ValueError:          # a view of the array is alive: it must stay valid
+        except ValueError:  # a view of the array is alive: it must stay valid
             grown = np.empty((new_capacity, self._n_cols), dtype=np.float64)
-            grown[:self._n] = self._data[:self._n]
+            grown[: self._n] = self._data[: self._n]
             self._data = grown
 
     def reserve(self, n_rows: int) -> None:
@@ -130,7 +130,7 @@ class History:
         if rows.shape[1] != self._n_cols:
             raise ValueError(f"expected rows of {self._n_cols} values, got {rows.shape[1]}")
         self._reserve(self._n + k)
-        self._data[self._n:self._n + k] = rows
+        self._data[self._n : self._n + k] = rows
         self._n += k
 
     def truncate(self, n_rows: int) -> None:
@@ -155,7 +155,7 @@ class History:
 
     def rows_after(self, step: int) -> Array:
         """A copy of the states after `step`, shape (k, n_parameters + 1), for `extend`."""
-        return self._data[step + 1:self._n].copy()
+        return self._data[step + 1 : self._n].copy()
 
     def copy_prefix(self, n_rows: int) -> History:
         """A new History holding copies of the first n_rows states."""
@@ -166,7 +166,7 @@ class History:
     def table(self) -> Array:
         """The whole table of Contract 2 (step, parameters, error) as a new array."""
         steps = np.arange(self._n, dtype=np.float64)
-        return np.column_stack([steps, self._data[:self._n]])
+        return np.column_stack([steps, self._data[: self._n]])
 
     # -- export (Contract 2) ----------------------------------------------------------------
     def to_csv(self, path: str | os.PathLike[str]) -> None:
@@ -187,7 +187,7 @@ class History:
 
     def to_json_dict(self) -> dict[str, object]:
         """{"columns": [...], "rows": [[...], ...]}, as Contract 2 and the session use."""
-        rows = [[step, *values] for step, values in enumerate(self._data[:self._n].tolist())]
+        rows = [[step, *values] for step, values in enumerate(self._data[: self._n].tolist())]
         return {"columns": self.columns, "rows": rows}
 
     def to_json(self, path: str | os.PathLike[str]) -> None:
@@ -238,8 +238,9 @@ def _write_atomically(path: str | os.PathLike[str], chunks: Iterator[bytes]) -> 
     target = Path(path)
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(target))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                    dir=target.parent if str(target.parent) else ".")
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else "."
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:

@@ -61,13 +61,21 @@ LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
         Loss(
-            "squared_error", "squared error", _squared, lambda y, d: y - d,
-            lambda y, d: 0.5 * (d - y) * (d - y), lambda y, d: y - d,
+            "squared_error",
+            "squared error",
+            _squared,
+            lambda y, d: y - d,
+            lambda y, d: 0.5 * (d - y) * (d - y),
+            lambda y, d: y - d,
             "E = ½ Σ (d − y)²",
         ),
         Loss(
-            "cross_entropy", "binary cross-entropy", _cross_entropy, _cross_entropy_dy,
-            _cross_entropy_float, _cross_entropy_dy_float,
+            "cross_entropy",
+            "binary cross-entropy",
+            _cross_entropy,
+            _cross_entropy_dy,
+            _cross_entropy_float,
+            _cross_entropy_dy_float,
             "E = −Σ [d ln y + (1 − d) ln(1 − y)]",
         ),
     )

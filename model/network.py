@@ -60,14 +60,18 @@ class Network:
     def __post_init__(self) -> None:
         check_architecture(self.layers, self.activations)
         if len(self.weights) != self.depth or len(self.biases) != self.depth:
-            raise ValueError(f"expected {self.depth} weight matrices and bias vectors for "
-                             f"layers {self.layers}, got {len(self.weights)} and "
-                             f"{len(self.biases)}")
+            raise ValueError(
+                f"expected {self.depth} weight matrices and bias vectors for "
+                f"layers {self.layers}, got {len(self.weights)} and "
+                f"{len(self.biases)}"
+            )
         for l, (W, b) in enumerate(zip(self.weights, self.biases, strict=True), start=1):
             expected = (self.layers[l], self.layers[l - 1])
             if W.shape != expected or b.shape != (self.layers[l],):
-                raise ValueError(f"layer {l}: weights {W.shape} / biases {b.shape} "
-                                 f"do not fit layers {self.layers}")
+                raise ValueError(
+                    f"layer {l}: weights {W.shape} / biases {b.shape} "
+                    f"do not fit layers {self.layers}"
+                )
         self.weights = [np.array(W, dtype=np.float64) for W in self.weights]
         self.biases = [np.array(b, dtype=np.float64) for b in self.biases]
 
@@ -81,8 +85,12 @@ class Network:
         return sum(W.size + b.size for W, b in zip(self.weights, self.biases, strict=True))
 
     def copy(self) -> Network:
-        return Network(list(self.layers), list(self.activations),
-                       [W.copy() for W in self.weights], [b.copy() for b in self.biases])
+        return Network(
+            list(self.layers),
+            list(self.activations),
+            [W.copy() for W in self.weights],
+            [b.copy() for b in self.biases],
+        )
 
     # -- the parameter vector: the order of the history columns (Contract 2) --------------
     def get_flat(self) -> Array:
@@ -98,9 +106,9 @@ class Network:
             raise ValueError(f"expected {self.n_parameters} parameters, got {theta.shape}")
         offset = 0
         for W, b in zip(self.weights, self.biases, strict=True):
-            W[...] = theta[offset:offset + W.size].reshape(W.shape)
+            W[...] = theta[offset : offset + W.size].reshape(W.shape)
             offset += W.size
-            b[:] = theta[offset:offset + b.size]
+            b[:] = theta[offset : offset + b.size]
             offset += b.size
 
     def parameter_names(self) -> list[str]:
@@ -139,8 +147,7 @@ class Network:
         """The dataset error E = mean_p E_p."""
         return float(np.mean(self.sample_errors(X, D, loss)))
 
-    def gradients(self, X: Array, D: Array, loss: str,
-                  fp: ForwardPass | None = None) -> Gradients:
+    def gradients(self, X: Array, D: Array, loss: str, fp: ForwardPass | None = None) -> Gradients:
         """∂E/∂W and ∂E/∂b of the mean error over the batch, by the chain rule."""
         check_differentiable(self.activations)
         fp = fp if fp is not None else self.forward(X)
@@ -176,8 +183,10 @@ def check_architecture(layers: list[int], activations: list[str]) -> None:
     if len(layers) < 2 or any(int(n) != n or n < 1 for n in layers):
         raise ValueError(f"layers must be at least two positive sizes, got {layers}")
     if len(activations) != len(layers) - 1:
-        raise ValueError(f"expected {len(layers) - 1} activations (one per non-input layer), "
-                         f"got {len(activations)}")
+        raise ValueError(
+            f"expected {len(layers) - 1} activations (one per non-input layer), "
+            f"got {len(activations)}"
+        )
     for name in activations:
         get_activation(name)
 
@@ -193,8 +202,9 @@ def check_differentiable(activations: list[str]) -> None:
             )
 
 
-def initial_weights(layers: list[int], method: str = "uniform", seed: int = 0,
-                    low: float = -0.5, high: float = 0.5) -> tuple[list[Array], list[Array]]:
+def initial_weights(
+    layers: list[int], method: str = "uniform", seed: int = 0, low: float = -0.5, high: float = 0.5
+) -> tuple[list[Array], list[Array]]:
     """Random W (uniform, Xavier/Glorot uniform or He normal) and zero biases, seeded."""
     rng = np.random.default_rng(seed)
     weights: list[Array] = []

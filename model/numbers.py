@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 
 DECIMALS = 9
-SMALL = 1e-4   # below this (and not 0) nine decimals keep at most five significant digits
-LARGE = 1e6    # from here on, nine decimals would claim more digits than float64 has
+SMALL = 1e-4  # below this (and not 0) nine decimals keep at most five significant digits
+LARGE = 1e6  # from here on, nine decimals would claim more digits than float64 has
 
 
 def format_number(x: float) -> str:

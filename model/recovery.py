@@ -37,7 +37,7 @@ from model.session import (
 from model.training import Trainer
 
 PREFIX = "autosave-"
-SAVE_BYTES = 8 * 1024 * 1024     # new rows one autosave copies at most (~3 ms)
+SAVE_BYTES = 8 * 1024 * 1024  # new rows one autosave copies at most (~3 ms)
 KEY = "autosave"
 
 
@@ -46,9 +46,9 @@ class Recovered:
     """A session left behind by an app that did not close properly."""
 
     session: Session
-    source: str | None              # the file it had been opened from or saved to
-    saved_at: float                 # time.time() of the autosave
-    path: Path                      # its .json file
+    source: str | None  # the file it had been opened from or saved to
+    saved_at: float  # time.time() of the autosave
+    path: Path  # its .json file
 
     def discard(self) -> None:
         remove_pair(self.path)
@@ -61,10 +61,10 @@ class AutosaveJob:
 
     json_path: Path
     rows_path: Path
-    session: dict[str, object]      # Contract 1, plus KEY: which rows belong to it
-    rows: np.ndarray                # the rows to write from row `first` on
-    first: int                      # 0: a new rows file, written whole
-    replaced: Path | None = None    # the previous generation, deleted after the JSON
+    session: dict[str, object]  # Contract 1, plus KEY: which rows belong to it
+    rows: np.ndarray  # the rows to write from row `first` on
+    first: int  # 0: a new rows file, written whole
+    replaced: Path | None = None  # the previous generation, deleted after the JSON
 
     def run(self) -> None:
         """Rows first, then the JSON that names and counts them, then the old rows."""
@@ -91,7 +91,7 @@ class AutosaveFile:
         self.name = f"{PREFIX}{name if name is not None else f'{os.getpid()}-0'}"
         self.json_path = folder / f"{self.name}.json"
         self._generation = 0
-        self._history: History | None = None   # the rows file holds a prefix of it
+        self._history: History | None = None  # the rows file holds a prefix of it
         self._revision = -1
         self._rows_on_disk = 0
 
@@ -100,15 +100,19 @@ class AutosaveFile:
         """The rows file of the latest save."""
         return self.json_path.with_name(f"{self.name}-{self._generation}.f64")
 
-    def prepare(self, trainer: Trainer, title: str, source: str | None,
-                unsaved: bool) -> AutosaveJob:
+    def prepare(
+        self, trainer: Trainer, title: str, source: str | None, unsaved: bool
+    ) -> AutosaveJob:
         """The job that saves the trainer's session up to its current state — or, when
         more than SAVE_BYTES of rows are new (a fast Run), up to the state those bytes
         reach: the rows are copied in the GUI thread, and 90 MB at once stalled it for
         tens of ms. `behind` then says another save should follow soon."""
         history = trainer.history
-        appendable = history is self._history and history.revision == self._revision \
+        appendable = (
+            history is self._history
+            and history.revision == self._revision
             and self._rows_on_disk > 0
+        )
         replaced = None
         if not appendable:
             replaced = self.rows_path
@@ -120,22 +124,33 @@ class AutosaveFile:
         self._history, self._revision = history, history.revision
         self._rows_on_disk = max(self._rows_on_disk, n_rows) if appendable else n_rows
         session = session_to_dict(trainer, title, include_history=False)
-        if n_rows < trainer.position + 1:          # the state the saved rows reach
+        if n_rows < trainer.position + 1:  # the state the saved rows reach
             network = trainer.network.copy()
             network.set_flat(history.row(n_rows - 1))
-            session["parameters"] = {"weights": [W.tolist() for W in network.weights],
-                                     "biases": [b.tolist() for b in network.biases]}
-        log = [entry for entry in training_log_entries(trainer)
-               if int(entry["from_step"]) < n_rows - 1]  # type: ignore[call-overload]
-        session[KEY] = {"rows": n_rows, "rows_file": self.rows_path.name, "source": source,
-                        "unsaved": unsaved, "saved_at": time.time(), "training_log": log}
+            session["parameters"] = {
+                "weights": [W.tolist() for W in network.weights],
+                "biases": [b.tolist() for b in network.biases],
+            }
+        log = [
+            entry for entry in training_log_entries(trainer) if int(entry["from_step"]) < n_rows - 1
+        ]  # type: ignore[call-overload]
+        session[KEY] = {
+            "rows": n_rows,
+            "rows_file": self.rows_path.name,
+            "source": source,
+            "unsaved": unsaved,
+            "saved_at": time.time(),
+            "training_log": log,
+        }
         return AutosaveJob(self.json_path, self.rows_path, session, rows, first, replaced)
 
     def behind(self, trainer: Trainer) -> bool:
         """The last job saved an earlier state than the trainer's (see `prepare`)."""
-        return trainer.history is self._history and \
-            trainer.history.revision == self._revision and \
-            self._rows_on_disk < trainer.position + 1
+        return (
+            trainer.history is self._history
+            and trainer.history.revision == self._revision
+            and self._rows_on_disk < trainer.position + 1
+        )
 
     def forget(self) -> None:
         """After a failed write: the next job writes the rows whole, into a new file."""
@@ -149,8 +164,11 @@ class AutosaveFile:
 def remove_pair(json_path: Path) -> None:
     """The JSON and every rows file of its autosave."""
     # Best effort: a file that cannot be removed must not stop the window from closing.
-    for path in [json_path, json_path.with_suffix(".f64"),      # (the first format's)
-                 *json_path.parent.glob(f"{json_path.stem}-*.f64")]:
+    for path in [
+        json_path,
+        json_path.with_suffix(".f64"),  # (the first format's)
+        *json_path.parent.glob(f"{json_path.stem}-*.f64"),
+    ]:
         with contextlib.suppress(OSError):
             path.unlink()
 
@@ -160,7 +178,7 @@ def process_alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:         # someone else's process: alive
+    except PermissionError:  # someone else's process: alive
         return True
     return True
 
@@ -190,9 +208,12 @@ def read_autosave(json_path: Path) -> Recovered | None:
         return None
     session = parse_session(obj)
     n_cols = session.network.n_parameters + 1
-    rows_file = meta.get("rows_file", json_path.with_suffix(".f64").name)   # 1st format
-    if not isinstance(rows_file, str) or Path(rows_file).name != rows_file or not (
-            rows_file == f"{json_path.stem}.f64" or rows_file.startswith(f"{json_path.stem}-")):
+    rows_file = meta.get("rows_file", json_path.with_suffix(".f64").name)  # 1st format
+    if (
+        not isinstance(rows_file, str)
+        or Path(rows_file).name != rows_file
+        or not (rows_file == f"{json_path.stem}.f64" or rows_file.startswith(f"{json_path.stem}-"))
+    ):
         raise SessionError(KEY, f"names no rows file of its own: {rows_file!r}")
     rows = read_rows(json_path.with_name(rows_file), meta["rows"], n_cols)
     history = History(session.network.parameter_names(), capacity=len(rows))
@@ -211,6 +232,8 @@ def read_rows(path: Path, n_rows: int, n_cols: int) -> np.ndarray:
     except OSError as error:
         raise SessionError("history", f"the autosaved rows cannot be read ({error})") from None
     if rows.size != n_rows * n_cols or n_rows < 1:
-        raise SessionError("history", f"expected {n_rows} autosaved rows, the file holds "
-                           f"{rows.size // max(n_cols, 1)}")
+        raise SessionError(
+            "history",
+            f"expected {n_rows} autosaved rows, the file holds {rows.size // max(n_cols, 1)}",
+        )
     return rows.reshape(n_rows, n_cols)

@@ -37,13 +37,12 @@ Number = int | float | np.integer[Any] | np.floating[Any]
 FORMAT = "backprop-lab/session"
 VERSION = 1
 MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_NESTING = 64          # a session needs 5; json would recurse once per level
-MAX_LAYERS = 20           # entries of network.layers, the input layer included
+MAX_NESTING = 64  # a session needs 5; json would recurse once per level
+MAX_LAYERS = 20  # entries of network.layers, the input layer included
 MAX_LAYER_SIZE = 1000
 MAX_PARAMETERS = 1_000_000
 INIT_METHODS: tuple[str, ...] = ("uniform", "xavier", "he")
-EXAMPLE_NAMES: tuple[str, ...] = ("lecture", "and", "or", "xor", "mazur_2_2_2",
-                                   "deep_xor")
+EXAMPLE_NAMES: tuple[str, ...] = ("lecture", "and", "or", "xor", "mazur_2_2_2", "deep_xor")
 
 _EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "examples"
 
@@ -93,8 +92,11 @@ def load_session(path: str | os.PathLike[str]) -> Session:
     try:
         size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
-            raise SessionError("file", f"{size / 2**20:.1f} MB, larger than a session can be "
-                               f"({MAX_FILE_BYTES // 2**20} MB)")
+            raise SessionError(
+                "file",
+                f"{size / 2**20:.1f} MB, larger than a session can be "
+                f"({MAX_FILE_BYTES // 2**20} MB)",
+            )
         with open(path, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)  # st_size can lie (pipes, /proc)
     except IsADirectoryError:
@@ -102,8 +104,7 @@ def load_session(path: str | os.PathLike[str]) -> Session:
     except OSError as error:
         raise SessionError("file", f"cannot read it ({error.strerror or error})") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise SessionError("file", f"larger than a session can be "
-                           f"({MAX_FILE_BYTES // 2**20} MB)")
+        raise SessionError("file", f"larger than a session can be ({MAX_FILE_BYTES // 2**20} MB)")
     return parse_session(decode_json(raw))
 
 
@@ -116,18 +117,22 @@ def decode_json(raw: bytes) -> object:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        bad = raw[error.start:error.start + 1].hex()
-        raise SessionError("file", f"not UTF-8 text (byte 0x{bad} at offset {error.start}): "
-                           "not a session file") from None
+        bad = raw[error.start : error.start + 1].hex()
+        raise SessionError(
+            "file", f"not UTF-8 text (byte 0x{bad} at offset {error.start}): not a session file"
+        ) from None
     depth = nesting_depth(raw)
     if depth > MAX_NESTING:
-        raise SessionError("file", f"lists and objects nested {depth} deep; a session "
-                           f"never needs more than {MAX_NESTING}")
+        raise SessionError(
+            "file",
+            f"lists and objects nested {depth} deep; a session never needs more than {MAX_NESTING}",
+        )
     try:
         return json.loads(text, parse_constant=_non_finite)
     except json.JSONDecodeError as error:
-        raise SessionError("file", f"not valid JSON (line {error.lineno}, column "
-                           f"{error.colno}: {error.msg})") from None
+        raise SessionError(
+            "file", f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from None
     except (ValueError, RecursionError) as error:  # e.g. an integer of 5000 digits
         reason = str(error).split(";")[0]
         raise SessionError("file", f"not valid JSON ({reason})") from None
@@ -156,7 +161,7 @@ def _bracket_depth(text: bytes) -> int:
     codes = np.frombuffer(text, dtype=np.uint8)
     depth = deepest = 0
     for start in range(0, codes.size, _BLOCK):
-        levels = np.cumsum(_BRACKET_STEP[codes[start:start + _BLOCK]], dtype=np.int64)
+        levels = np.cumsum(_BRACKET_STEP[codes[start : start + _BLOCK]], dtype=np.int64)
         deepest = max(deepest, depth + int(levels.max()))
         depth += int(levels[-1])
     return deepest
@@ -171,23 +176,29 @@ def _non_finite(name: str) -> float:
 def parse_session(obj: object) -> Session:
     """Validate an already-decoded JSON document and build the Session it describes."""
     if not isinstance(obj, Mapping):
-        raise SessionError("file", f"expected a JSON object {{...}} at the top level, got "
-                           f"{describe(obj)}")
+        raise SessionError(
+            "file", f"expected a JSON object {{...}} at the top level, got {describe(obj)}"
+        )
     if obj.get("format") != FORMAT:
-        raise SessionError("format", f'not a Backprop Lab session (expected "{FORMAT}", '
-                           f"got {describe(obj.get('format'))})")
+        raise SessionError(
+            "format",
+            f'not a Backprop Lab session (expected "{FORMAT}", got {describe(obj.get("format"))})',
+        )
     _check_version(obj)
     network_obj = _object(obj, "network", "network")
     layers = _layers(_require(network_obj, "layers", "network.layers"))
-    activations = _activations(_require(network_obj, "activations", "network.activations"),
-                               len(layers) - 1)
+    activations = _activations(
+        _require(network_obj, "activations", "network.activations"), len(layers) - 1
+    )
     if "parameters" in obj:
         weights, biases = _parameters(_object(obj, "parameters", "parameters"), layers)
     elif "init" in obj:
         weights, biases = _init(_object(obj, "init", "init"), layers)
     else:
-        raise SessionError("parameters", 'missing: give "parameters" (weights and biases) '
-                           'or "init" (how to draw them)')
+        raise SessionError(
+            "parameters",
+            'missing: give "parameters" (weights and biases) or "init" (how to draw them)',
+        )
     network = Network(layers, activations, weights, biases)
     data = _data(_object(obj, "data", "data"), layers)
     config = _training(_object(obj, "training", "training"))
@@ -199,9 +210,12 @@ def parse_session(obj: object) -> Session:
         start_error = network.error(data.inputs, data.targets, config.loss)
     if not math.isfinite(start_error):
         source = "parameters" if "parameters" in obj else "init"
-        raise SessionError(source, f"the error at these parameters is {start_error} on this "
-                           "data, not a finite number: the weights or inputs are too large "
-                           "(or a saturated output has the opposite target)")
+        raise SessionError(
+            source,
+            f"the error at these parameters is {start_error} on this "
+            "data, not a finite number: the weights or inputs are too large "
+            "(or a saturated output has the opposite target)",
+        )
     history = _history(obj["history"], network) if obj.get("history") is not None else None
     title = obj.get("title", "")
     if title is None:
@@ -218,8 +232,7 @@ def parse_session(obj: object) -> Session:
     return Session(network, data, config, history, title, config_log)
 
 
-def _training_log(value: object, network: Network,
-                  n_rows: int) -> list[tuple[int, TrainingConfig]]:
+def _training_log(value: object, network: Network, n_rows: int) -> list[tuple[int, TrainingConfig]]:
     """`training_log`: [{"from_step": s, <training fields>}, ...], from_step 0 first and
     increasing: the settings each recorded step was made with."""
     entries = _list(value, "training_log", "a list of settings")
@@ -230,16 +243,22 @@ def _training_log(value: object, network: Network,
             raise SessionError(path, f"expected an object, got {describe(entry)}")
         first = _require(entry, "from_step", f"{path}.from_step")
         previous = log[-1][0] if log else -1
-        if not _is_int(first) or not previous < int(first) < max(n_rows, 1) or \
-                (not log and first != 0):
-            raise SessionError(f"{path}.from_step", "expected steps from 0 upwards, within "
-                               f"the history, got {describe(first)}")
+        if (
+            not _is_int(first)
+            or not previous < int(first) < max(n_rows, 1)
+            or (not log and first != 0)
+        ):
+            raise SessionError(
+                f"{path}.from_step",
+                f"expected steps from 0 upwards, within the history, got {describe(first)}",
+            )
         try:
             config = _training(entry)
             config.validate(network)
         except SessionError as error:
-            raise SessionError(f"{path}.{error.field.removeprefix('training.')}",
-                               error.message) from None
+            raise SessionError(
+                f"{path}.{error.field.removeprefix('training.')}", error.message
+            ) from None
         except ValueError as error:
             raise SessionError(f"{path}.rule", str(error)) from None
         log.append((int(first), config))
@@ -249,11 +268,15 @@ def _training_log(value: object, network: Network,
 def _check_version(obj: Mapping[str, object]) -> None:
     version = _require(obj, "version", "version")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise SessionError("version", f"expected the whole number {VERSION}, got "
-                           f"{describe(version)}")
+        raise SessionError(
+            "version", f"expected the whole number {VERSION}, got {describe(version)}"
+        )
     if version > VERSION:
-        raise SessionError("version", f"file is version {version}, this program reads version "
-                           f"{VERSION}: a newer Backprop Lab wrote it")
+        raise SessionError(
+            "version",
+            f"file is version {version}, this program reads version "
+            f"{VERSION}: a newer Backprop Lab wrote it",
+        )
     if version < 1:
         raise SessionError("version", f"expected {VERSION}, got {version}")
 
@@ -264,8 +287,9 @@ def check_size(layers: list[int]) -> None:
     if not 2 <= len(layers) <= MAX_LAYERS:
         raise ValueError(f"a network has 2 to {MAX_LAYERS} layers, not {len(layers)}")
     if max(layers) > MAX_LAYER_SIZE:
-        raise ValueError(f"a layer has at most {MAX_LAYER_SIZE} neurons (or inputs), "
-                         f"not {max(layers)}")
+        raise ValueError(
+            f"a layer has at most {MAX_LAYER_SIZE} neurons (or inputs), not {max(layers)}"
+        )
     n_parameters = sum(a * b + b for a, b in pairwise(layers))
     if n_parameters > MAX_PARAMETERS:
         raise ValueError(f"{n_parameters:,} parameters, more than {MAX_PARAMETERS:,}")
@@ -275,18 +299,25 @@ def _layers(value: object) -> list[int]:
     path = "network.layers"
     sizes = _list(value, path, "a list of layer sizes like [2, 1]")
     if not 2 <= len(sizes) <= MAX_LAYERS:
-        raise SessionError(path, f"expected 2 to {MAX_LAYERS} layer sizes (inputs, any hidden "
-                           f"layers, outputs), got {len(sizes)}")
+        raise SessionError(
+            path,
+            f"expected 2 to {MAX_LAYERS} layer sizes (inputs, any hidden "
+            f"layers, outputs), got {len(sizes)}",
+        )
     layers: list[int] = []
     for i, n in enumerate(sizes):
         if not _is_int(n) or not 1 <= n <= MAX_LAYER_SIZE:
-            raise SessionError(f"{path}[{i}]", f"expected a whole number of neurons from 1 to "
-                               f"{MAX_LAYER_SIZE}, got {describe(n)}")
+            raise SessionError(
+                f"{path}[{i}]",
+                f"expected a whole number of neurons from 1 to {MAX_LAYER_SIZE}, got {describe(n)}",
+            )
         layers.append(int(n))
     count = sum(n * (m + 1) for m, n in pairwise(layers))
     if count > MAX_PARAMETERS:
-        raise SessionError(path, f"{count} parameters are more than this program handles "
-                           f"(at most {MAX_PARAMETERS})")
+        raise SessionError(
+            path,
+            f"{count} parameters are more than this program handles (at most {MAX_PARAMETERS})",
+        )
     return layers
 
 
@@ -294,67 +325,87 @@ def _activations(value: object, count: int) -> list[str]:
     path = "network.activations"
     names = _list(value, path, 'a list of activation names like ["sigmoid"]')
     if len(names) != count:
-        raise SessionError(path, f"expected {_plural(count, 'name')} (one per non-input "
-                           f"layer), got {len(names)}")
+        raise SessionError(
+            path, f"expected {_plural(count, 'name')} (one per non-input layer), got {len(names)}"
+        )
     known = ", ".join(ACTIVATION_NAMES)
     for i, name in enumerate(names):
         if not isinstance(name, str):
-            raise SessionError(f"{path}[{i}]", f"expected an activation name ({known}), got "
-                               f"{describe(name)}")
+            raise SessionError(
+                f"{path}[{i}]", f"expected an activation name ({known}), got {describe(name)}"
+            )
         if name not in ACTIVATION_NAMES:
-            raise SessionError(f"{path}[{i}]", f"unknown activation {_quote(name)} "
-                               f"(known: {known})")
+            raise SessionError(
+                f"{path}[{i}]", f"unknown activation {_quote(name)} (known: {known})"
+            )
     return [str(name) for name in names]
 
 
 def _parameters(obj: Mapping[str, object], layers: list[int]) -> tuple[list[Array], list[Array]]:
     depth = len(layers) - 1
-    weights_value = _list(_require(obj, "weights", "parameters.weights"),
-                          "parameters.weights", "a list of weight matrices")
-    biases_value = _list(_require(obj, "biases", "parameters.biases"),
-                         "parameters.biases", "a list of bias vectors")
-    for path, value in (("parameters.weights", weights_value),
-                        ("parameters.biases", biases_value)):
+    weights_value = _list(
+        _require(obj, "weights", "parameters.weights"),
+        "parameters.weights",
+        "a list of weight matrices",
+    )
+    biases_value = _list(
+        _require(obj, "biases", "parameters.biases"), "parameters.biases", "a list of bias vectors"
+    )
+    for path, value in (("parameters.weights", weights_value), ("parameters.biases", biases_value)):
         if len(value) != depth:
             what = "matrix" if path.endswith("weights") else "vector"
-            raise SessionError(path, f"expected {_plural(depth, what)} (one per non-input "
-                               f"layer), got {len(value)}")
-    weights = [_matrix(W, f"parameters.weights[{k}]", layers[k + 1], layers[k])
-               for k, W in enumerate(weights_value)]
-    biases = [_vector(b, f"parameters.biases[{k}]", layers[k + 1])
-              for k, b in enumerate(biases_value)]
+            raise SessionError(
+                path, f"expected {_plural(depth, what)} (one per non-input layer), got {len(value)}"
+            )
+    weights = [
+        _matrix(W, f"parameters.weights[{k}]", layers[k + 1], layers[k])
+        for k, W in enumerate(weights_value)
+    ]
+    biases = [
+        _vector(b, f"parameters.biases[{k}]", layers[k + 1]) for k, b in enumerate(biases_value)
+    ]
     return weights, biases
 
 
 def _init(obj: Mapping[str, object], layers: list[int]) -> tuple[list[Array], list[Array]]:
     method = _require(obj, "method", "init.method")
     if not isinstance(method, str) or method not in INIT_METHODS:
-        raise SessionError("init.method", f"unknown method {describe(method)} "
-                           f"(known: {', '.join(INIT_METHODS)})")
+        raise SessionError(
+            "init.method", f"unknown method {describe(method)} (known: {', '.join(INIT_METHODS)})"
+        )
     seed = obj.get("seed", 0)
     if not _is_int(seed) or not 0 <= seed < 2**64:
-        raise SessionError("init.seed", f"expected a whole number from 0 to 2**64 - 1, got "
-                           f"{describe(seed)}")
+        raise SessionError(
+            "init.seed", f"expected a whole number from 0 to 2**64 - 1, got {describe(seed)}"
+        )
     low = _number(obj.get("low", -0.5), "init.low")
     high = _number(obj.get("high", 0.5), "init.high")
     if method == "uniform" and not (low < high and math.isfinite(high - low)):
-        raise SessionError("init.high", f"must be greater than init.low ({low!r}), got "
-                           f"{high!r}")
+        raise SessionError("init.high", f"must be greater than init.low ({low!r}), got {high!r}")
     return initial_weights(layers, method, int(seed), low, high)
 
 
 def _data(obj: Mapping[str, object], layers: list[int]) -> Dataset:
     n_in, n_out = layers[0], layers[-1]
-    inputs_value = _list(_require(obj, "inputs", "data.inputs"), "data.inputs",
-                         "a list of samples, each a list of input values")
+    inputs_value = _list(
+        _require(obj, "inputs", "data.inputs"),
+        "data.inputs",
+        "a list of samples, each a list of input values",
+    )
     if not inputs_value:
         raise SessionError("data.inputs", "expected at least one sample, got none")
     inputs = _rows(inputs_value, "data.inputs", n_in, "network input")
-    targets_value = _list(_require(obj, "targets", "data.targets"), "data.targets",
-                          "a list of desired outputs, one per sample")
+    targets_value = _list(
+        _require(obj, "targets", "data.targets"),
+        "data.targets",
+        "a list of desired outputs, one per sample",
+    )
     if len(targets_value) != len(inputs_value):
-        raise SessionError("data.targets", f"expected {_plural(len(inputs_value), 'row')} "
-                           f"(one per input row), got {len(targets_value)}")
+        raise SessionError(
+            "data.targets",
+            f"expected {_plural(len(inputs_value), 'row')} "
+            f"(one per input row), got {len(targets_value)}",
+        )
     if n_out == 1:  # a bare number is accepted for a single output
         targets_value = [[d] if _is_number(d) else d for d in targets_value]
     targets = _rows(targets_value, "data.targets", n_out, "network output")
@@ -367,29 +418,33 @@ def _training(obj: Mapping[str, object]) -> TrainingConfig:
     mode = _choice(obj.get("mode", "online"), "training.mode", "mode", MODES)
     rate = _require(obj, "learning_rate", "training.learning_rate")
     if not _is_number(rate) or not _finite(rate) or rate <= 0:
-        raise SessionError("training.learning_rate", f"must be a finite number > 0, got "
-                           f"{describe(rate)}")
+        raise SessionError(
+            "training.learning_rate", f"must be a finite number > 0, got {describe(rate)}"
+        )
     update_biases = obj.get("update_biases", True)
     if not isinstance(update_biases, bool):
-        raise SessionError("training.update_biases", f"expected true or false, got "
-                           f"{describe(update_biases)}")
+        raise SessionError(
+            "training.update_biases", f"expected true or false, got {describe(update_biases)}"
+        )
     return TrainingConfig(rule, loss, float(rate), mode, update_biases)
 
 
 def _history(value: object, network: Network) -> History:
     if not isinstance(value, Mapping):
-        raise SessionError("history", f'expected {{"columns": [...], "rows": [...]}}, got '
-                           f"{describe(value)}")
+        raise SessionError(
+            "history", f'expected {{"columns": [...], "rows": [...]}}, got {describe(value)}'
+        )
     names = network.parameter_names()
     expected = ["step", *names, "error"]
-    columns = _list(_require(value, "columns", "history.columns"), "history.columns",
-                    "a list of column names")
-    if list(columns[:len(expected)]) != expected or \
-            not all(isinstance(c, str) for c in columns):
-        raise SessionError("history.columns", f"expected {describe(expected)} for this "
-                           f"network, got {describe(columns)}")
-    rows_value = _list(_require(value, "rows", "history.rows"), "history.rows",
-                       "a list of rows")
+    columns = _list(
+        _require(value, "columns", "history.columns"), "history.columns", "a list of column names"
+    )
+    if list(columns[: len(expected)]) != expected or not all(isinstance(c, str) for c in columns):
+        raise SessionError(
+            "history.columns",
+            f"expected {describe(expected)} for this network, got {describe(columns)}",
+        )
+    rows_value = _list(_require(value, "rows", "history.rows"), "history.rows", "a list of rows")
     if not rows_value:
         raise SessionError("history.rows", "expected at least one row (step 0)")
     table = _rows(rows_value, "history.rows", len(columns), "column")
@@ -397,17 +452,20 @@ def _history(value: object, network: Network) -> History:
     wrong = np.flatnonzero(steps != np.arange(len(steps)))
     if wrong.size:
         i = int(wrong[0])
-        raise SessionError(f"history.rows[{i}][0]", f"expected step {i}, got "
-                           f"{format(steps[i], 'g')}")
-    last = table[-1, 1:len(names) + 1]
+        raise SessionError(
+            f"history.rows[{i}][0]", f"expected step {i}, got {format(steps[i], 'g')}"
+        )
+    last = table[-1, 1 : len(names) + 1]
     current = network.get_flat()
     differ = np.flatnonzero(last != current)
     if differ.size:
         j = int(differ[0])
-        raise SessionError(f"history.rows[{len(table) - 1}]",
-                           f"the last row must equal the parameters (the current state), but "
-                           f"{names[j]} is {last[j]!r} there and {current[j]!r} in parameters")
-    return History.from_table(expected, table[:, :len(expected)])
+        raise SessionError(
+            f"history.rows[{len(table) - 1}]",
+            f"the last row must equal the parameters (the current state), but "
+            f"{names[j]} is {last[j]!r} there and {current[j]!r} in parameters",
+        )
+    return History.from_table(expected, table[:, : len(expected)])
 
 
 # -- building blocks ----------------------------------------------------------------------
@@ -432,8 +490,7 @@ def _list(value: object, path: str, what: str) -> Sequence[object]:
 
 def _choice(value: object, path: str, what: str, known: Sequence[str]) -> str:
     if not isinstance(value, str) or value not in known:
-        raise SessionError(path, f"unknown {what} {describe(value)} (known: "
-                           f"{', '.join(known)})")
+        raise SessionError(path, f"unknown {what} {describe(value)} (known: {', '.join(known)})")
     return value
 
 
@@ -442,8 +499,7 @@ def _is_int(value: object) -> TypeGuard[int | np.integer[Any]]:
 
 
 def _is_number(value: object) -> TypeGuard[Number]:
-    return isinstance(value, int | float | np.integer | np.floating) and \
-        not isinstance(value, bool)
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
 
 
 def _finite(value: Number) -> bool:
@@ -480,11 +536,15 @@ def _rows(value: Sequence[object], path: str, width: int, what: str) -> Array:
     rows: list[Sequence[object]] = []
     for i, row in enumerate(value):
         if not isinstance(row, list | tuple):
-            raise SessionError(f"{path}[{i}]", f"expected a list of "
-                               f"{_plural(width, 'number')}, got {describe(row)}")
+            raise SessionError(
+                f"{path}[{i}]",
+                f"expected a list of {_plural(width, 'number')}, got {describe(row)}",
+            )
         if len(row) != width:
-            raise SessionError(f"{path}[{i}]", f"expected {_plural(width, 'number')} (one per "
-                               f"{what}), got {len(row)}")
+            raise SessionError(
+                f"{path}[{i}]",
+                f"expected {_plural(width, 'number')} (one per {what}), got {len(row)}",
+            )
         rows.append(row)
     array = _numbers_fast(rows)
     if array is None:  # find the offending value, to name it
@@ -498,26 +558,37 @@ def _rows(value: Sequence[object], path: str, width: int, what: str) -> Array:
 def _matrix(value: object, path: str, n_rows: int, n_cols: int) -> Array:
     """W[l]: n_rows neurons × n_cols inputs, as nested lists (rows = neurons)."""
     expected = f"{n_rows}x{n_cols}"
-    if not isinstance(value, list | tuple) or not value or \
-            not all(isinstance(row, list | tuple) for row in value):
-        raise SessionError(path, f"expected a {expected} matrix (a list of "
-                           f"{_plural(n_rows, 'row')} of {_plural(n_cols, 'number')}), got "
-                           f"{describe(value)}")
+    if (
+        not isinstance(value, list | tuple)
+        or not value
+        or not all(isinstance(row, list | tuple) for row in value)
+    ):
+        raise SessionError(
+            path,
+            f"expected a {expected} matrix (a list of "
+            f"{_plural(n_rows, 'row')} of {_plural(n_cols, 'number')}), got "
+            f"{describe(value)}",
+        )
     lengths = sorted({len(row) for row in value if isinstance(row, list | tuple)})
     if len(value) != n_rows or lengths != [n_cols]:
-        got = f"{len(value)}x{lengths[0]}" if len(lengths) == 1 else \
-            f"{_plural(len(value), 'row')} of different lengths"
+        got = (
+            f"{len(value)}x{lengths[0]}"
+            if len(lengths) == 1
+            else f"{_plural(len(value), 'row')} of different lengths"
+        )
         raise SessionError(path, f"expected {expected}, got {got}")
     return _rows(value, path, n_cols, "input of the layer")
 
 
 def _vector(value: object, path: str, n: int) -> Array:
     if not isinstance(value, list | tuple):
-        raise SessionError(path, f"expected a list of {_plural(n, 'number')}, got "
-                           f"{describe(value)}")
+        raise SessionError(
+            path, f"expected a list of {_plural(n, 'number')}, got {describe(value)}"
+        )
     if len(value) != n:
-        raise SessionError(path, f"expected {_plural(n, 'number')} (one per neuron), got "
-                           f"{len(value)}")
+        raise SessionError(
+            path, f"expected {_plural(n, 'number')} (one per neuron), got {len(value)}"
+        )
     array = _numbers_fast([value])
     if array is None:  # find the offending value, to name it
         for j, x in enumerate(value):
@@ -538,7 +609,7 @@ def _quote(text: str, limit: int = 40) -> str:
 def describe(value: object, limit: int = 60) -> str:
     """A short, one-line, JSON-like rendering of a value for error messages."""
     text = _render(value, depth=0)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _render(value: object, depth: int) -> str:
@@ -556,8 +627,7 @@ def _render(value: object, depth: int) -> str:
 
 def _render_scalar(value: object) -> str:
     if value is None or isinstance(value, bool | np.bool_):
-        return {None: "null", True: "true", False: "false"}[None if value is None
-                                                            else bool(value)]
+        return {None: "null", True: "true", False: "false"}[None if value is None else bool(value)]
     if isinstance(value, int | np.integer):
         return repr(int(value)) if abs(int(value)) < 10**30 else "a very large integer"
     if isinstance(value, float | np.floating):
@@ -569,8 +639,9 @@ def _render_scalar(value: object) -> str:
 
 
 # -- writing ------------------------------------------------------------------------------
-def session_to_dict(trainer: Trainer, title: str = "",
-                    include_history: bool = True) -> dict[str, object]:
+def session_to_dict(
+    trainer: Trainer, title: str = "", include_history: bool = True
+) -> dict[str, object]:
     """The trainer's current state as Contract 1's JSON object (plain Python types).
 
     With `include_history`, the history up to the current state goes along (states after
@@ -581,10 +652,14 @@ def session_to_dict(trainer: Trainer, title: str = "",
         "format": FORMAT,
         "version": VERSION,
         "title": title,
-        "network": {"layers": [int(n) for n in network.layers],
-                    "activations": list(network.activations)},
-        "parameters": {"weights": [W.tolist() for W in network.weights],
-                       "biases": [b.tolist() for b in network.biases]},
+        "network": {
+            "layers": [int(n) for n in network.layers],
+            "activations": list(network.activations),
+        },
+        "parameters": {
+            "weights": [W.tolist() for W in network.weights],
+            "biases": [b.tolist() for b in network.biases],
+        },
         "data": {"inputs": data.inputs.tolist(), "targets": data.targets.tolist()},
         "training": _training_dict(config),
     }
@@ -602,8 +677,11 @@ def session_to_dict(trainer: Trainer, title: str = "",
 def training_log_entries(trainer: Trainer) -> list[dict[str, object]]:
     """`training_log` as the file holds it: the settings of each stretch of the history
     up to the current state."""
-    return [{"from_step": step, **_training_dict(config)}
-            for step, config in trainer.config_log if step < trainer.position]
+    return [
+        {"from_step": step, **_training_dict(config)}
+        for step, config in trainer.config_log
+        if step < trainer.position
+    ]
 
 
 def attach_history(session: Session, history: History, training_log: object) -> Session:
@@ -622,13 +700,18 @@ def attach_history(session: Session, history: History, training_log: object) -> 
 
 
 def _training_dict(config: TrainingConfig) -> dict[str, object]:
-    return {"rule": config.rule, "loss": config.loss,
-            "learning_rate": float(config.learning_rate), "mode": config.mode,
-            "update_biases": bool(config.update_biases)}
+    return {
+        "rule": config.rule,
+        "loss": config.loss,
+        "learning_rate": float(config.learning_rate),
+        "mode": config.mode,
+        "update_biases": bool(config.update_biases),
+    }
 
 
-def save_session(trainer: Trainer, path: str | os.PathLike[str], title: str = "",
-                 include_history: bool = True) -> bool:
+def save_session(
+    trainer: Trainer, path: str | os.PathLike[str], title: str = "", include_history: bool = True
+) -> bool:
     """Write the session atomically; floats as repr, so they read back exactly.
 
     Returns whether the history went along: a history too long for the file to be read
@@ -652,6 +735,7 @@ def save_session(trainer: Trainer, path: str | os.PathLike[str], title: str = ""
 
 def _session_chunks(session: dict[str, object]) -> Iterator[str]:
     """Readable JSON: one line per top-level key, one line per history row."""
+
     def dump(value: object) -> str:
         return json.dumps(value, allow_nan=False, ensure_ascii=False)
 
@@ -699,8 +783,9 @@ EXAMPLES: dict[str, str] = _read_titles()
 def load_example(name: str) -> Session:
     """One of the EXAMPLES by name, e.g. "lecture" or "xor"."""
     if name not in EXAMPLE_NAMES:
-        raise SessionError("example", f"unknown example {_quote(name)} "
-                           f"(known: {', '.join(EXAMPLE_NAMES)})")
+        raise SessionError(
+            "example", f"unknown example {_quote(name)} (known: {', '.join(EXAMPLE_NAMES)})"
+        )
     try:
         raw = _example_bytes(name)
     except OSError as error:
@@ -709,13 +794,19 @@ def load_example(name: str) -> Session:
 
 
 _LECTURE: dict[str, object] = {
-    "format": FORMAT, "version": VERSION,
+    "format": FORMAT,
+    "version": VERSION,
     "title": "Lecture: one neuron, two inputs (CSIS 3290 worked example)",
     "network": {"layers": [2, 1], "activations": ["sigmoid"]},
     "parameters": {"weights": [[[0.5, 0.2]]], "biases": [[1.83]]},
     "data": {"inputs": [[0.1, 0.3]], "targets": [[0.03]]},
-    "training": {"rule": "delta", "loss": "squared_error", "learning_rate": 0.01,
-                 "mode": "online", "update_biases": True},
+    "training": {
+        "rule": "delta",
+        "loss": "squared_error",
+        "learning_rate": 0.01,
+        "mode": "online",
+        "update_biases": True,
+    },
 }
 
 

@@ -27,8 +27,9 @@ CHUNK_BYTES = 50 * 1024 * 1024
 """Upper bound for one chunk's activations (G × P × widest layer float64 values)."""
 
 
-def error_grid(network: Network, data: Dataset, loss: str, i: int, j: int,
-               xs: Array, ys: Array) -> Array:
+def error_grid(
+    network: Network, data: Dataset, loss: str, i: int, j: int, xs: Array, ys: Array
+) -> Array:
     """E over a grid, shape (len(ys), len(xs)): entry [r, c] is the dataset error with
     flat parameter i (`network.get_flat()` index) set to xs[c] and j set to ys[r].
 
@@ -38,7 +39,7 @@ def error_grid(network: Network, data: Dataset, loss: str, i: int, j: int,
     xs, ys = _axis(xs, "xs"), _axis(ys, "ys")
     _check_indices(network, i, j)
     _check_data(network, data)
-    grid_x, grid_y = np.meshgrid(xs, ys)              # row r = ys[r], column c = xs[c]
+    grid_x, grid_y = np.meshgrid(xs, ys)  # row r = ys[r], column c = xs[c]
     values = np.stack([grid_x.ravel(), grid_y.ravel()])  # shape (2, G)
     chunk = _chunk_size(network, data.n_samples)
     out = np.empty(values.shape[1])
@@ -49,14 +50,17 @@ def error_grid(network: Network, data: Dataset, loss: str, i: int, j: int,
     return out.reshape(len(ys), len(xs))
 
 
-def _errors(network: Network, data: Dataset, loss: str, indices: tuple[int, int],
-            values: Array) -> Array:
+def _errors(
+    network: Network, data: Dataset, loss: str, indices: tuple[int, int], values: Array
+) -> Array:
     """E at G grid points, shape (G,); values[k] holds parameter indices[k]'s G values."""
-    varied = [(*_locate(network, index), column) for index, column
-              in zip(indices, values, strict=True)]     # (layer, row, col, values)
-    a: Array = data.inputs                            # (P, n_0), later (G, P, n_l)
+    varied = [
+        (*_locate(network, index), column) for index, column in zip(indices, values, strict=True)
+    ]  # (layer, row, col, values)
+    a: Array = data.inputs  # (P, n_0), later (G, P, n_l)
     for l, (W, b, name) in enumerate(
-            zip(network.weights, network.biases, network.activations, strict=True)):
+        zip(network.weights, network.biases, network.activations, strict=True)
+    ):
         s = _affine(a, W, b)
         rows = sorted({row for layer, row, _, _ in varied if layer == l})
         if rows and s.ndim == 2:
@@ -64,8 +68,12 @@ def _errors(network: Network, data: Dataset, loss: str, indices: tuple[int, int]
         for row in rows:
             # Only the rows holding a varied parameter differ between grid points: the
             # rest of s comes from one BLAS product for the whole grid.
-            w, bias = _row_parameters(W[row], b[row], values.shape[1], [
-                (col, column) for layer, r, col, column in varied if (layer, r) == (l, row)])
+            w, bias = _row_parameters(
+                W[row],
+                b[row],
+                values.shape[1],
+                [(col, column) for layer, r, col, column in varied if (layer, r) == (l, row)],
+            )
             s[..., row] = _row_sums(a, w) + bias[:, None]
         a = get_activation(name).f(s)
     return np.mean(get_loss(loss).per_sample(a, data.targets), axis=-1)
@@ -78,8 +86,9 @@ def _affine(a: Array, W: Array, b: Array) -> Array:
     return (a.reshape(-1, a.shape[-1]) @ W.T + b).reshape(*a.shape[:-1], W.shape[0])
 
 
-def _row_parameters(w_row: Array, b_row: float, n_points: int,
-                    changes: list[tuple[int | None, Array]]) -> tuple[Array, Array]:
+def _row_parameters(
+    w_row: Array, b_row: float, n_points: int, changes: list[tuple[int | None, Array]]
+) -> tuple[Array, Array]:
     """One neuron's weights (G, n_{l-1}) and bias (G,) at every grid point: the current
     values, with each (column or None for the bias, its G values) of `changes` applied."""
     w = np.repeat(w_row[None], n_points, axis=0)
@@ -128,22 +137,25 @@ def _check_indices(network: Network, i: int, j: int) -> None:
     n = network.n_parameters
     for name, index in (("i", i), ("j", j)):
         if not 0 <= index < n:
-            raise ValueError(f"parameter {name}={index} is out of range: the network has "
-                             f"{n} parameters")
+            raise ValueError(
+                f"parameter {name}={index} is out of range: the network has {n} parameters"
+            )
     if i == j:
         raise ValueError(f"the two axes must be different parameters, got {i} twice")
 
 
 def _check_data(network: Network, data: Dataset) -> None:
-    if data.inputs.shape[1] != network.layers[0] or \
-            data.targets.shape[1] != network.layers[-1]:
-        raise ValueError(f"data has {data.inputs.shape[1]} inputs and "
-                         f"{data.targets.shape[1]} targets per sample; the network "
-                         f"expects {network.layers[0]} and {network.layers[-1]}")
+    if data.inputs.shape[1] != network.layers[0] or data.targets.shape[1] != network.layers[-1]:
+        raise ValueError(
+            f"data has {data.inputs.shape[1]} inputs and "
+            f"{data.targets.shape[1]} targets per sample; the network "
+            f"expects {network.layers[0]} and {network.layers[-1]}"
+        )
 
 
-def grid_range(current: float, path: Array, margin: float = 0.25,
-               minimum_span: float = 1.0) -> tuple[float, float]:
+def grid_range(
+    current: float, path: Array, margin: float = 0.25, minimum_span: float = 1.0
+) -> tuple[float, float]:
     """(low, high) for one axis of the surface: contains `current` and every finite value
     of `path` (that parameter's training trajectory), widened by `margin` × their span
     on each side, and at least `minimum_span` wide (centred on what it must contain)."""
@@ -172,6 +184,6 @@ def path_with_rule(trainer: Trainer, rule: str, n_steps: int) -> Array:
     network = trainer.network.copy()
     network.set_flat(trainer.history.row(0))
     other = Trainer(network, trainer.data.copy(), config)
-    with contextlib.suppress(DivergenceError):   # its finite states are kept
+    with contextlib.suppress(DivergenceError):  # its finite states are kept
         other.run(n_steps)
     return other.history.parameters.T.copy()

@@ -22,7 +22,7 @@ from model.losses import LOSS_NAMES
 from model.network import Network, check_differentiable
 
 Array = NDArray[np.float64]
-RESERVE_BYTES = 32 << 20     # history a run reserves at most, before growing as usual
+RESERVE_BYTES = 32 << 20  # history a run reserves at most, before growing as usual
 
 RULES: tuple[str, ...] = ("delta", "backprop")
 MODES: tuple[str, ...] = ("online", "batch")
@@ -53,13 +53,19 @@ class TrainingConfig:
         if self.mode not in MODES:
             raise ValueError(f"unknown mode {self.mode!r} (known: {', '.join(MODES)})")
         lr = self.learning_rate
-        if isinstance(lr, bool) or not isinstance(lr, int | float) or not np.isfinite(lr) \
-                or lr <= 0:
+        if (
+            isinstance(lr, bool)
+            or not isinstance(lr, int | float)
+            or not np.isfinite(lr)
+            or lr <= 0
+        ):
             raise ValueError(f"learning rate must be a finite number > 0, got {lr!r}")
         if self.rule == "delta" and network.depth != 1:
-            raise ValueError("the lecture's delta rule W(n+1) = W(n) + η[d − Y]X needs the "
-                             "error d − Y at every neuron, which only a network without "
-                             "hidden layers has: use backprop for hidden layers")
+            raise ValueError(
+                "the lecture's delta rule W(n+1) = W(n) + η[d − Y]X needs the "
+                "error d − Y at every neuron, which only a network without "
+                "hidden layers has: use backprop for hidden layers"
+            )
         if self.rule == "backprop":
             check_differentiable(network.activations)
 
@@ -75,8 +81,9 @@ class Dataset:
         self.inputs = np.array(self.inputs, dtype=np.float64, ndmin=2)
         self.targets = np.array(self.targets, dtype=np.float64, ndmin=2)
         if self.inputs.shape[0] != self.targets.shape[0]:
-            raise ValueError(f"{self.inputs.shape[0]} input rows but "
-                             f"{self.targets.shape[0]} target rows")
+            raise ValueError(
+                f"{self.inputs.shape[0]} input rows but {self.targets.shape[0]} target rows"
+            )
         if self.inputs.shape[0] == 0:
             raise ValueError("the data needs at least one sample")
         if not (np.isfinite(self.inputs).all() and np.isfinite(self.targets).all()):
@@ -98,14 +105,15 @@ def sample_indices(step: int, mode: str, n_samples: int) -> slice:
     return slice(p, p + 1)
 
 
-def parameter_update(network: Network, data: Dataset, config: TrainingConfig,
-                     step: int) -> tuple[list[Array], list[Array]]:
+def parameter_update(
+    network: Network, data: Dataset, config: TrainingConfig, step: int
+) -> tuple[list[Array], list[Array]]:
     """ΔW and Δb (to be added) for the update from state `step`, at the current parameters."""
     rows = sample_indices(step, config.mode, data.n_samples)
     X, D = data.inputs[rows], data.targets[rows]
     if config.rule == "delta":
         Y = network.predict(X)
-        error = D - Y                                   # [d − Y], shape (P, n_out)
+        error = D - Y  # [d − Y], shape (P, n_out)
         dW = [config.learning_rate * (error.T @ X) / X.shape[0]]
         db = [config.learning_rate * error.mean(axis=0)]
     else:
@@ -127,14 +135,20 @@ class Trainer:
     `seek` moved back in time, in which case the next `step` discards the later states.
     """
 
-    def __init__(self, network: Network, data: Dataset, config: TrainingConfig,
-                 history: History | None = None) -> None:
+    def __init__(
+        self,
+        network: Network,
+        data: Dataset,
+        config: TrainingConfig,
+        history: History | None = None,
+    ) -> None:
         config.validate(network)
-        if data.inputs.shape[1] != network.layers[0] or \
-                data.targets.shape[1] != network.layers[-1]:
-            raise ValueError(f"data has {data.inputs.shape[1]} inputs and "
-                             f"{data.targets.shape[1]} targets per sample; the network "
-                             f"expects {network.layers[0]} and {network.layers[-1]}")
+        if data.inputs.shape[1] != network.layers[0] or data.targets.shape[1] != network.layers[-1]:
+            raise ValueError(
+                f"data has {data.inputs.shape[1]} inputs and "
+                f"{data.targets.shape[1]} targets per sample; the network "
+                f"expects {network.layers[0]} and {network.layers[-1]}"
+            )
         self.network = network
         self.data = data
         self._config = config
@@ -234,8 +248,7 @@ class Trainer:
         self.run(1)
         return self.history.error_at(self.position)
 
-    def run(self, n: int, callback: ProgressCallback | None = None,
-            report_every: int = 1) -> int:
+    def run(self, n: int, callback: ProgressCallback | None = None, report_every: int = 1) -> int:
         """Make up to n updates; returns how many were made.
 
         `callback(done)` is called after every `report_every` updates; returning False
@@ -251,7 +264,7 @@ class Trainer:
         self.history.reserve(len(self.history) + min(n, RESERVE_BYTES // (8 * width)))
         done = 0
         while done < n:
-            self._log_config(self.position)   # the callback may have changed the settings
+            self._log_config(self.position)  # the callback may have changed the settings
             # Without a callback there is nobody to report to: one chunk, one setup.
             chunk = n - done if callback is None else min(report_every, n - done)
             done += self._advance(chunk)
@@ -286,8 +299,7 @@ class Trainer:
     def _advance_one_numpy(self) -> None:
         theta = self.network.get_flat()
         dW, db = parameter_update(self.network, self.data, self._config, self.position)
-        for W, b, dWl, dbl in zip(self.network.weights, self.network.biases, dW, db,
-                                  strict=True):
+        for W, b, dWl, dbl in zip(self.network.weights, self.network.biases, dW, db, strict=True):
             W[...] += dWl
             b[...] += dbl
         error = self.current_error()

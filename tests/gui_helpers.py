@@ -19,24 +19,31 @@ def cell_text(window: QtWidgets.QWidget, name: str, row: int, col: int) -> str:
     return str(model.data(model.index(row, col), Qt.ItemDataRole.DisplayRole))
 
 
-def edit_cell(qtbot: QtBot, window: QtWidgets.QWidget, name: str, row: int, col: int,
-              text: str) -> None:
+def edit_cell(
+    qtbot: QtBot, window: QtWidgets.QWidget, name: str, row: int, col: int, text: str
+) -> None:
     """Double-click the cell, type `text` into the delegate's editor and press Enter."""
     view = table(window, name)
     index = view.model().index(row, col)
     view.scrollTo(index)
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
-                     pos=view.visualRect(index).center())
-    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton,
-                      pos=view.visualRect(index).center())
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center()
+    )
+    qtbot.mouseDClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center()
+    )
     editor = view.viewport().findChild(QtWidgets.QLineEdit)
     assert editor is not None, "the delegate did not open an editor"
     editor.selectAll()
     qtbot.keyClick(editor, Qt.Key.Key_Delete)
     qtbot.keyClicks(editor, text)
     qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: view.viewport().findChild(QtWidgets.QLineEdit) is None
-                    or not view.viewport().findChild(QtWidgets.QLineEdit).isVisible())
+    qtbot.waitUntil(
+        lambda: (
+            view.viewport().findChild(QtWidgets.QLineEdit) is None
+            or not view.viewport().findChild(QtWidgets.QLineEdit).isVisible()
+        )
+    )
 
 
 def button(window: QtWidgets.QWidget, name: str) -> QtWidgets.QPushButton:

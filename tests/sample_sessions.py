@@ -12,6 +12,11 @@ LECTURE: dict[str, Any] = {
     "network": {"layers": [2, 1], "activations": ["sigmoid"]},
     "parameters": {"weights": [[[0.5, 0.2]]], "biases": [[1.83]]},
     "data": {"inputs": [[0.1, 0.3]], "targets": [[0.03]]},
-    "training": {"rule": "delta", "loss": "squared_error", "learning_rate": 0.01,
-                 "mode": "online", "update_biases": True},
+    "training": {
+        "rule": "delta",
+        "loss": "squared_error",
+        "learning_rate": 0.01,
+        "mode": "online",
+        "update_biases": True,
+    },
 }

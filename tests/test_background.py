@@ -32,8 +32,9 @@ def worker() -> Iterator[BackgroundTrainer]:
     background.close()
 
 
-def collect_until(worker: BackgroundTrainer, job: int, trainer: Trainer, n_rows: int,
-                  timeout: float = 30.0) -> str | None:
+def collect_until(
+    worker: BackgroundTrainer, job: int, trainer: Trainer, n_rows: int, timeout: float = 30.0
+) -> str | None:
     """Adopt the worker's states into `trainer` until it has n_rows new ones, or the job
     ended with a divergence (whose message is returned)."""
     goal = trainer.position + n_rows
@@ -68,7 +69,7 @@ def test_online_rows_continue_the_sample_order_from_any_step(worker) -> None:
         return load_example("and").to_trainer()
 
     trainer = make()
-    trainer.run(3)        # online, 4 samples: the worker must start at sample 3, not 0
+    trainer.run(3)  # online, 4 samples: the worker must start at sample 3, not 0
     job = worker.begin(trainer)
     assert collect_until(worker, job, trainer, 5000) is None
     worker.cancel(job)
@@ -112,10 +113,10 @@ def test_cancel_drops_the_rows_of_the_job_and_a_new_job_starts_clean(worker) -> 
     job = worker.begin(trainer)
     assert collect_until(worker, job, trainer, 1000) is None
     worker.cancel(job)
-    time.sleep(0.05)                       # the worker made more rows meanwhile
+    time.sleep(0.05)  # the worker made more rows meanwhile
     assert len(worker.collect(job).rows) == 0
     trainer.set_config(learning_rate=0.5)
-    job = worker.begin(trainer)            # from step ≥ 1000, with the new rate
+    job = worker.begin(trainer)  # from step ≥ 1000, with the new rate
     start = trainer.position
     assert collect_until(worker, job, trainer, 2000) is None
     worker.cancel(job)
@@ -128,10 +129,10 @@ def test_cancel_drops_the_rows_of_the_job_and_a_new_job_starts_clean(worker) -> 
 def test_the_worker_waits_for_the_reader_rather_than_overwrite_unread_rows(worker) -> None:
     trainer = lecture_session().to_trainer()
     job = worker.begin(trainer)
-    time.sleep(0.2)                        # time for far more than the ring's 300 rows
+    time.sleep(0.2)  # time for far more than the ring's 300 rows
     first = worker.collect(job).rows
     deadline = time.monotonic() + 30
-    while not len(first):                  # a loaded machine may not have started yet
+    while not len(first):  # a loaded machine may not have started yet
         assert time.monotonic() < deadline
         time.sleep(0.01)
         first = worker.collect(job).rows
@@ -170,7 +171,7 @@ def test_a_job_that_was_replaced_reads_nothing(worker) -> None:
     time.sleep(0.05)
     assert not worker.owns(first) and len(worker.collect(first).rows) == 0
     assert worker.owns(second)
-    worker.cancel(first)                       # a stale cancel leaves the new job running
+    worker.cancel(first)  # a stale cancel leaves the new job running
     assert worker.owns(second)
     worker.cancel(second)
 
@@ -184,7 +185,7 @@ def test_a_dead_worker_ends_its_jobs_without_raising() -> None:
         time.sleep(0.01)
     job = background.begin(lecture_session().to_trainer())
     assert background.pid is not None
-    os.kill(background.pid, signal.SIGKILL)    # a crash of the worker, from outside
+    os.kill(background.pid, signal.SIGKILL)  # a crash of the worker, from outside
     deadline = time.monotonic() + 10
     while background.ready:
         assert time.monotonic() < deadline
@@ -192,5 +193,5 @@ def test_a_dead_worker_ends_its_jobs_without_raising() -> None:
     assert not background.ready and not background.owns(job) and not background.busy()
     assert len(background.collect(job).rows) == 0
     background.cancel(job)
-    assert background.begin(lecture_session().to_trainer()) > job   # no exception either
+    assert background.begin(lecture_session().to_trainer()) > job  # no exception either
     background.close()

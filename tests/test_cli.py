@@ -32,8 +32,10 @@ DIVERGING: dict[str, Any] = {
     "training": {"rule": "backprop", "learning_rate": 100, "mode": "online"},
 }
 
-LECTURE_SUMMARY = ("trained 1 step(s): error 0.356465271 -> 0.355601244; "
-                   "parameters W1=0.499155648 W2=0.197466944 b=1.821556479")
+LECTURE_SUMMARY = (
+    "trained 1 step(s): error 0.356465271 -> 0.355601244; "
+    "parameters W1=0.499155648 W2=0.197466944 b=1.821556479"
+)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -68,8 +70,7 @@ def test_lecture_one_step_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path
     _, W1, W2, b, error = (float(x) for x in lines[2].split(","))
     assert [round(W1, 9), round(W2, 9), round(b, 9)] == [0.499155648, 0.197466944, 1.821556479]
     assert round(error, 9) == 0.355601244
-    assert [format_number(x) for x in (W1, W2, b)] == ["0.499155648", "0.197466944",
-                                                       "1.821556479"]
+    assert [format_number(x) for x in (W1, W2, b)] == ["0.499155648", "0.197466944", "1.821556479"]
     # The file holds exactly the API's floats: same repr, digit for digit.
     trainer = lecture_session().to_trainer()
     trainer.step()
@@ -95,40 +96,50 @@ def test_lecture_json_export(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     assert [row[0] for row in exported["rows"]] == [0, 1, 2, 3]
 
 
-def test_defaults_to_one_step_and_zero_steps(capsys: pytest.CaptureFixture[str],
-                                             tmp_path: Path) -> None:
+def test_defaults_to_one_step_and_zero_steps(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert run(capsys, "--headless") == (0, LECTURE_SUMMARY + "\n", "")
     out_path = tmp_path / "zero.csv"
     code, out, _ = run(capsys, "--headless", "--steps", "0", "--export", str(out_path))
     assert code == 0
-    assert out.startswith("trained 0 step(s): error 0.356465271 -> 0.356465271; "
-                          "parameters W1=0.5 W2=0.2 b=1.83")
+    assert out.startswith(
+        "trained 0 step(s): error 0.356465271 -> 0.356465271; parameters W1=0.5 W2=0.2 b=1.83"
+    )
     assert out_path.read_text(encoding="utf-8").splitlines()[1:] == [
-        "0,0.5,0.2,1.83,0.3564652711035652"]
+        "0,0.5,0.2,1.83,0.3564652711035652"
+    ]
 
 
-def test_session_file_and_continuing_a_saved_history(capsys: pytest.CaptureFixture[str],
-                                                     tmp_path: Path) -> None:
+def test_session_file_and_continuing_a_saved_history(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     trainer = lecture_session().to_trainer()
     trainer.run(4)
     session_path = tmp_path / "saved.json"
     save_session(trainer, session_path)
     out_path = tmp_path / "more.csv"
-    code, out, _ = run(capsys, "--headless", str(session_path), "--steps", "2",
-                       "--export", str(out_path))
+    code, out, _ = run(
+        capsys, "--headless", str(session_path), "--steps", "2", "--export", str(out_path)
+    )
     assert code == 0
-    assert out.startswith(f"trained 2 step(s): error "
-                          f"{format_number(trainer.history.error_at(4))} -> ")
+    assert out.startswith(
+        f"trained 2 step(s): error {format_number(trainer.history.error_at(4))} -> "
+    )
     trainer.run(2)
     _, numbers = read_csv(out_path)
     assert numbers.tobytes() == trainer.history.table().tobytes()
 
 
-def test_example_with_many_parameters_is_summarised(capsys: pytest.CaptureFixture[str],
-                                                    tmp_path: Path) -> None:
-    obj = dict(LECTURE, network={"layers": [2, 4, 3], "activations": ["tanh", "sigmoid"]},
-               data={"inputs": [[0.1, 0.3]], "targets": [[0.0, 0.5, 1.0]]},
-               training={"rule": "backprop", "learning_rate": 0.1})
+def test_example_with_many_parameters_is_summarised(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    obj = dict(
+        LECTURE,
+        network={"layers": [2, 4, 3], "activations": ["tanh", "sigmoid"]},
+        data={"inputs": [[0.1, 0.3]], "targets": [[0.0, 0.5, 1.0]]},
+        training={"rule": "backprop", "learning_rate": 0.1},
+    )
     del obj["parameters"]
     obj["init"] = {"method": "xavier", "seed": 3}
     code, out, _ = run(capsys, "--headless", str(write_json(tmp_path / "s.json", obj)))
@@ -149,39 +160,65 @@ def lecture_with(**changes: Any) -> dict[str, Any]:
 
 HOSTILE: list[tuple[str, bytes, str]] = [
     ("not_json", b"{ this is not json", "file: not valid JSON (line 1, column 3"),
-    ("wrong_shape", json.dumps(lecture_with(parameters__weights=[[[1, 2], [3, 4]]])).encode(),
-     "parameters.weights[0]: expected 1x2, got 2x2"),
-    ("nan", json.dumps(LECTURE).replace("1.83", "NaN").encode(),
-     "parameters.biases[0][0]: expected a finite number, got NaN"),
-    ("string_number", json.dumps(lecture_with(training__learning_rate="0.01")).encode(),
-     'training.learning_rate: must be a finite number > 0, got "0.01"'),
-    ("unknown_activation", json.dumps(lecture_with(network__activations=["softmax"])).encode(),
-     "network.activations[0]: unknown activation 'softmax'"),
-    ("unknown_rule", json.dumps(lecture_with(training__rule="adam")).encode(),
-     'training.rule: unknown rule "adam"'),
-    ("newer_version", json.dumps(dict(LECTURE, version=2)).encode(),
-     "version: file is version 2, this program reads version 1"),
+    (
+        "wrong_shape",
+        json.dumps(lecture_with(parameters__weights=[[[1, 2], [3, 4]]])).encode(),
+        "parameters.weights[0]: expected 1x2, got 2x2",
+    ),
+    (
+        "nan",
+        json.dumps(LECTURE).replace("1.83", "NaN").encode(),
+        "parameters.biases[0][0]: expected a finite number, got NaN",
+    ),
+    (
+        "string_number",
+        json.dumps(lecture_with(training__learning_rate="0.01")).encode(),
+        'training.learning_rate: must be a finite number > 0, got "0.01"',
+    ),
+    (
+        "unknown_activation",
+        json.dumps(lecture_with(network__activations=["softmax"])).encode(),
+        "network.activations[0]: unknown activation 'softmax'",
+    ),
+    (
+        "unknown_rule",
+        json.dumps(lecture_with(training__rule="adam")).encode(),
+        'training.rule: unknown rule "adam"',
+    ),
+    (
+        "newer_version",
+        json.dumps(dict(LECTURE, version=2)).encode(),
+        "version: file is version 2, this program reads version 1",
+    ),
     ("deep_nesting", b"[" * 100_000, "file: lists and objects nested 100000 deep"),
     ("empty", b"", "file: the file is empty"),
     ("binary", bytes(range(256)) * 4, "file: not UTF-8 text"),
     ("top_level_list", b"[1, 2, 3]", "file: expected a JSON object"),
     ("not_a_session", b'{"hello": "world"}', "format: not a Backprop Lab session"),
-    ("hidden_delta", json.dumps(dict(
-        LECTURE, network={"layers": [2, 2, 1], "activations": ["sigmoid", "sigmoid"]},
-        parameters={"weights": [[[1, 2], [3, 4]], [[1, 2]]], "biases": [[0, 0], [0]]},
-    )).encode(), "training.rule: the lecture's delta rule"),
+    (
+        "hidden_delta",
+        json.dumps(
+            dict(
+                LECTURE,
+                network={"layers": [2, 2, 1], "activations": ["sigmoid", "sigmoid"]},
+                parameters={"weights": [[[1, 2], [3, 4]], [[1, 2]]], "biases": [[0, 0], [0]]},
+            )
+        ).encode(),
+        "training.rule: the lecture's delta rule",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "content", "message"), HOSTILE,
-                         ids=[case[0] for case in HOSTILE])
-def test_hostile_session_files(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                               name: str, content: bytes, message: str) -> None:
+@pytest.mark.parametrize(("name", "content", "message"), HOSTILE, ids=[case[0] for case in HOSTILE])
+def test_hostile_session_files(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
     session_path = tmp_path / f"{name}.json"
     session_path.write_bytes(content)
     out_path = tmp_path / "out.csv"
-    code, out, err = run(capsys, "--headless", str(session_path), "--steps", "5",
-                         "--export", str(out_path))
+    code, out, err = run(
+        capsys, "--headless", str(session_path), "--steps", "5", "--export", str(out_path)
+    )
     assert code == 2
     assert out == ""
     assert_one_error_line(err, f"{session_path}: {message}")
@@ -199,8 +236,9 @@ def test_huge_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert not out_path.exists()
 
 
-def test_missing_session_file_and_folder(capsys: pytest.CaptureFixture[str],
-                                         tmp_path: Path) -> None:
+def test_missing_session_file_and_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, _, err = run(capsys, "--headless", str(tmp_path / "nope.json"))
     assert code == 2
     assert_one_error_line(err, "nope.json: file: cannot read it (No such file or directory)")
@@ -223,16 +261,16 @@ def test_missing_session_file_and_folder(capsys: pytest.CaptureFixture[str],
         (["--export", "x.csv", "--explain"], "--export, --explain: only with --headless"),
     ],
 )
-def test_bad_arguments(capsys: pytest.CaptureFixture[str], argv: list[str],
-                       message: str) -> None:
+def test_bad_arguments(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
     code, out, err = run(capsys, *argv)
     assert code == 2
     assert out == ""
     assert_one_error_line(err, message)
 
 
-def test_export_path_that_cannot_be_written(capsys: pytest.CaptureFixture[str],
-                                            tmp_path: Path) -> None:
+def test_export_path_that_cannot_be_written(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, out, err = run(capsys, "--headless", "--export", str(tmp_path / "no" / "h.csv"))
     assert (code, out) == (2, "")
     assert_one_error_line(err, "the folder", "does not exist")
@@ -247,8 +285,9 @@ def test_export_path_that_cannot_be_written(capsys: pytest.CaptureFixture[str],
     assert sorted(os.listdir(tmp_path)) == ["file.txt"]
 
 
-def test_failed_write_leaves_the_old_file(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_write_leaves_the_old_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out_path = tmp_path / "h.csv"
     out_path.write_text("old", encoding="utf-8")
 
@@ -264,12 +303,14 @@ def test_failed_write_leaves_the_old_file(capsys: pytest.CaptureFixture[str], tm
 
 
 # -- divergence -----------------------------------------------------------------------------
-def test_divergence_writes_the_finite_rows(capsys: pytest.CaptureFixture[str],
-                                           tmp_path: Path) -> None:
+def test_divergence_writes_the_finite_rows(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     session_path = write_json(tmp_path / "diverge.json", DIVERGING)
     out_path = tmp_path / "h.csv"
-    code, out, err = run(capsys, "--headless", str(session_path), "--steps", "1000",
-                         "--export", str(out_path))
+    code, out, err = run(
+        capsys, "--headless", str(session_path), "--steps", "1000", "--export", str(out_path)
+    )
     assert code == 3
     assert_one_error_line(err, "non-finite value", "Training stopped at step")
     stopped = int(err.split("Training stopped at step ")[1].split(",")[0])
@@ -285,8 +326,9 @@ def test_divergence_writes_the_finite_rows(capsys: pytest.CaptureFixture[str],
 def test_divergence_json_export(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     session_path = write_json(tmp_path / "diverge.json", DIVERGING)
     out_path = tmp_path / "h.json"
-    code, _, _ = run(capsys, "--headless", str(session_path), "--steps", "1000",
-                     "--export", str(out_path))
+    code, _, _ = run(
+        capsys, "--headless", str(session_path), "--steps", "1000", "--export", str(out_path)
+    )
     assert code == 3
     rows = json.loads(out_path.read_text(encoding="utf-8"))["rows"]
     assert np.isfinite(np.array(rows)).all()
@@ -296,15 +338,27 @@ def test_divergence_json_export(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 def test_help_documents_everything(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--help")
     assert code == 0
-    for text in ("--headless", "--steps", "--export", "--explain", "FILE.json", ".json",
-                 "exit codes", "invalid input", "diverged", "error:", "lecture"):
+    for text in (
+        "--headless",
+        "--steps",
+        "--export",
+        "--explain",
+        "FILE.json",
+        ".json",
+        "exit codes",
+        "invalid input",
+        "diverged",
+        "error:",
+        "lecture",
+    ):
         assert text in out, text
     for code_line in ("  0  success", "  2  invalid input", "  3  the run diverged"):
         assert code_line in out
 
 
-def test_explain_is_called_on_the_trainer(capsys: pytest.CaptureFixture[str],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_explain_is_called_on_the_trainer(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[Any] = []
     fake = types.ModuleType("model.explain")
 
@@ -332,8 +386,9 @@ def test_real_explanation_of_the_lecture_step(capsys: pytest.CaptureFixture[str]
     assert "0.874352143" in out  # y of the forward pass before the step
 
 
-def test_window_mode_passes_the_path(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_window_mode_passes_the_path(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     opened: list[str | None] = []
     fake = types.ModuleType("gui.app")
     fake.run_gui = lambda path: opened.append(path) or 0  # type: ignore[attr-defined]
@@ -353,15 +408,26 @@ def test_window_mode_passes_the_path(capsys: pytest.CaptureFixture[str], tmp_pat
 # -- real processes: no tracebacks ----------------------------------------------------------
 def run_process(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *argv], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *argv],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_process_lecture_export(tmp_path: Path) -> None:
     result = run_process("--headless", "--steps", "1", "--export", "h.csv", cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (0, LECTURE_SUMMARY + "\n", "")
-    assert (tmp_path / "h.csv").read_text(encoding="utf-8").splitlines()[2].startswith(
-        "1,0.49915564785651534,0.19746694356954606,1.8215564785651535,")
+    assert (
+        (tmp_path / "h.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()[2]
+        .startswith("1,0.49915564785651534,0.19746694356954606,1.8215564785651535,")
+    )
 
 
 @pytest.mark.parametrize(
@@ -370,13 +436,17 @@ def test_process_lecture_export(tmp_path: Path) -> None:
         (["--headless", "s.json", "--export", "h.csv"], b"[" * 100_000, 2, "nested"),
         (["--headless", "s.json", "--export", "h.csv"], b"\xff\xfe\x00garbage", 2, "UTF-8"),
         (["--headless", "--steps", "many"], None, 2, "--steps"),
-        (["--headless", "s.json", "--steps", "1000", "--export", "h.csv"],
-         json.dumps(DIVERGING).encode(), 3, "non-finite"),
+        (
+            ["--headless", "s.json", "--steps", "1000", "--export", "h.csv"],
+            json.dumps(DIVERGING).encode(),
+            3,
+            "non-finite",
+        ),
     ],
 )
-def test_process_errors_have_no_traceback(tmp_path: Path, argv: list[str],
-                                          content: bytes | None, code: int,
-                                          fragment: str) -> None:
+def test_process_errors_have_no_traceback(
+    tmp_path: Path, argv: list[str], content: bytes | None, code: int, fragment: str
+) -> None:
     if content is not None:
         (tmp_path / "s.json").write_bytes(content)
     result = run_process(*argv, cwd=tmp_path)

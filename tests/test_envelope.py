@@ -32,8 +32,7 @@ def test_many_rows_keep_every_extreme_and_the_last_value() -> None:
 
 
 @settings(max_examples=15, deadline=None)
-@given(st.lists(st.integers(0, 300 * BLOCK), min_size=1, max_size=5),
-       st.integers(0, 2**16))
+@given(st.lists(st.integers(0, 300 * BLOCK), min_size=1, max_size=5), st.integers(0, 2**16))
 def test_growing_step_by_step_equals_starting_afresh(appends: list[int], seed: int) -> None:
     # From just below the size where block summaries take over, growing past it.
     start = BLOCK * MAX_BUCKETS - 2 * BLOCK
@@ -53,8 +52,8 @@ def test_a_window_in_the_middle_covers_exactly_its_rows() -> None:
     first, last = 123_457, 876_543
     x, y = PeakEnvelope().view("h", series, first, last)
     assert x[0] >= first and x[-1] == last
-    np.testing.assert_array_equal(y.min(), series[:, first:last + 1].min())
-    np.testing.assert_array_equal(y.max(), series[:, first:last + 1].max())
+    np.testing.assert_array_equal(y.min(), series[:, first : last + 1].min())
+    np.testing.assert_array_equal(y.max(), series[:, first : last + 1].max())
 
 
 def test_fewer_rows_or_another_source_starts_afresh() -> None:

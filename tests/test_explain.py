@@ -18,8 +18,15 @@ from model.network import Network, initial_weights
 from model.training import Dataset, Trainer, TrainingConfig
 
 LECTURE_SUM = "s = X1·W1 + X2·W2 + b = 0.1·0.5 + 0.3·0.2 + 1.83 = 1.94"
-LECTURE_NUMBERS = ("1.94", "0.874352143", "0.356465271", "1.821556479", "0.499155648",
-                   "0.197466944", "0.355601244")
+LECTURE_NUMBERS = (
+    "1.94",
+    "0.874352143",
+    "0.356465271",
+    "1.821556479",
+    "0.499155648",
+    "0.197466944",
+    "0.355601244",
+)
 
 
 def lecture(**settings: object) -> Trainer:
@@ -30,21 +37,26 @@ def lecture(**settings: object) -> Trainer:
 
 def mazur() -> Trainer:
     """Matt Mazur's 2-2-2 example (resources/examples/mazur_2_2_2.json)."""
-    net = Network([2, 2, 2], ["sigmoid", "sigmoid"],
-                  [np.array([[0.15, 0.20], [0.25, 0.30]]), np.array([[0.40, 0.45], [0.50, 0.55]])],
-                  [np.array([0.35, 0.35]), np.array([0.60, 0.60])])
+    net = Network(
+        [2, 2, 2],
+        ["sigmoid", "sigmoid"],
+        [np.array([[0.15, 0.20], [0.25, 0.30]]), np.array([[0.40, 0.45], [0.50, 0.55]])],
+        [np.array([0.35, 0.35]), np.array([0.60, 0.60])],
+    )
     data = Dataset(np.array([[0.05, 0.10]]), np.array([[0.01, 0.99]]))
     config = TrainingConfig(rule="backprop", learning_rate=0.5, mode="batch", update_biases=False)
     return Trainer(net, data, config)
 
 
-def random_trainer(layers: list[int], activations: list[str], n_samples: int, seed: int,
-                   **settings: object) -> Trainer:
+def random_trainer(
+    layers: list[int], activations: list[str], n_samples: int, seed: int, **settings: object
+) -> Trainer:
     rng = np.random.default_rng(seed)
     weights, biases = initial_weights(layers, "uniform", seed=seed, low=-1.0, high=1.0)
     net = Network(layers, activations, weights, biases)
-    data = Dataset(rng.uniform(-1, 1, (n_samples, layers[0])),
-                   rng.uniform(0.05, 0.95, (n_samples, layers[-1])))
+    data = Dataset(
+        rng.uniform(-1, 1, (n_samples, layers[0])), rng.uniform(0.05, 0.95, (n_samples, layers[-1]))
+    )
     return Trainer(net, data, TrainingConfig(**settings))  # type: ignore[arg-type]
 
 
@@ -55,8 +67,10 @@ def test_lecture_forward_pass_and_error_in_the_data() -> None:
     ex = explain_step(trainer)
     assert (ex.step, ex.pending) == (1, False)
     (neuron,) = ex.forward.neurons
-    assert [(t.input_name, t.input_value, t.weight_name, t.weight_value) for t in neuron.terms] \
-        == [("X1", 0.1, "W1", 0.5), ("X2", 0.3, "W2", 0.2)]
+    assert [(t.input_name, t.input_value, t.weight_name, t.weight_value) for t in neuron.terms] == [
+        ("X1", 0.1, "W1", 0.5),
+        ("X2", 0.3, "W2", 0.2),
+    ]
     assert (neuron.bias_name, neuron.bias) == ("b", 1.83)
     assert neuron.s == pytest.approx(1.94, abs=1e-15)
     assert neuron.output == pytest.approx(0.874352143, abs=5e-10)
@@ -87,12 +101,14 @@ def test_lecture_delta_rule_text_follows_the_slide() -> None:
     assert LECTURE_SUM in text
     assert "f(s) = 1/(1+e^−1.94) = 0.874352143" in text
     assert "E = ½(0.03 − 0.874352143)² = 0.356465271" in text
-    for line in ("W(n+1) = W(n) + η[d − Y]X",
-                 "= [1.83, 0.5, 0.2] + 0.01[0.03 − 0.874352143][+1, 0.1, 0.3]",
-                 "= [1.83, 0.5, 0.2] + 0.01[-0.844352143][+1, 0.1, 0.3]",
-                 "= [1.83, 0.5, 0.2] + -0.00844352143[+1, 0.1, 0.3]",
-                 "= [1.83, 0.5, 0.2] + [-0.008443521, -0.000844352, -0.002533056]",
-                 "= [1.821556479, 0.499155648, 0.197466944]"):
+    for line in (
+        "W(n+1) = W(n) + η[d − Y]X",
+        "= [1.83, 0.5, 0.2] + 0.01[0.03 − 0.874352143][+1, 0.1, 0.3]",
+        "= [1.83, 0.5, 0.2] + 0.01[-0.844352143][+1, 0.1, 0.3]",
+        "= [1.83, 0.5, 0.2] + -0.00844352143[+1, 0.1, 0.3]",
+        "= [1.83, 0.5, 0.2] + [-0.008443521, -0.000844352, -0.002533056]",
+        "= [1.821556479, 0.499155648, 0.197466944]",
+    ):
         assert line in text, line
     for number in LECTURE_NUMBERS:
         assert number in text, number
@@ -128,9 +144,11 @@ def test_lecture_backprop_chain_rule() -> None:
     trainer = lecture(rule="backprop")
     trainer.step()
     ex = explain_step(trainer)
-    expected = {"W1": (0.00927609255818, 0.1, 0.499907239074),
-                "W2": (0.0278282776746, 0.3, 0.199721717223),
-                "b": (0.0927609255818, 1.0, 1.82907239074)}
+    expected = {
+        "W1": (0.00927609255818, 0.1, 0.499907239074),
+        "W2": (0.0278282776746, 0.3, 0.199721717223),
+        "b": (0.0927609255818, 1.0, 1.82907239074),
+    }
     for name, (gradient, ds_dw, new) in expected.items():
         p = ex.parameter(name)
         assert p.chain is not None
@@ -145,8 +163,15 @@ def test_lecture_backprop_chain_rule() -> None:
     assert delta.name == "y" and delta.delta == pytest.approx(0.0927609255818, rel=1e-11)
     text = to_text(ex)
     assert LECTURE_SUM in text
-    for number in ("0.009276093", "0.027828278", "0.092760926", "0.499907239", "0.199721717",
-                   "1.829072391", "0.844352143"):
+    for number in (
+        "0.009276093",
+        "0.027828278",
+        "0.092760926",
+        "0.499907239",
+        "0.199721717",
+        "1.829072391",
+        "0.844352143",
+    ):
         assert number in text, number
     assert "∂E/∂W1 = ∂E/∂y · ∂y/∂s · ∂s/∂W1" in text
     assert "W1 ← W1 − η·∂E/∂W1 = 0.5 − 0.01·0.009276093 = 0.499907239" in text
@@ -171,7 +196,7 @@ def test_mazur_first_step() -> None:
     trainer = mazur()
     trainer.step()
     ex = explain_step(trainer)
-    assert ex.parameter("L2.W1_1").new == pytest.approx(0.35891648, abs=5e-9)   # w5
+    assert ex.parameter("L2.W1_1").new == pytest.approx(0.35891648, abs=5e-9)  # w5
     assert ex.parameter("L1.W1_1").new == pytest.approx(0.149780716, abs=5e-10)  # w1
     assert ex.forward.error == pytest.approx(0.298371109, abs=5e-10)
     names = [n.name for n in ex.forward.neurons]
@@ -214,10 +239,18 @@ CASES = [
     ([2, 3], ["tanh"], 3, {"rule": "delta", "mode": "batch", "update_biases": False}),
     ([2, 1], ["linear"], 5, {"rule": "delta", "learning_rate": 0.1}),
     ([2, 2, 1], ["sigmoid", "sigmoid"], 4, {"rule": "backprop", "learning_rate": 0.5}),
-    ([2, 3, 2], ["tanh", "sigmoid"], 3,
-     {"rule": "backprop", "mode": "batch", "loss": "cross_entropy"}),
-    ([3, 4, 3, 1], ["relu", "leaky_relu", "linear"], 5,
-     {"rule": "backprop", "learning_rate": 0.05}),
+    (
+        [2, 3, 2],
+        ["tanh", "sigmoid"],
+        3,
+        {"rule": "backprop", "mode": "batch", "loss": "cross_entropy"},
+    ),
+    (
+        [3, 4, 3, 1],
+        ["relu", "leaky_relu", "linear"],
+        5,
+        {"rule": "backprop", "learning_rate": 0.05},
+    ),
     ([2, 3, 2], ["sigmoid", "tanh"], 2, {"rule": "backprop", "update_biases": False}),
     ([5, 5, 3], ["sigmoid", "sigmoid"], 10, {"rule": "backprop", "mode": "batch"}),  # numpy path
     ([4, 20, 3], ["tanh", "sigmoid"], 6, {"rule": "backprop"}),
@@ -226,9 +259,13 @@ CASES = [
 
 @pytest.mark.parametrize(("layers", "activations", "n_samples", "settings"), CASES)
 @pytest.mark.parametrize("seed", [0, 1])
-def test_explanation_equals_the_trainers_update(layers: list[int], activations: list[str],
-                                                n_samples: int, settings: dict[str, object],
-                                                seed: int) -> None:
+def test_explanation_equals_the_trainers_update(
+    layers: list[int],
+    activations: list[str],
+    n_samples: int,
+    settings: dict[str, object],
+    seed: int,
+) -> None:
     trainer = random_trainer(layers, activations, n_samples, seed, **settings)
     trainer.run(3)
     config = trainer.config
@@ -243,8 +280,7 @@ def test_explanation_equals_the_trainers_update(layers: list[int], activations: 
         assert ex.error_before == trainer.history.error_at(step - 1)
         assert [p.name for p in ex.parameters] == trainer.network.parameter_names()
         used = [s.index for s in ex.samples]
-        expected = list(range(n_samples)) if config.mode == "batch" \
-            else [(step - 1) % n_samples]
+        expected = list(range(n_samples)) if config.mode == "batch" else [(step - 1) % n_samples]
         assert used == expected
         check_forward(trainer, ex)
         if config.rule == "backprop":
@@ -265,31 +301,40 @@ def configurations(draw: st.DrawFn) -> tuple[list[int], list[str], int, dict[str
     else:
         layers = draw(st.lists(st.integers(1, 4), min_size=2, max_size=4))
         activations = [draw(st.sampled_from(differentiable)) for _ in layers[1:]]
-    loss = "cross_entropy" if activations[-1] == "sigmoid" and draw(st.booleans()) \
-        else "squared_error"
-    return layers, activations, draw(st.integers(1, 5)), {
-        "rule": rule, "loss": loss, "mode": draw(st.sampled_from(["online", "batch"])),
-        "update_biases": draw(st.booleans()),
-        "learning_rate": draw(st.sampled_from([0.01, 0.1, 0.5])),
-    }
+    loss = (
+        "cross_entropy" if activations[-1] == "sigmoid" and draw(st.booleans()) else "squared_error"
+    )
+    return (
+        layers,
+        activations,
+        draw(st.integers(1, 5)),
+        {
+            "rule": rule,
+            "loss": loss,
+            "mode": draw(st.sampled_from(["online", "batch"])),
+            "update_biases": draw(st.booleans()),
+            "learning_rate": draw(st.sampled_from([0.01, 0.1, 0.5])),
+        },
+    )
 
 
 @settings(max_examples=40, deadline=None)
 @given(configurations(), st.integers(0, 2**16))
-def test_random_configurations(case: tuple[list[int], list[str], int, dict[str, object]],
-                               seed: int) -> None:
+def test_random_configurations(
+    case: tuple[list[int], list[str], int, dict[str, object]], seed: int
+) -> None:
     layers, activations, n_samples, config = case
     trainer = random_trainer(layers, activations, n_samples, seed, **config)
     pending = explain_step(trainer)
     trainer.run(2)
     assert np.array_equal(pending.new_parameters, trainer.history.row(1)) or np.allclose(
-        pending.new_parameters, trainer.history.row(1), rtol=1e-12, atol=1e-15)
+        pending.new_parameters, trainer.history.row(1), rtol=1e-12, atol=1e-15
+    )
     for step in (1, 2):
         ex = explain_step(trainer, step)
         assert np.array_equal(ex.new_parameters, trainer.history.row(step))
         changes = np.array([p.change for p in ex.parameters])
-        assert np.allclose(ex.old_parameters + changes, ex.new_parameters, rtol=1e-12,
-                           atol=1e-15)
+        assert np.allclose(ex.old_parameters + changes, ex.new_parameters, rtol=1e-12, atol=1e-15)
         check_forward(trainer, ex)
         if config["rule"] == "backprop":
             check_chain_rule(trainer, ex)
@@ -305,14 +350,16 @@ def check_forward(trainer: Trainer, ex: StepExplanation) -> None:
     net = trainer.network.copy()
     net.set_flat(ex.old_parameters)
     p = ex.forward.index
-    fp = net.forward(trainer.data.inputs[p:p + 1])
+    fp = net.forward(trainer.data.inputs[p : p + 1])
     for neuron in ex.forward.neurons:
         total = sum(t.input_value * t.weight_value for t in neuron.terms) + neuron.bias
         assert neuron.s == pytest.approx(total, rel=1e-12, abs=1e-14)
-        assert neuron.s == pytest.approx(fp.s[neuron.layer - 1][0, neuron.neuron - 1],
-                                         rel=1e-13, abs=1e-15)
-        assert neuron.output == pytest.approx(fp.a[neuron.layer][0, neuron.neuron - 1],
-                                              rel=1e-13, abs=1e-15)
+        assert neuron.s == pytest.approx(
+            fp.s[neuron.layer - 1][0, neuron.neuron - 1], rel=1e-13, abs=1e-15
+        )
+        assert neuron.output == pytest.approx(
+            fp.a[neuron.layer][0, neuron.neuron - 1], rel=1e-13, abs=1e-15
+        )
     assert np.allclose(ex.forward.outputs, fp.output[0], rtol=1e-13, atol=1e-15)
     assert all(s.neurons == () for s in ex.samples[1:])
 
@@ -323,25 +370,29 @@ def check_chain_rule(trainer: Trainer, ex: StepExplanation) -> None:
     loss = ex.config.loss
     X, D = trainer.data.inputs, trainer.data.targets
     p = ex.forward.index
-    first = net.gradients(X[p:p + 1], D[p:p + 1], loss)
+    first = net.gradients(X[p : p + 1], D[p : p + 1], loss)
     used = [s.index for s in ex.samples]
     mean = net.gradients(X[used], D[used], loss)
-    flat_first = np.concatenate([a for W, b in zip(first.dW, first.db, strict=True)
-                                 for a in (W.ravel(), b)])
-    flat_mean = np.concatenate([a for W, b in zip(mean.dW, mean.db, strict=True)
-                                for a in (W.ravel(), b)])
+    flat_first = np.concatenate(
+        [a for W, b in zip(first.dW, first.db, strict=True) for a in (W.ravel(), b)]
+    )
+    flat_mean = np.concatenate(
+        [a for W, b in zip(mean.dW, mean.db, strict=True) for a in (W.ravel(), b)]
+    )
     for k, param in enumerate(ex.parameters):
         chain = param.chain
         assert chain is not None
         assert chain.product == pytest.approx(flat_first[k], rel=1e-12, abs=1e-15)
         assert chain.gradient == pytest.approx(flat_mean[k], rel=1e-12, abs=1e-15)
-        assert chain.product == pytest.approx(chain.dE_da * chain.da_ds * chain.ds_dw,
-                                              rel=1e-9, abs=1e-15)
+        assert chain.product == pytest.approx(
+            chain.dE_da * chain.da_ds * chain.ds_dw, rel=1e-9, abs=1e-15
+        )
         if param.frozen:
             assert param.change == 0.0
         else:
-            assert param.change == pytest.approx(-ex.config.learning_rate * chain.gradient,
-                                                 rel=1e-12, abs=1e-15)
+            assert param.change == pytest.approx(
+                -ex.config.learning_rate * chain.gradient, rel=1e-12, abs=1e-15
+            )
     assert len(ex.deltas) == sum(ex.layers[1:])
 
 
@@ -355,10 +406,11 @@ def check_delta_rule(ex: StepExplanation) -> None:
             assert share.scaled == eta * share.error
         mean = np.mean([share.change for share in update.samples], axis=0)
         assert np.allclose(update.change, mean, rtol=1e-12, atol=1e-15)
-        assert np.allclose(np.add(update.old, update.change), update.new, rtol=1e-12,
-                           atol=1e-15)
-        assert update.names[0].endswith("b" if ex.layers[-1] == 1 else f"b{update.neuron}") \
+        assert np.allclose(np.add(update.old, update.change), update.new, rtol=1e-12, atol=1e-15)
+        assert (
+            update.names[0].endswith("b" if ex.layers[-1] == 1 else f"b{update.neuron}")
             == ex.config.update_biases
+        )
 
 
 def test_settings_of_each_step_are_the_ones_it_was_made_with() -> None:
@@ -375,21 +427,24 @@ def test_settings_of_each_step_are_the_ones_it_was_made_with() -> None:
 
 # -- batch mode -------------------------------------------------------------------------------
 def test_batch_shows_the_first_sample_in_full_and_the_rest_as_a_table() -> None:
-    trainer = random_trainer([2, 2, 1], ["sigmoid", "sigmoid"], 30, 3, rule="backprop",
-                             mode="batch")
+    trainer = random_trainer(
+        [2, 2, 1], ["sigmoid", "sigmoid"], 30, 3, rule="backprop", mode="batch"
+    )
     trainer.step()
     ex = explain_step(trainer)
     assert len(ex.samples) == 30 and len(ex.forward.neurons) == 3
     errors = trainer.network.copy()
     errors.set_flat(ex.old_parameters)
-    assert np.allclose([s.error for s in ex.samples],
-                       errors.sample_errors(trainer.data.inputs, trainer.data.targets,
-                                            "squared_error"), rtol=1e-14)
+    assert np.allclose(
+        [s.error for s in ex.samples],
+        errors.sample_errors(trainer.data.inputs, trainer.data.targets, "squared_error"),
+        rtol=1e-14,
+    )
     text = to_text(ex)
     assert "The other samples of this batch" in text
-    assert "… 9 more" in text                     # 29 others, 20 rows shown
+    assert "… 9 more" in text  # 29 others, 20 rows shown
     assert "mean over 30 samples" in text
-    assert text.count(" s = ") == 3               # only sample 1 in full
+    assert text.count(" s = ") == 3  # only sample 1 in full
 
 
 def test_batch_delta_rule_is_the_mean_of_the_samples_updates() -> None:
@@ -476,14 +531,24 @@ class TagBalance(HTMLParser):
             self.errors.append(tag)
 
 
-@pytest.mark.parametrize("make", [
-    lecture,
-    lambda: lecture(rule="backprop"),
-    mazur,
-    lambda: random_trainer([3, 4, 3, 1], ["relu", "tanh", "sigmoid"], 5, 0, rule="backprop",
-                           loss="cross_entropy", mode="batch"),
-    lambda: random_trainer([2, 1], ["step"], 3, 0, rule="delta"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lecture,
+        lambda: lecture(rule="backprop"),
+        mazur,
+        lambda: random_trainer(
+            [3, 4, 3, 1],
+            ["relu", "tanh", "sigmoid"],
+            5,
+            0,
+            rule="backprop",
+            loss="cross_entropy",
+            mode="batch",
+        ),
+        lambda: random_trainer([2, 1], ["step"], 3, 0, rule="delta"),
+    ],
+)
 def test_html_tags_are_balanced(make: object) -> None:
     trainer = make()  # type: ignore[operator]
     trainer.step()
@@ -492,8 +557,20 @@ def test_html_tags_are_balanced(make: object) -> None:
     parser.feed(page)
     parser.close()
     assert parser.errors == [] and parser.stack == []
-    assert set(re.findall(r"<(\w+)", page)) <= {"h3", "h4", "p", "br", "sub", "sup", "table",
-                                                 "tr", "th", "td", "ul", "li"}
+    assert set(re.findall(r"<(\w+)", page)) <= {
+        "h3",
+        "h4",
+        "p",
+        "br",
+        "sub",
+        "sup",
+        "table",
+        "tr",
+        "th",
+        "td",
+        "ul",
+        "li",
+    }
     assert "\ue000" not in page and "\ue002" not in page  # no internal markers left
 
 
@@ -526,8 +603,8 @@ def test_wide_networks_are_capped() -> None:
     assert len(re.findall(r"^\s+\S+ ← ", text, flags=re.MULTILINE)) == 12
     assert "The other 773 parameters" in text
     assert "… and 773 more parameters" in text
-    assert "The other neurons" in text           # 30 hidden neurons: 8 in full
-    assert text.count("L2.W5_30") >= 1           # every parameter is in the final table
+    assert "The other neurons" in text  # 30 hidden neurons: 8 in full
+    assert text.count("L2.W5_30") >= 1  # every parameter is in the final table
     assert max(len(line) for line in text.splitlines()) <= 120
 
 

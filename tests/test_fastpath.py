@@ -32,12 +32,13 @@ class Case:
     seed: int
     n_samples: int
     config: TrainingConfig
-    scale: float = 1.0              # of the inputs
+    scale: float = 1.0  # of the inputs
 
     def trainer(self) -> Trainer:
         rng = np.random.default_rng(self.seed)
-        weights, biases = initial_weights(self.layers, "uniform", seed=self.seed,
-                                          low=-1.0, high=1.0)
+        weights, biases = initial_weights(
+            self.layers, "uniform", seed=self.seed, low=-1.0, high=1.0
+        )
         network = Network(list(self.layers), list(self.activations), weights, biases)
         inputs = self.scale * rng.uniform(-1.0, 1.0, size=(self.n_samples, self.layers[0]))
         targets = rng.uniform(0.0, 1.0, size=(self.n_samples, self.layers[-1]))
@@ -58,8 +59,7 @@ def outcome(trainer: Trainer, advance: Callable[[int], int], n: int) -> Outcome:
         assert advance(n) == n
     except DivergenceError as caught:
         error = caught
-    return Outcome(trainer.history.table(), error, trainer.network.get_flat(),
-                   trainer.position)
+    return Outcome(trainer.history.table(), error, trainer.network.get_flat(), trainer.position)
 
 
 def assert_same_training(case: Case, n: int) -> Outcome:
@@ -69,8 +69,7 @@ def assert_same_training(case: Case, n: int) -> Outcome:
     got = outcome(by_floats, lambda k: fastpath.advance(by_floats, k), n)
     assert got.table.shape == expected.table.shape
     np.testing.assert_allclose(got.table, expected.table, rtol=TOLERANCE, atol=TOLERANCE)
-    np.testing.assert_allclose(got.parameters, expected.parameters, rtol=TOLERANCE,
-                               atol=TOLERANCE)
+    np.testing.assert_allclose(got.parameters, expected.parameters, rtol=TOLERANCE, atol=TOLERANCE)
     assert got.position == expected.position == len(expected.table) - 1
     if expected.error is None:
         assert got.error is None
@@ -97,8 +96,9 @@ def cases(draw: st.DrawFn) -> Case:
         mode=draw(st.sampled_from(["online", "batch"])),
         update_biases=draw(st.booleans()),
     )
-    return Case(layers, activations, draw(st.integers(0, 2**32 - 1)),
-                draw(st.integers(1, 5)), config)
+    return Case(
+        layers, activations, draw(st.integers(0, 2**32 - 1)), draw(st.integers(1, 5)), config
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -128,14 +128,18 @@ def sweep() -> list[Case]:
                         found.append(Case([3, 2], [name], seed, 4, config))
                         found.append(Case([2, 1], [name], seed, 1, config))
                         found.append(Case([2, 3, 2], ["tanh", name], seed, 3, config))
-                        found.append(Case([2, 4, 3, 1], [name, name, "sigmoid"], seed, 5,
-                                          config))
+                        found.append(Case([2, 4, 3, 1], [name, name, "sigmoid"], seed, 5, config))
     return found
 
 
-@pytest.mark.parametrize("case", sweep(), ids=lambda c: (
-    f"{c.config.rule}-{'x'.join(map(str, c.layers))}-{'-'.join(c.activations)}-"
-    f"{c.config.loss}-{c.config.mode}-{'b' if c.config.update_biases else 'frozen'}"))
+@pytest.mark.parametrize(
+    "case",
+    sweep(),
+    ids=lambda c: (
+        f"{c.config.rule}-{'x'.join(map(str, c.layers))}-{'-'.join(c.activations)}-"
+        f"{c.config.loss}-{c.config.mode}-{'b' if c.config.update_biases else 'frozen'}"
+    ),
+)
 def test_every_setting_trains_exactly_like_numpy(case: Case) -> None:
     assert_same_training(case, 40)
 
@@ -154,11 +158,12 @@ def test_online_mode_cycles_through_the_samples_from_any_position() -> None:
     config = TrainingConfig("backprop", "squared_error", 0.3, "online")
     case = Case([2, 3, 1], ["tanh", "sigmoid"], 3, 3, config)
     by_numpy, by_floats = case.trainer(), case.trainer()
-    for k in (1, 2, 4, 3):                      # chunks starting at every sample
+    for k in (1, 2, 4, 3):  # chunks starting at every sample
         by_numpy._advance_numpy(k)
         fastpath.advance(by_floats, k)
-    np.testing.assert_allclose(by_floats.history.table(), by_numpy.history.table(),
-                               rtol=TOLERANCE, atol=TOLERANCE)
+    np.testing.assert_allclose(
+        by_floats.history.table(), by_numpy.history.table(), rtol=TOLERANCE, atol=TOLERANCE
+    )
     assert by_floats.position == by_numpy.position == 10
 
 
@@ -179,19 +184,23 @@ def test_zero_steps_change_nothing() -> None:
 
 
 # -- divergence ---------------------------------------------------------------------------------
-@pytest.mark.parametrize(("layers", "activations", "loss", "rate"), [
-    ([2, 1], ["linear"], "squared_error", 40.0),                 # the weights grow to inf
-    ([2, 3, 1], ["relu", "linear"], "squared_error", 25.0),
-    ([2, 2, 1], ["linear", "linear"], "squared_error", 1e10),    # inf − inf: NaN
-    ([2, 3, 2], ["leaky_relu", "linear"], "squared_error", 1e60),
-    ([2, 1], ["sigmoid"], "cross_entropy", 20.0),                # y = 1 exactly, d < 1
-    ([3, 2, 1], ["sigmoid", "sigmoid"], "cross_entropy", 1e3),
-    ([2, 3], ["linear"], "squared_error", 40.0),                 # one neuron goes first
-    ([2, 2, 2, 1], ["tanh", "relu", "linear"], "squared_error", 30.0),
-])
+@pytest.mark.parametrize(
+    ("layers", "activations", "loss", "rate"),
+    [
+        ([2, 1], ["linear"], "squared_error", 40.0),  # the weights grow to inf
+        ([2, 3, 1], ["relu", "linear"], "squared_error", 25.0),
+        ([2, 2, 1], ["linear", "linear"], "squared_error", 1e10),  # inf − inf: NaN
+        ([2, 3, 2], ["leaky_relu", "linear"], "squared_error", 1e60),
+        ([2, 1], ["sigmoid"], "cross_entropy", 20.0),  # y = 1 exactly, d < 1
+        ([3, 2, 1], ["sigmoid", "sigmoid"], "cross_entropy", 1e3),
+        ([2, 3], ["linear"], "squared_error", 40.0),  # one neuron goes first
+        ([2, 2, 2, 1], ["tanh", "relu", "linear"], "squared_error", 30.0),
+    ],
+)
 @pytest.mark.parametrize("mode", ["online", "batch"])
-def test_divergence_keeps_the_same_states(layers: list[int], activations: list[str],
-                                          loss: str, rate: float, mode: str) -> None:
+def test_divergence_keeps_the_same_states(
+    layers: list[int], activations: list[str], loss: str, rate: float, mode: str
+) -> None:
     rule = "delta" if len(layers) == 2 else "backprop"
     config = TrainingConfig(rule, loss, rate, mode)
     got = assert_same_training(Case(layers, activations, 5, 3, config, scale=10.0), 2000)
@@ -203,10 +212,12 @@ def test_divergence_keeps_the_same_states(layers: list[int], activations: list[s
 # (With several output neurons and no hidden layer the neurons run one after the other,
 # so "the 4th step's first exp" is no single call: the numeric divergence tests cover it.)
 @pytest.mark.parametrize("layers", [[2, 1], [2, 2, 1], [2, 2, 2, 1]])
-def test_an_overflowing_float_operation_is_a_divergence(monkeypatch: pytest.MonkeyPatch,
-                                                        layers: list[int]) -> None:
-    case = Case(layers, ["sigmoid"] * (len(layers) - 1), 2, 2,
-                TrainingConfig("backprop", learning_rate=0.1))
+def test_an_overflowing_float_operation_is_a_divergence(
+    monkeypatch: pytest.MonkeyPatch, layers: list[int]
+) -> None:
+    case = Case(
+        layers, ["sigmoid"] * (len(layers) - 1), 2, 2, TrainingConfig("backprop", learning_rate=0.1)
+    )
     exp = math.exp
     calls = 0
 
@@ -220,7 +231,7 @@ def test_an_overflowing_float_operation_is_a_divergence(monkeypatch: pytest.Monk
     fastpath.advance(reference, 3)
     calls_for_three_steps = calls
 
-    def overflowing(s: float) -> float:       # the first exp of step 4 overflows
+    def overflowing(s: float) -> float:  # the first exp of step 4 overflows
         nonlocal calls
         calls += 1
         if calls > calls_for_three_steps:
@@ -238,20 +249,35 @@ def test_an_overflowing_float_operation_is_a_divergence(monkeypatch: pytest.Monk
     np.testing.assert_array_equal(trainer.network.get_flat(), reference.network.get_flat())
 
 
-@pytest.mark.parametrize(("layers", "expected"), [
-    ([2, 1], "single layer"), ([4, 3], "single layer"), ([2, 2, 1], "one hidden layer"),
-    ([3, 4, 2], "one hidden layer"), ([2, 2, 2, 1], "generic"), ([1, 1, 1, 1, 1], "generic"),
-])
-def test_each_shape_runs_its_own_loop(monkeypatch: pytest.MonkeyPatch, layers: list[int],
-                                      expected: str) -> None:
-    loops = {"single layer": "advance_single_layer",
-             "one hidden layer": "advance_one_hidden_layer", "generic": "advance_generic"}
+@pytest.mark.parametrize(
+    ("layers", "expected"),
+    [
+        ([2, 1], "single layer"),
+        ([4, 3], "single layer"),
+        ([2, 2, 1], "one hidden layer"),
+        ([3, 4, 2], "one hidden layer"),
+        ([2, 2, 2, 1], "generic"),
+        ([1, 1, 1, 1, 1], "generic"),
+    ],
+)
+def test_each_shape_runs_its_own_loop(
+    monkeypatch: pytest.MonkeyPatch, layers: list[int], expected: str
+) -> None:
+    loops = {
+        "single layer": "advance_single_layer",
+        "one hidden layer": "advance_one_hidden_layer",
+        "generic": "advance_generic",
+    }
     ran: list[str] = []
     for name, attribute in loops.items():
         original = getattr(fastpath, attribute)
 
-        def spy(trainer: Trainer, n: int, name: str = name,
-                original: Callable[[Trainer, int], None] = original) -> None:
+        def spy(
+            trainer: Trainer,
+            n: int,
+            name: str = name,
+            original: Callable[[Trainer, int], None] = original,
+        ) -> None:
             ran.append(name)
             original(trainer, n)
 
@@ -267,8 +293,9 @@ def test_each_shape_runs_its_own_loop(monkeypatch: pytest.MonkeyPatch, layers: l
 # -- the lecture ----------------------------------------------------------------------------------
 def lecture(rule: str = "delta") -> Trainer:
     network = Network([2, 1], ["sigmoid"], [np.array([[0.5, 0.2]])], [np.array([1.83])])
-    return Trainer(network, Dataset([[0.1, 0.3]], [[0.03]]),
-                   TrainingConfig(rule=rule, learning_rate=0.01))
+    return Trainer(
+        network, Dataset([[0.1, 0.3]], [[0.03]]), TrainingConfig(rule=rule, learning_rate=0.01)
+    )
 
 
 def test_the_lecture_step_through_the_fast_path() -> None:
@@ -276,8 +303,7 @@ def test_the_lecture_step_through_the_fast_path() -> None:
     assert fastpath.suitable(trainer.network)
     assert fastpath.advance(trainer, 1) == 1
     W1, W2, b = trainer.history.row(1)
-    assert [round(b, 9), round(W1, 9), round(W2, 9)] == [1.821556479, 0.499155648,
-                                                         0.197466944]
+    assert [round(b, 9), round(W1, 9), round(W2, 9)] == [1.821556479, 0.499155648, 0.197466944]
     assert round(trainer.history.error_at(0), 9) == 0.356465271
     assert round(trainer.history.error_at(1), 9) == 0.355601244
     assert trainer.position == 1
@@ -289,8 +315,9 @@ def test_the_lecture_trains_exactly_like_numpy(rule: str) -> None:
     by_numpy, by_floats = lecture(rule), lecture(rule)
     by_numpy._advance_numpy(300)
     fastpath.advance(by_floats, 300)
-    np.testing.assert_allclose(by_floats.history.table(), by_numpy.history.table(),
-                               rtol=TOLERANCE, atol=TOLERANCE)
+    np.testing.assert_allclose(
+        by_floats.history.table(), by_numpy.history.table(), rtol=TOLERANCE, atol=TOLERANCE
+    )
 
 
 def test_the_trainer_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -313,8 +340,30 @@ def test_the_trainer_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_derivatives_from_the_output_equal_df_float(name: str) -> None:
     activation = get_activation(name)
     df = fastpath.DERIVATIVE_FROM_OUTPUT[name]
-    values = [0.0, -0.0, 5e-324, -5e-324, 1e-300, -1e-300, 1e-8, -1e-8, 0.5, -0.5, 1.0,
-              -1.0, 3.7, -3.7, 20.0, -20.0, 40.0, -40.0, 710.0, -710.0, 1000.0, -1000.0]
+    values = [
+        0.0,
+        -0.0,
+        5e-324,
+        -5e-324,
+        1e-300,
+        -1e-300,
+        1e-8,
+        -1e-8,
+        0.5,
+        -0.5,
+        1.0,
+        -1.0,
+        3.7,
+        -3.7,
+        20.0,
+        -20.0,
+        40.0,
+        -40.0,
+        710.0,
+        -710.0,
+        1000.0,
+        -1000.0,
+    ]
     values += np.random.default_rng(0).normal(0.0, 10.0, 2000).tolist()
     for s in values:
         expected = activation.df_float(s)

@@ -17,12 +17,14 @@ LECTURE = Network([2, 1], ["sigmoid"], [np.array([[0.5, 0.2]])], [np.array([1.83
 LECTURE_DATA = Dataset([[0.1, 0.3]], [[0.03]])
 
 
-def make_case(layers: list[int], activations: list[str], seed: int,
-              n_samples: int = 4) -> tuple[Network, Dataset]:
+def make_case(
+    layers: list[int], activations: list[str], seed: int, n_samples: int = 4
+) -> tuple[Network, Dataset]:
     weights, biases = initial_weights(layers, "uniform", seed, -1.0, 1.0)
     rng = np.random.default_rng(seed + 100)
-    data = Dataset(rng.uniform(-1, 1, (n_samples, layers[0])),
-                   rng.uniform(0.1, 0.9, (n_samples, layers[-1])))
+    data = Dataset(
+        rng.uniform(-1, 1, (n_samples, layers[0])), rng.uniform(0.1, 0.9, (n_samples, layers[-1]))
+    )
     return Network(layers, activations, weights, biases), data
 
 
@@ -36,7 +38,8 @@ def test_lecture_gradient_matches_the_closed_form() -> None:
         assert check.analytic == pytest.approx(expected, rel=1e-13)
         assert check.numeric == pytest.approx(expected, rel=1e-7)
         assert check.relative_difference == pytest.approx(
-            abs(check.analytic - check.numeric) / abs(check.analytic), rel=1e-12)
+            abs(check.analytic - check.numeric) / abs(check.analytic), rel=1e-12
+        )
         assert check.relative_difference < 1e-6
 
 
@@ -78,8 +81,7 @@ def test_numeric_is_a_central_difference_of_the_error() -> None:
     h = 1e-5
     checks = gradient_check(net, data, "cross_entropy", h=h)
     # By hand for L1.W2_1 (row 1, column 0 of W[1]) and L2.b1.
-    for name, array, index in [("L1.W2_1", net.weights[0], (1, 0)),
-                               ("L2.b1", net.biases[1], (0,))]:
+    for name, array, index in [("L1.W2_1", net.weights[0], (1, 0)), ("L2.b1", net.biases[1], (0,))]:
         probe = net.copy()
         target = probe.weights[0] if array is net.weights[0] else probe.biases[1]
         value = target[index]
@@ -108,8 +110,12 @@ def test_a_wrong_gradient_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_step_activation_is_refused_with_the_networks_message() -> None:
-    net = Network([2, 2, 1], ["step", "sigmoid"], [np.ones((2, 2)), np.ones((1, 2))],
-                  [np.zeros(2), np.zeros(1)])
+    net = Network(
+        [2, 2, 1],
+        ["step", "sigmoid"],
+        [np.ones((2, 2)), np.ones((1, 2))],
+        [np.zeros(2), np.zeros(1)],
+    )
     with pytest.raises(ValueError, match="differentiable") as expected:
         check_differentiable(net.activations)
     with pytest.raises(ValueError, match="step activation") as info:
@@ -128,8 +134,12 @@ def test_network_is_not_modified() -> None:
 
 def test_zero_gradient_gives_zero_difference() -> None:
     # A saturated hidden neuron (s = ±800) passes back exactly 0 to its weights.
-    net = Network([1, 1, 1], ["sigmoid", "sigmoid"], [np.array([[800.0]]), np.ones((1, 1))],
-                  [np.zeros(1), np.zeros(1)])
+    net = Network(
+        [1, 1, 1],
+        ["sigmoid", "sigmoid"],
+        [np.array([[800.0]]), np.ones((1, 1))],
+        [np.zeros(1), np.zeros(1)],
+    )
     checks = gradient_check(net, Dataset([[1.0]], [[0.5]]), "squared_error")
     first = checks[0]
     assert (first.analytic, first.numeric, first.relative_difference) == (0.0, 0.0, 0.0)
@@ -139,7 +149,7 @@ def test_relative_difference() -> None:
     assert relative_difference(0.0, 0.0) == 0.0
     assert relative_difference(2.0, 1.0) == 0.5
     assert relative_difference(-1.0, 1.0) == 2.0
-    assert relative_difference(1e-310, 0.0) == pytest.approx(1e-10)   # the 1e-300 floor
+    assert relative_difference(1e-310, 0.0) == pytest.approx(1e-10)  # the 1e-300 floor
 
 
 def test_gradient_check_is_frozen_and_h_must_be_positive() -> None:

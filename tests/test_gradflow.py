@@ -43,10 +43,13 @@ def test_norms_equal_sums_of_squares_of_the_gradients() -> None:
 
 def test_norms_match_finite_differences_and_leave_out_the_biases() -> None:
     # One hidden neuron: ∂E/∂W[l] has one or two entries, each a difference quotient.
-    net = Network([2, 1, 1], ["tanh", "sigmoid"], [np.array([[0.3, -0.7]]),
-                                                   np.array([[1.5]])],
-                  [np.array([0.9]), np.array([-2.0])])
-    theta = net.get_flat()          # W1_1, W1_2, b1 | W2, b2
+    net = Network(
+        [2, 1, 1],
+        ["tanh", "sigmoid"],
+        [np.array([[0.3, -0.7]]), np.array([[1.5]])],
+        [np.array([0.9]), np.array([-2.0])],
+    )
+    theta = net.get_flat()  # W1_1, W1_2, b1 | W2, b2
     h = 1e-6
 
     def dE(k: int) -> float:
@@ -84,8 +87,9 @@ def test_deep_xor_example_shows_vanishing_gradients() -> None:
     assert session.network.layers == [2, 4, 4, 4, 4, 1]
     assert session.title.startswith("Deep XOR")
     trainer = session.to_trainer()
-    norms = layer_gradient_norms(trainer.network, trainer.data, trainer.config.loss,
-                                 trainer.history.row(0)[None])[0]
+    norms = layer_gradient_norms(
+        trainer.network, trainer.data, trainer.config.loss, trainer.history.row(0)[None]
+    )[0]
     # The lesson of the example: each layer back from the output gets a smaller
     # gradient (one more f' ≤ ¼ factor), the first over 100× smaller than the last.
     assert (np.diff(norms) > 0).all()
@@ -103,7 +107,7 @@ def test_sample_steps_long_history() -> None:
     steps = sample_steps(1_000_001)
     assert len(steps) == 400 and steps[0] == 0 and steps[-1] == 1_000_000
     gaps = np.diff(steps)
-    assert gaps.min() >= 2506 and gaps.max() <= 2507      # 1e6 / 399 = 2506.3
+    assert gaps.min() >= 2506 and gaps.max() <= 2507  # 1e6 / 399 = 2506.3
     assert sample_steps(10, limit=1).tolist() == [9]
     with pytest.raises(ValueError, match="at least 1"):
         sample_steps(10, limit=0)
@@ -127,8 +131,10 @@ def test_operating_points_are_the_sums_of_every_sample_and_neuron() -> None:
     for p, x in enumerate(XOR.inputs.tolist()):
         a = x
         for l, (W, b) in enumerate(zip(net.weights, net.biases, strict=True)):
-            s = [sum(w * v for w, v in zip(row, a, strict=True)) + bias
-                 for row, bias in zip(W.tolist(), b.tolist(), strict=True)]
+            s = [
+                sum(w * v for w, v in zip(row, a, strict=True)) + bias
+                for row, bias in zip(W.tolist(), b.tolist(), strict=True)
+            ]
             n = len(s)
-            assert points[l][p * n:(p + 1) * n] == pytest.approx(s, rel=1e-14, abs=1e-15)
+            assert points[l][p * n : (p + 1) * n] == pytest.approx(s, rel=1e-14, abs=1e-15)
             a = [math.tanh(v) if l == 0 else 1 / (1 + math.exp(-v)) for v in s]

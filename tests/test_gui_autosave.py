@@ -32,8 +32,9 @@ def test_a_change_is_autosaved_within_moments(qtbot, window, fast_autosave) -> N
     fast_autosave.wait()
     recovered = read_autosave(fast_autosave.file.json_path)
     assert recovered is not None and recovered.session.history is not None
-    np.testing.assert_array_equal(recovered.session.history.table(),
-                                  window.lab.trainer.history.table())
+    np.testing.assert_array_equal(
+        recovered.session.history.table(), window.lab.trainer.history.table()
+    )
 
 
 def test_a_run_is_autosaved_while_it_goes_on(qtbot, window, fast_autosave) -> None:
@@ -41,21 +42,23 @@ def test_a_run_is_autosaved_while_it_goes_on(qtbot, window, fast_autosave) -> No
     qtbot.waitUntil(lambda: fast_autosave.saves >= 3, timeout=10000)
     click(qtbot, window, "runButton")
 
-    def caught_up() -> bool:            # a fast run is saved in bounded steps
+    def caught_up() -> bool:  # a fast run is saved in bounded steps
         fast_autosave.wait()
         recovered = read_autosave(fast_autosave.file.json_path)
-        return recovered is not None and recovered.session.history is not None and \
-            len(recovered.session.history) == window.lab.position + 1
+        return (
+            recovered is not None
+            and recovered.session.history is not None
+            and len(recovered.session.history) == window.lab.position + 1
+        )
 
     qtbot.waitUntil(caught_up, timeout=20000)
 
 
-def test_closing_properly_leaves_nothing_to_restore(qtbot, window, fast_autosave,
-                                                    dialogs) -> None:
+def test_closing_properly_leaves_nothing_to_restore(qtbot, window, fast_autosave, dialogs) -> None:
     click(qtbot, window, "stepButton")
     qtbot.waitUntil(lambda: fast_autosave.saves >= 1, timeout=5000)
     assert fast_autosave.file.json_path.exists()
-    assert window.close()                     # the dialogs fixture answers "Discard"
+    assert window.close()  # the dialogs fixture answers "Discard"
     assert not fast_autosave.file.json_path.exists()
     assert not fast_autosave.file.rows_path.exists()
 
@@ -70,8 +73,9 @@ def left_by_a_crash(folder: Path, steps: int) -> AutosaveFile:
     return file
 
 
-def test_after_a_crash_the_session_is_offered_and_restored(qtbot, window, dialogs,
-                                                           tmp_path) -> None:
+def test_after_a_crash_the_session_is_offered_and_restored(
+    qtbot, window, dialogs, tmp_path
+) -> None:
     crashed = left_by_a_crash(tmp_path, 1)
     dialogs.answer = Yes
     assert offer_recovery(window, tmp_path)
@@ -79,11 +83,10 @@ def test_after_a_crash_the_session_is_offered_and_restored(qtbot, window, dialog
     assert cell_text(window, "weightsTable", 0, 0) == "0.499155648"
     assert window.lab.position == 1 and window.has_unsaved_changes
     assert window.windowTitle().startswith("lecture.json *")
-    assert not crashed.json_path.exists()          # restored: now the window autosaves it
+    assert not crashed.json_path.exists()  # restored: now the window autosaves it
 
 
-def test_declining_the_restore_deletes_the_autosave(qtbot, window, dialogs,
-                                                    tmp_path) -> None:
+def test_declining_the_restore_deletes_the_autosave(qtbot, window, dialogs, tmp_path) -> None:
     crashed = left_by_a_crash(tmp_path, 5)
     dialogs.answer = No
     assert not offer_recovery(window, tmp_path)
@@ -91,8 +94,7 @@ def test_declining_the_restore_deletes_the_autosave(qtbot, window, dialogs,
     assert not crashed.json_path.exists() and not crashed.rows_path.exists()
 
 
-def test_a_damaged_autosave_is_reported_not_offered(qtbot, window, dialogs,
-                                                    tmp_path) -> None:
+def test_a_damaged_autosave_is_reported_not_offered(qtbot, window, dialogs, tmp_path) -> None:
     crashed = left_by_a_crash(tmp_path, 5)
     crashed.rows_path.write_bytes(b"\x00" * 8)
     assert not offer_recovery(window, tmp_path)
@@ -100,20 +102,19 @@ def test_a_damaged_autosave_is_reported_not_offered(qtbot, window, dialogs,
     assert "could not be restored" in window.statusBar().currentMessage()
 
 
-def test_an_unwritable_autosave_folder_is_reported(qtbot, window, fast_autosave,
-                                                   tmp_path) -> None:
+def test_an_unwritable_autosave_folder_is_reported(qtbot, window, fast_autosave, tmp_path) -> None:
     blocker = tmp_path / "a file, not a folder"
-    blocker.write_text("", encoding="utf-8")      # even root cannot make a folder in it
+    blocker.write_text("", encoding="utf-8")  # even root cannot make a folder in it
     fast_autosave.folder = blocker / "autosave"
     fast_autosave.file = AutosaveFile(fast_autosave.folder)
     click(qtbot, window, "stepButton")
-    qtbot.waitUntil(lambda: "Autosave failed" in window.statusBar().currentMessage(),
-                    timeout=5000)
+    qtbot.waitUntil(lambda: "Autosave failed" in window.statusBar().currentMessage(), timeout=5000)
     assert window.lab.position == 1 and window.transport.step_button.isEnabled()
 
 
-def test_a_failing_disk_is_reported_and_the_window_goes_on(qtbot, window, fast_autosave,
-                                                           monkeypatch) -> None:
+def test_a_failing_disk_is_reported_and_the_window_goes_on(
+    qtbot, window, fast_autosave, monkeypatch
+) -> None:
     # (monkeypatch.context: undoing everything would also undo the dialogs fixture)
     def disk_full(*_: object) -> None:
         raise OSError(28, "No space left on device")
@@ -121,9 +122,10 @@ def test_a_failing_disk_is_reported_and_the_window_goes_on(qtbot, window, fast_a
     with monkeypatch.context() as patch:
         patch.setattr("model.recovery.write_atomically", disk_full)
         click(qtbot, window, "stepButton")
-        qtbot.waitUntil(lambda: "No space left" in window.statusBar().currentMessage(),
-                        timeout=5000)
-    click(qtbot, window, "stepButton")             # the next save works again, whole
+        qtbot.waitUntil(
+            lambda: "No space left" in window.statusBar().currentMessage(), timeout=5000
+        )
+    click(qtbot, window, "stepButton")  # the next save works again, whole
     saves = fast_autosave.saves
     qtbot.waitUntil(lambda: fast_autosave.saves > saves, timeout=5000)
     fast_autosave.wait()

@@ -19,15 +19,19 @@ Qt = QtCore.Qt
 
 
 def session_with_layers(layers: list[int]) -> Any:
-    return parse_session({
-        "format": "backprop-lab/session", "version": 1,
-        "network": {"layers": layers, "activations": ["sigmoid"] * (len(layers) - 1)},
-        "init": {"method": "uniform", "low": -1.0, "high": 1.0, "seed": 3},
-        "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]],
-                 "targets": [[0] * layers[-1], [1] * layers[-1], [1] * layers[-1],
-                             [0] * layers[-1]]},
-        "training": {"rule": "backprop", "learning_rate": 0.5, "mode": "online"},
-    })
+    return parse_session(
+        {
+            "format": "backprop-lab/session",
+            "version": 1,
+            "network": {"layers": layers, "activations": ["sigmoid"] * (len(layers) - 1)},
+            "init": {"method": "uniform", "low": -1.0, "high": 1.0, "seed": 3},
+            "data": {
+                "inputs": [[0, 0], [0, 1], [1, 0], [1, 1]],
+                "targets": [[0] * layers[-1], [1] * layers[-1], [1] * layers[-1], [0] * layers[-1]],
+            },
+            "training": {"rule": "backprop", "learning_rate": 0.5, "mode": "online"},
+        }
+    )
 
 
 def show(qtbot, lab: Lab, size: tuple[int, int] = (700, 450)) -> NetworkDiagram:
@@ -51,9 +55,12 @@ def diagram(qtbot, lab: Lab) -> NetworkDiagram:
 
 def texts(diagram: NetworkDiagram) -> list[str]:
     """Every line of text drawn in the scene."""
-    return [line for item in diagram.scene.items()
-            if isinstance(item, QtWidgets.QGraphicsSimpleTextItem) and item.isVisible()
-            for line in item.text().splitlines()]
+    return [
+        line
+        for item in diagram.scene.items()
+        if isinstance(item, QtWidgets.QGraphicsSimpleTextItem) and item.isVisible()
+        for line in item.text().splitlines()
+    ]
 
 
 def edge_point(diagram: NetworkDiagram, name: str, t: float = 0.5) -> QtCore.QPoint:
@@ -74,8 +81,20 @@ def click_at(qtbot, diagram: NetworkDiagram, pos: QtCore.QPoint, double: bool = 
 # -- the lecture's worked example -------------------------------------------------------------
 def test_view_follows_model_the_lecture_figure(diagram) -> None:
     shown = texts(diagram)
-    for line in ("X1 = 0.1", "X2 = 0.3", "+1", "W1 = 0.5", "W2 = 0.2", "b = 1.83",
-                 "s = 1.94", "f(s) = 0.874352143", "d = 0.03", "inputs", "output", "sigmoid"):
+    for line in (
+        "X1 = 0.1",
+        "X2 = 0.3",
+        "+1",
+        "W1 = 0.5",
+        "W2 = 0.2",
+        "b = 1.83",
+        "s = 1.94",
+        "f(s) = 0.874352143",
+        "d = 0.03",
+        "inputs",
+        "output",
+        "sigmoid",
+    ):
         assert line in shown, line
     assert diagram.objectName() == "networkDiagram"
     assert diagram.neuron_counts() == [2, 1]
@@ -107,27 +126,27 @@ def test_view_follows_model_a_negative_weight_changes_the_colour(lab, diagram) -
     assert "Line width ∝ |w|" in diagram.caption.text()
 
 
-def test_view_follows_model_gradient_mode_shows_backprops_gradients(qtbot, lab,
-                                                                     diagram) -> None:
+def test_view_follows_model_gradient_mode_shows_backprops_gradients(qtbot, lab, diagram) -> None:
     assert lab.set_config(rule="backprop")
     check = diagram.findChild(QtWidgets.QCheckBox, "diagramShowGradients")
     check.click()
     shown = texts(diagram)
     # ∂E/∂W1 = (y − d) y (1 − y) X1 = 0.00927609255818..., to 9 significant digits
-    for line in ("∂E/∂W1 = 0.00927609256", "∂E/∂W2 = 0.0278282777",
-                 "∂E/∂b = 0.0927609256"):
+    for line in ("∂E/∂W1 = 0.00927609256", "∂E/∂W2 = 0.0278282777", "∂E/∂b = 0.0927609256"):
         assert line in shown, line
     assert diagram.edge("W1").toolTip() == "W1 = 0.5 (∂E/∂w = 0.00927609256)"
-    assert diagram.edge("b").pen().widthF() > diagram.edge("W2").pen().widthF() > \
-        diagram.edge("W1").pen().widthF()
+    assert (
+        diagram.edge("b").pen().widthF()
+        > diagram.edge("W2").pen().widthF()
+        > diagram.edge("W1").pen().widthF()
+    )
     assert "∂E/∂w" in diagram.caption.text()
     check.click()
     assert "W1 = 0.5" in texts(diagram)
 
 
-def test_view_follows_model_no_gradient_through_the_step_activation(qtbot, lab,
-                                                                     diagram) -> None:
-    assert lab.set_activation(1, "step")          # the delta rule trains it
+def test_view_follows_model_no_gradient_through_the_step_activation(qtbot, lab, diagram) -> None:
+    assert lab.set_activation(1, "step")  # the delta rule trains it
     diagram.findChild(QtWidgets.QCheckBox, "diagramShowGradients").click()
     shown = texts(diagram)
     for name in ("W1", "W2", "b"):
@@ -135,7 +154,7 @@ def test_view_follows_model_no_gradient_through_the_step_activation(qtbot, lab,
         assert diagram.edge(name).pen().style() == Qt.PenStyle.DashLine
     assert "(∂E/∂w = —)" in diagram.edge("W1").toolTip()
     assert "step activation" in diagram.note.text()
-    lab.step()                                     # and a step still draws
+    lab.step()  # and a step still draws
     assert "f(s) = 1" in texts(diagram)
 
 
@@ -151,15 +170,15 @@ def test_model_follows_view_clicking_an_edge_selects_its_parameter(qtbot, diagra
     assert selected.args == ["W2"]
     assert diagram.selected_parameter == "W2"
     with qtbot.waitSignal(diagram.parameterSelected) as selected:
-        click_at(qtbot, diagram, neuron_point(diagram, 1, 0))   # a neuron: its bias
+        click_at(qtbot, diagram, neuron_point(diagram, 1, 0))  # a neuron: its bias
     assert selected.args == ["b"]
 
 
-def test_model_follows_view_double_click_opens_the_editor_on_it(qtbot, lab,
-                                                                diagram) -> None:
+def test_model_follows_view_double_click_opens_the_editor_on_it(qtbot, lab, diagram) -> None:
     # the window's part, played here: open the editor there and type a value
     diagram.editRequested.connect(
-        lambda layer, kind, row, col: lab.set_parameter(layer, kind, row, col, -0.7))
+        lambda layer, kind, row, col: lab.set_parameter(layer, kind, row, col, -0.7)
+    )
     with qtbot.waitSignal(diagram.editRequested) as request:
         click_at(qtbot, diagram, edge_point(diagram, "W1", 0.3), double=True)
     assert request.args == [1, "W", 0, 0]
@@ -185,10 +204,11 @@ def test_view_follows_model_a_2_2_1_network(qtbot) -> None:
     diagram = show(qtbot, lab)
     assert diagram.neuron_counts() == [2, 2, 1]
     assert diagram.edge_count() == 4 + 2 + 2 + 1
-    circles = [item for item in diagram.scene.items()
-               if isinstance(item, QtWidgets.QGraphicsEllipseItem)]
+    circles = [
+        item for item in diagram.scene.items() if isinstance(item, QtWidgets.QGraphicsEllipseItem)
+    ]
     assert len(circles) == 5
-    assert texts(diagram).count("+1") == 2        # one bias input per layer
+    assert texts(diagram).count("+1") == 2  # one bias input per layer
     assert {"hidden 1", "output"} <= set(texts(diagram))
     with qtbot.waitSignal(diagram.parameterSelected) as selected:
         click_at(qtbot, diagram, edge_point(diagram, "L1.W2_1", 0.3))
@@ -219,16 +239,22 @@ def test_a_deep_network_stays_readable_in_600_by_400(qtbot) -> None:
     assert diagram.neuron_counts() == [2, 4, 4, 4, 4, 1]
     assert diagram.edge_count() == 2 * 4 + 3 * 4 * 4 + 4 + 4 * 4 + 1
     # too many edges for labels: values in tooltips only
-    assert not [item for item in diagram.scene.items()
-                if isinstance(item, Tag) and item.data(0) and "W" in str(item.data(0))]
+    assert not [
+        item
+        for item in diagram.scene.items()
+        if isinstance(item, Tag) and item.data(0) and "W" in str(item.data(0))
+    ]
     assert diagram.edge("L3.W2_4").toolTip().startswith("L3.W2_4 = ")
     # every number is inside the canvas and no two sets of numbers overlap
     canvas = QtCore.QRectF(diagram.view.viewport().rect())
-    boxes = [item.sceneBoundingRect() for item in diagram.scene.items()
-             if isinstance(item, Tag) and item.text()]
+    boxes = [
+        item.sceneBoundingRect()
+        for item in diagram.scene.items()
+        if isinstance(item, Tag) and item.text()
+    ]
     for i, box in enumerate(boxes):
         assert canvas.contains(box), box
-        assert not any(box.intersects(other) for other in boxes[i + 1:]), box
+        assert not any(box.intersects(other) for other in boxes[i + 1 :]), box
     with qtbot.waitSignal(diagram.parameterSelected) as selected:
         click_at(qtbot, diagram, neuron_point(diagram, 3, 2))
     assert selected.args == ["L3.b3"]
@@ -261,9 +287,13 @@ def test_a_step_is_animated_forward_then_backward(qtbot) -> None:
     size = diagram.view.viewport().size()
     assert diagram.animation_phase == "" and diagram.animate_steps
     assert phases_of_a_step(qtbot, lab, diagram) == [
-        "forward 1/2", "forward 2/2", "backward 2/2", "backward 1/2"]
+        "forward 1/2",
+        "forward 2/2",
+        "backward 2/2",
+        "backward 1/2",
+    ]
     assert diagram.animation_phase == ""
-    assert diagram.view.viewport().size() == size     # the phase note moved nothing
+    assert diagram.view.viewport().size() == size  # the phase note moved nothing
 
 
 def test_the_lecture_step_animates_its_one_layer(qtbot, lab, diagram) -> None:
@@ -272,7 +302,7 @@ def test_the_lecture_step_animates_its_one_layer(qtbot, lab, diagram) -> None:
 
 def test_no_animation_when_switched_off_or_stepping_back(qtbot, lab, diagram) -> None:
     lab.step()
-    lab.step_back()                  # a step back cancels the animation of the step
+    lab.step_back()  # a step back cancels the animation of the step
     assert not diagram.animating
     diagram.animate_steps = False
     lab.step()
@@ -284,11 +314,12 @@ def test_a_run_does_not_animate_and_cancels_an_animation(qtbot, window) -> None:
     diagram = show(qtbot, lab)
     animating_while_running: list[bool] = []
     lab.positionChanged.connect(
-        lambda: animating_while_running.append(lab.running and diagram.animating))
+        lambda: animating_while_running.append(lab.running and diagram.animating)
+    )
     click(qtbot, window, "stepButton")
     assert diagram.animating
     window.runner.use_worker = False
-    window.runner.set_speed(40)      # a step a frame: each frame moves on by one
+    window.runner.set_speed(40)  # a step a frame: each frame moves on by one
     click(qtbot, window, "runButton")
     qtbot.waitUntil(lambda: lab.position >= 6, timeout=5000)
     assert not diagram.animating
@@ -299,26 +330,26 @@ def test_a_run_does_not_animate_and_cancels_an_animation(qtbot, window) -> None:
 
 
 def test_the_last_step_of_a_run_is_not_animated(qtbot, lab, diagram) -> None:
-    lab.running = True               # as the run loop does it: frames while running ...
+    lab.running = True  # as the run loop does it: frames while running ...
     lab.run_steps(3)
-    lab.run_steps(1, emit=False)     # ... a step after the last frame ...
+    lab.run_steps(1, emit=False)  # ... a step after the last frame ...
     lab.running = False
-    lab.emit_all()                   # ... and one emit when it stops
+    lab.emit_all()  # ... and one emit when it stops
     assert not diagram.animating
     lab.step()
-    assert diagram.animating         # a Step after the run is animated again
+    assert diagram.animating  # a Step after the run is animated again
 
 
 def test_redraws_are_throttled_while_running(qtbot, lab, monkeypatch) -> None:
     monkeypatch.setattr("gui.diagram.widget.REDRAW_INTERVAL_S", 3600.0)
     diagram = show(qtbot, lab)
     lab.running = True
-    lab.emit_all()                   # a frame: drawn, and the interval starts
+    lab.emit_all()  # a frame: drawn, and the interval starts
     lab.step()
-    lab.step()                       # frames within the interval: not drawn
+    lab.step()  # frames within the interval: not drawn
     assert "W1 = 0.5" in texts(diagram)
     lab.running = False
-    lab.emit_all()                   # the run loop's last emit when it stops
+    lab.emit_all()  # the run loop's last emit when it stops
     assert f"W1 = {format_number(lab.trainer.history.row(2)[0])}" in texts(diagram)
 
 

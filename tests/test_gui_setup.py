@@ -37,12 +37,10 @@ def spin(dialog: QtWidgets.QDialog, name: str) -> QtWidgets.QSpinBox:
 def test_the_dialog_shows_the_current_network(qtbot, window, setup) -> None:
     assert "2 inputs" in setup.inputs_label.text()
     assert len(setup.rows) == 1 and not spin(setup, "layerNeuronsSpin1").isEnabled()
-    assert setup.findChild(QtWidgets.QComboBox, "layerActivationCombo1").currentData() == \
-        "sigmoid"
+    assert setup.findChild(QtWidgets.QComboBox, "layerActivationCombo1").currentData() == "sigmoid"
 
 
-def test_a_built_in_dataset_replaces_the_samples_and_can_be_undone(qtbot, window,
-                                                                    setup) -> None:
+def test_a_built_in_dataset_replaces_the_samples_and_can_be_undone(qtbot, window, setup) -> None:
     choose(qtbot, setup.findChild(QtWidgets.QComboBox, "datasetCombo"), "circle")
     spin(setup, "datasetSamplesSpin").setValue(40)
     spin(setup, "datasetSeedSpin").setValue(7)
@@ -57,7 +55,8 @@ def test_a_built_in_dataset_replaces_the_samples_and_can_be_undone(qtbot, window
 
 
 def test_an_architecture_with_hidden_layers_is_built_and_switches_to_backprop(
-        qtbot, window, setup) -> None:
+    qtbot, window, setup
+) -> None:
     window.open_example("xor")
     click(qtbot, setup, "addLayerButton")
     spin(setup, "layerNeuronsSpin1").setValue(3)
@@ -73,8 +72,9 @@ def test_an_architecture_with_hidden_layers_is_built_and_switches_to_backprop(
     assert window.lab.trainer.config.rule == "backprop"
     layer_combo = window.findChild(QtWidgets.QComboBox, "layerCombo")
     assert layer_combo.isEnabled() and layer_combo.count() == 3
-    np.testing.assert_array_equal(window.lab.trainer.data.inputs,
-                                  make_dataset("xor").inputs)      # the data stays
+    np.testing.assert_array_equal(
+        window.lab.trainer.data.inputs, make_dataset("xor").inputs
+    )  # the data stays
     click(qtbot, window, "stepButton")
     activate(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -82,7 +82,7 @@ def test_an_architecture_with_hidden_layers_is_built_and_switches_to_backprop(
     activate(qtbot, setup)
     qtbot.keyClick(setup, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # in the dialog
     assert window.lab.trainer.network.layers == [2, 2, 1]
-    assert len(setup.rows) == 2                                    # the dialog follows
+    assert len(setup.rows) == 2  # the dialog follows
 
 
 def test_reroll_draws_new_weights_for_the_same_layers(qtbot, window, setup) -> None:
@@ -103,21 +103,20 @@ def test_removing_a_hidden_layer(qtbot, window, setup) -> None:
 def test_csv_samples_import(qtbot, window, setup, monkeypatch, tmp_path: Path) -> None:
     path = tmp_path / "samples.csv"
     path.write_bytes("\ufeffx1;x2;x3;d\n0,5;1;2;1\n1;0;0,25;0\n".encode())
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName",
-                        lambda *_a, **_k: (str(path), ""))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(path), ""))
     click(qtbot, setup, "importSamplesButton")
     data = window.lab.trainer.data
     np.testing.assert_array_equal(data.inputs, [[0.5, 1, 2], [1, 0, 0.25]])
-    assert window.lab.trainer.network.layers == [3, 1]             # resized to fit
+    assert window.lab.trainer.network.layers == [3, 1]  # resized to fit
     assert "now 3-1" in window.statusBar().currentMessage()
 
 
-def test_a_bad_csv_says_why_and_keeps_the_data(qtbot, window, setup, monkeypatch, dialogs,
-                                               tmp_path: Path) -> None:
+def test_a_bad_csv_says_why_and_keeps_the_data(
+    qtbot, window, setup, monkeypatch, dialogs, tmp_path: Path
+) -> None:
     path = tmp_path / "ragged.csv"
     path.write_text("0.1,0.2,1\n0.3,0.4\n", encoding="utf-8")
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName",
-                        lambda *_a, **_k: (str(path), ""))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(path), ""))
     click(qtbot, setup, "importSamplesButton")
     assert window.lab.trainer.data.n_samples == 1
     assert dialogs.warnings and "line 2" in dialogs.warnings[-1]

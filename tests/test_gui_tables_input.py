@@ -42,8 +42,7 @@ def test_a_pasted_block_fills_the_cells_as_one_undo_step(qtbot, window) -> None:
     np.testing.assert_array_equal(data.targets[1:3, 0], [1.0, 0.0])
     assert cell_text(window, "inputsTable", 2, 1) == "-2"
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    np.testing.assert_array_equal(window.lab.trainer.data.inputs,
-                                  load_example("xor").data.inputs)
+    np.testing.assert_array_equal(window.lab.trainer.data.inputs, load_example("xor").data.inputs)
 
 
 def test_a_block_with_a_bad_cell_changes_nothing_and_says_which(qtbot, window) -> None:
@@ -73,9 +72,12 @@ def test_copy_gives_every_digit_back(qtbot, window) -> None:
     window.transport.step_button.click()
     view = table(window, "weightsTable")
     click_cell(qtbot, window, "weightsTable", 0, 0)
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
-                     Qt.KeyboardModifier.ShiftModifier,
-                     view.visualRect(view.model().index(0, 1)).center())
+    qtbot.mouseClick(
+        view.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ShiftModifier,
+        view.visualRect(view.model().index(0, 1)).center(),
+    )
     qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     copied = QtGui.QGuiApplication.clipboard().text()
     W = window.lab.trainer.network.weights[0][0].tolist()
@@ -86,17 +88,42 @@ def test_copy_gives_every_digit_back(qtbot, window) -> None:
 # -- any text through setData ---------------------------------------------------------------
 def texts() -> st.SearchStrategy[str]:
     numbers = st.floats(allow_nan=True, allow_infinity=True).map(repr)
-    return st.one_of(st.text(max_size=30), numbers, st.sampled_from(
-        ["1e309", "-1e309", "nan", "NaN", " 0.5 ", "1,5", "−3", "1e-320", "", "   ", "0x10",
-         "1_000", "١٢", "∞", "1.0.0", "--1", "+.5", "5e", "e5"]))
+    return st.one_of(
+        st.text(max_size=30),
+        numbers,
+        st.sampled_from(
+            [
+                "1e309",
+                "-1e309",
+                "nan",
+                "NaN",
+                " 0.5 ",
+                "1,5",
+                "−3",
+                "1e-320",
+                "",
+                "   ",
+                "0x10",
+                "1_000",
+                "١٢",
+                "∞",
+                "1.0.0",
+                "--1",
+                "+.5",
+                "5e",
+                "e5",
+            ]
+        ),
+    )
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=texts(), which=st.sampled_from(["inputs", "weights", "bias"]))
 def test_set_data_takes_a_finite_number_or_keeps_the_old_value(text: str, which: str) -> None:
     lab = Lab(lecture_session())
-    model = {"inputs": InputsTableModel, "weights": WeightsTableModel,
-             "bias": BiasTableModel}[which](lab)
+    model = {"inputs": InputsTableModel, "weights": WeightsTableModel, "bias": BiasTableModel}[
+        which
+    ](lab)
     messages: list[str] = []
     lab.message.connect(messages.append)
     index = model.index(0, 0)
@@ -111,7 +138,7 @@ def test_set_data_takes_a_finite_number_or_keeps_the_old_value(text: str, which:
     if accepted:
         assert expected is not None and value == expected
     else:
-        assert value == old and messages        # refused, said why, kept the old value
+        assert value == old and messages  # refused, said why, kept the old value
 
 
 def test_a_block_the_model_refuses_changes_nothing_and_keeps_redo(qtbot, window) -> None:
@@ -144,6 +171,5 @@ def test_a_long_column_pasted_into_a_large_dataset_is_one_edit(qtbot, window) ->
     window.lab.set_dataset(make_dataset("blobs", 2000, 1), "Dataset: blobs")
     column = "\n".join(str(k / 1000) for k in range(2000))
     paste_into(qtbot, window, "inputsTable", 0, 0, column)
-    np.testing.assert_array_equal(window.lab.trainer.data.inputs[:, 0],
-                                  np.arange(2000) / 1000)
+    np.testing.assert_array_equal(window.lab.trainer.data.inputs[:, 0], np.arange(2000) / 1000)
     assert window.lab.undo_stack.undoText() == "Paste 2000 cells"

@@ -34,21 +34,32 @@ Qt = QtCore.Qt
 VIEWS = (GradientFlowView, ErrorSurfaceView, OutputMapView, GradientCheckView)
 
 
-def session(layers: list[int], activations: list[str], inputs: list[list[float]],
-            targets: list[list[float]], rule: str = "backprop", **extra: Any) -> Any:
-    return parse_session({
-        "format": "backprop-lab/session", "version": 1,
-        "network": {"layers": layers, "activations": activations},
-        "init": {"method": "uniform", "low": -1.0, "high": 1.0, "seed": 3},
-        "data": {"inputs": inputs, "targets": targets},
-        "training": {"rule": rule, "learning_rate": 0.5, "mode": "batch"}, **extra,
-    })
+def session(
+    layers: list[int],
+    activations: list[str],
+    inputs: list[list[float]],
+    targets: list[list[float]],
+    rule: str = "backprop",
+    **extra: Any,
+) -> Any:
+    return parse_session(
+        {
+            "format": "backprop-lab/session",
+            "version": 1,
+            "network": {"layers": layers, "activations": activations},
+            "init": {"method": "uniform", "low": -1.0, "high": 1.0, "seed": 3},
+            "data": {"inputs": inputs, "targets": targets},
+            "training": {"rule": rule, "learning_rate": 0.5, "mode": "batch"},
+            **extra,
+        }
+    )
 
 
 def step_session() -> Any:
     """The lecture's perceptron: the step activation, trained by the delta rule."""
-    return session([2, 1], ["step"], [[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [0], [0], [1]],
-                   rule="delta")
+    return session(
+        [2, 1], ["step"], [[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [0], [0], [1]], rule="delta"
+    )
 
 
 def three_input_session() -> Any:
@@ -57,8 +68,12 @@ def three_input_session() -> Any:
 
 def deep_session() -> Any:
     """2-3-3-1: the surface's two parameters can sit in any two layers."""
-    return session([2, 3, 3, 1], ["sigmoid", "tanh", "sigmoid"],
-                   [[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]])
+    return session(
+        [2, 3, 3, 1],
+        ["sigmoid", "tanh", "sigmoid"],
+        [[0, 0], [0, 1], [1, 0], [1, 1]],
+        [[0], [1], [1], [0]],
+    )
 
 
 def show(qtbot, view: Any) -> Any:
@@ -78,47 +93,64 @@ def xor_lab(steps: int = 20) -> Lab:
 def flat_gradient(network: Network, X: np.ndarray, D: np.ndarray, loss: str) -> np.ndarray:
     """∂E/∂θ in get_flat order, straight from Network.gradients."""
     grads = network.gradients(X, D, loss)
-    return np.concatenate([part for dW, db in zip(grads.dW, grads.db, strict=True)
-                           for part in (dW.ravel(), db)])
+    return np.concatenate(
+        [part for dW, db in zip(grads.dW, grads.db, strict=True) for part in (dW.ravel(), db)]
+    )
 
 
 def moves(lab: Lab) -> list[tuple[str, Callable[[], None]]]:
     """Step, Step, Back, a seek back, a seek to the start, and a Step from there."""
-    return [("step", lab.step), ("step", lab.step), ("back", lab.step_back),
-            ("seek 7", lambda: lab.seek(7)), ("seek 0", lambda: lab.seek(0)),
-            ("step from 0", lab.step)]
+    return [
+        ("step", lab.step),
+        ("step", lab.step),
+        ("back", lab.step_back),
+        ("seek 7", lambda: lab.seek(7)),
+        ("seek 0", lambda: lab.seek(0)),
+        ("step from 0", lab.step),
+    ]
 
 
 # -- what each view shows, next to the same thing computed from the model ---------------
 def norms_expected(lab: Lab) -> np.ndarray:
     trainer = lab.trainer
     steps = sample_steps(len(trainer.history))
-    return layer_gradient_norms(trainer.network, trainer.data, trainer.config.loss,
-                                trainer.history.parameters[:, steps].T).T
+    return layer_gradient_norms(
+        trainer.network, trainer.data, trainer.config.loss, trainer.history.parameters[:, steps].T
+    ).T
 
 
 def flow_shown(view: GradientFlowView) -> np.ndarray:
     """The norm curves, the marker and the operating points."""
-    return np.concatenate([np.ravel([curve.yData for curve in view.norm_curves]),
-                           [view.marker.value()],
-                           *(dots.getData()[0] for dots in view.operating_dots)])
+    return np.concatenate(
+        [
+            np.ravel([curve.yData for curve in view.norm_curves]),
+            [view.marker.value()],
+            *(dots.getData()[0] for dots in view.operating_dots),
+        ]
+    )
 
 
 def flow_expected(lab: Lab) -> np.ndarray:
-    return np.concatenate([norms_expected(lab).ravel(), [lab.position],
-                           *operating_points(lab.trainer.network, lab.trainer.data)])
+    return np.concatenate(
+        [
+            norms_expected(lab).ravel(),
+            [lab.position],
+            *operating_points(lab.trainer.network, lab.trainer.data),
+        ]
+    )
 
 
 def surface_shown(view: ErrorSurfaceView) -> np.ndarray:
-    return np.concatenate([view.grid.ravel(), view.current_point,
-                           [view.path[0][-1], view.path[1][-1]]])
+    return np.concatenate(
+        [view.grid.ravel(), view.current_point, [view.path[0][-1], view.path[1][-1]]]
+    )
 
 
 def surface_expected(lab: Lab, view: ErrorSurfaceView) -> np.ndarray:
     trainer = lab.trainer
     i, j = 0, 1
     theta = trainer.history.row(trainer.position)
-    columns = trainer.history.parameters[:, :trainer.position + 1]
+    columns = trainer.history.parameters[:, : trainer.position + 1]
     xs = np.linspace(*grid_range(theta[i], columns[i]), 200)
     ys = np.linspace(*grid_range(theta[j], columns[j]), 200)
     np.testing.assert_allclose(view.x_values, xs, rtol=0, atol=1e-12)
@@ -142,8 +174,12 @@ def map_expected(lab: Lab) -> np.ndarray:
 
 def column(view: GradientCheckView, col: int) -> np.ndarray:
     model = view.model
-    return np.array([model.data(model.index(row, col), Qt.ItemDataRole.EditRole)
-                     for row in range(model.rowCount())])
+    return np.array(
+        [
+            model.data(model.index(row, col), Qt.ItemDataRole.EditRole)
+            for row in range(model.rowCount())
+        ]
+    )
 
 
 def check_shown(view: GradientCheckView) -> np.ndarray:
@@ -153,12 +189,17 @@ def check_shown(view: GradientCheckView) -> np.ndarray:
 def check_expected(lab: Lab) -> np.ndarray:
     trainer = lab.trainer
     X, D, loss = trainer.data.inputs, trainer.data.targets, trainer.config.loss
-    return np.concatenate([flat_gradient(trainer.network, X, D, loss),
-                           numeric_gradient(trainer.network.copy(), trainer.data, loss, 1e-6)])
+    return np.concatenate(
+        [
+            flat_gradient(trainer.network, X, D, loss),
+            numeric_gradient(trainer.network.copy(), trainer.data, loss, 1e-6),
+        ]
+    )
 
 
-SHOWN_AND_EXPECTED: dict[type, tuple[Callable[[Any], np.ndarray],
-                                     Callable[[Lab, Any], np.ndarray]]] = {
+SHOWN_AND_EXPECTED: dict[
+    type, tuple[Callable[[Any], np.ndarray], Callable[[Lab, Any], np.ndarray]]
+] = {
     GradientFlowView: (flow_shown, lambda lab, _view: flow_expected(lab)),
     ErrorSurfaceView: (surface_shown, surface_expected),
     OutputMapView: (map_shown, lambda lab, _view: map_expected(lab)),
@@ -175,8 +216,9 @@ def test_each_view_follows_step_back_and_seek(qtbot, view_class: type) -> None:
     for name, move in moves(lab):
         before = shown(view).copy()
         move()
-        np.testing.assert_allclose(shown(view), expected(lab, view), rtol=1e-12, atol=1e-15,
-                                   err_msg=name)
+        np.testing.assert_allclose(
+            shown(view), expected(lab, view), rtol=1e-12, atol=1e-15, err_msg=name
+        )
         assert not np.array_equal(before, shown(view)), f"{name} changed nothing"
 
 
@@ -192,30 +234,31 @@ def test_nothing_recomputes_while_hidden(qtbot, view_class: type) -> None:
     lab.seek(3)
     assert view.recomputes == count
     view.show()
-    assert view.recomputes == count + 1           # caught up, once
+    assert view.recomputes == count + 1  # caught up, once
     np.testing.assert_allclose(shown(view), expected(lab, view), rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("view_class", VIEWS)
-def test_a_step_recomputes_once_and_a_run_at_most_every_interval(qtbot, monkeypatch,
-                                                                 view_class: type) -> None:
-    now = [1000.0]                              # a clock the test moves, not the machine
+def test_a_step_recomputes_once_and_a_run_at_most_every_interval(
+    qtbot, monkeypatch, view_class: type
+) -> None:
+    now = [1000.0]  # a clock the test moves, not the machine
     monkeypatch.setattr("gui.runner.clock", lambda: now[0])
     lab = xor_lab()
     view = show(qtbot, view_class(lab))
     count = view.recomputes
-    lab.step()                                  # historyChanged and positionChanged: once
+    lab.step()  # historyChanged and positionChanged: once
     assert view.recomputes == count + 1
-    lab.emit_all()                              # nothing changed: nothing to do
+    lab.emit_all()  # nothing changed: nothing to do
     assert view.recomputes == count + 1
     lab.running = True
-    lab.step()                                  # in a Run, within the interval: not drawn
+    lab.step()  # in a Run, within the interval: not drawn
     assert view.recomputes == count + 1
     now[0] += view._throttle.interval + 0.01
-    lab.step()                                  # a frame once the interval has passed ...
-    lab.step()                                  # ... and not the next one, at the same time
+    lab.step()  # a frame once the interval has passed ...
+    lab.step()  # ... and not the next one, at the same time
     assert view.recomputes == count + 2
-    lab.running = False                         # the run loop's stop emits when it ends
+    lab.running = False  # the run loop's stop emits when it ends
     lab.emit_all()
     assert view.recomputes == count + 3
 
@@ -257,10 +300,10 @@ def test_norms_of_earlier_rows_are_not_computed_again(qtbot, monkeypatch) -> Non
     lab = xor_lab(30)
     view = show(qtbot, GradientFlowView(lab))
     assert computed == [31]
-    lab.step()                                  # one more row
-    lab.seek(10)                                # same rows, another position
+    lab.step()  # one more row
+    lab.seek(10)  # same rows, another position
     assert computed == [31, 1]
-    lab.step()              # from step 10: a new history of 11 rows, then one more row
+    lab.step()  # from step 10: a new history of 11 rows, then one more row
     assert computed == [31, 1, 11, 1]
     assert view.recomputes == 5
 
@@ -273,8 +316,7 @@ def test_operating_points_sit_on_their_layers_slope(qtbot) -> None:
     def check() -> None:
         network = lab.trainer.network
         points = operating_points(network, lab.trainer.data)
-        for dots, s, name in zip(view.operating_dots, points, network.activations,
-                                 strict=True):
+        for dots, s, name in zip(view.operating_dots, points, network.activations, strict=True):
             x, y = dots.getData()
             np.testing.assert_allclose(x, s, rtol=1e-12)
             np.testing.assert_allclose(y, get_activation(name).df(s), rtol=1e-12)
@@ -298,13 +340,13 @@ def test_step_activation_shows_why_there_are_no_gradients(qtbot) -> None:
     f_curve, df_curve = view.activation_curves["step"]
     x, f = f_curve.getData()
     np.testing.assert_array_equal(f, (x >= 0).astype(float))
-    assert not df_curve.getData()[1].any()                  # drawn as 0, never via df
+    assert not df_curve.getData()[1].any()  # drawn as 0, never via df
     assert view.step_note.isVisible() and "no derivative at 0" in view.step_note.toPlainText()
     _x, y = view.operating_dots[0].getData()
     assert len(y) == 4 and not y.any()
-    lab.step()                                              # and it keeps following
+    lab.step()  # and it keeps following
     assert view.marker.value() == 1
-    lab.load(load_example("xor"))                           # gradients again
+    lab.load(load_example("xor"))  # gradients again
     assert view.norm_plot.isVisible() and not view.norm_message.isVisible()
     np.testing.assert_allclose(flow_shown(view), flow_expected(lab), rtol=1e-12)
 
@@ -334,11 +376,14 @@ def test_dragging_the_marker_moves_the_lab_to_that_step(qtbot) -> None:
 # -- 2. the error surface ----------------------------------------------------------------
 @pytest.mark.parametrize("example", ["lecture", "xor", "deep"])
 def test_surface_at_the_current_parameters_is_the_current_error(qtbot, example: str) -> None:
-    lab = Lab({"lecture": lecture_session, "xor": lambda: load_example("xor"),
-               "deep": deep_session}[example]())
+    lab = Lab(
+        {"lecture": lecture_session, "xor": lambda: load_example("xor"), "deep": deep_session}[
+            example
+        ]()
+    )
     lab.run_steps(7)
     view = show(qtbot, ErrorSurfaceView(lab))
-    if example == "deep":                   # a weight of the first and one of the last layer
+    if example == "deep":  # a weight of the first and one of the last layer
         names = lab.trainer.network.parameter_names()
         choose(qtbot, view.x_combo, names.index("L1.W2_1"))
         choose(qtbot, view.y_combo, names.index("L3.W1_3"))
@@ -346,14 +391,16 @@ def test_surface_at_the_current_parameters_is_the_current_error(qtbot, example: 
     i, j = view.selection
     x, y = view.current_point
     assert (x, y) == (trainer.network.get_flat()[i], trainer.network.get_flat()[j])
-    at_point = error_grid(trainer.network, trainer.data, trainer.config.loss, i, j,
-                          np.array([x]), np.array([y]))[0, 0]
+    at_point = error_grid(
+        trainer.network, trainer.data, trainer.config.loss, i, j, np.array([x]), np.array([y])
+    )[0, 0]
     assert at_point == pytest.approx(trainer.history.error_at(trainer.position), abs=1e-12)
     # The nearest cell of the grid shown: E there differs by the slope times the distance.
     c = int(np.argmin(np.abs(view.x_values - x)))
     r = int(np.argmin(np.abs(view.y_values - y)))
-    g = flat_gradient(trainer.network, trainer.data.inputs, trainer.data.targets,
-                      trainer.config.loss)
+    g = flat_gradient(
+        trainer.network, trainer.data.inputs, trainer.data.targets, trainer.config.loss
+    )
     bound = abs(g[i]) * abs(view.x_values[c] - x) + abs(g[j]) * abs(view.y_values[r] - y)
     assert abs(view.grid[r, c] - at_point) <= 1.5 * bound + 1e-9
     assert view.grid.shape == (200, 200)
@@ -364,7 +411,7 @@ def test_path_runs_from_step_0_to_the_current_point(qtbot) -> None:
     view = show(qtbot, ErrorSurfaceView(lab))
     xs, ys = view.path
     history = lab.trainer.history
-    assert len(xs) == 2000                  # 3001 states, downsampled
+    assert len(xs) == 2000  # 3001 states, downsampled
     assert (xs[0], ys[0]) == (history.row(0)[0], history.row(0)[1])
     assert (xs[-1], ys[-1]) == view.current_point
     lab.seek(1234)
@@ -385,8 +432,7 @@ def test_lecture_surface_starts_on_w1_and_w2_labelled(qtbot) -> None:
     assert item.getAxis("bottom").labelText.startswith("W1")
     assert item.getAxis("left").labelText.startswith("W2")
     assert view.colour_bar.getAxis("left").labelText == "E"
-    assert [view.x_combo.itemText(k) for k in range(view.x_combo.count())] == \
-        ["W1", "W2", "b"]
+    assert [view.x_combo.itemText(k) for k in range(view.x_combo.count())] == ["W1", "W2", "b"]
 
 
 def test_choosing_parameters_changes_the_axes_and_the_grid(qtbot) -> None:
@@ -394,16 +440,20 @@ def test_choosing_parameters_changes_the_axes_and_the_grid(qtbot) -> None:
     lab.run_steps(3)
     view = show(qtbot, ErrorSurfaceView(lab))
     before = view.grid.copy()
-    choose(qtbot, view.x_combo, 2)                          # b
+    choose(qtbot, view.x_combo, 2)  # b
     assert view.selection == (2, 1)
     assert view.plot.getPlotItem().getAxis("bottom").labelText.startswith("b (bias")
     assert not np.array_equal(before, view.grid)
     trainer = lab.trainer
-    np.testing.assert_allclose(view.grid, error_grid(
-        trainer.network, trainer.data, trainer.config.loss, 2, 1,
-        view.x_values, view.y_values), rtol=1e-12)
+    np.testing.assert_allclose(
+        view.grid,
+        error_grid(
+            trainer.network, trainer.data, trainer.config.loss, 2, 1, view.x_values, view.y_values
+        ),
+        rtol=1e-12,
+    )
     assert view.current_point[0] == trainer.network.biases[0][0]
-    choose(qtbot, view.y_combo, 2)          # b on both axes: the axes swap instead
+    choose(qtbot, view.y_combo, 2)  # b on both axes: the axes swap instead
     assert view.selection == (1, 2)
     assert view.x_combo.currentText() == "W2" and view.y_combo.currentText() == "b"
     assert view.plot.getPlotItem().getAxis("left").labelText.startswith("b")
@@ -425,8 +475,7 @@ def test_contours_lie_on_their_level_of_the_grid(qtbot) -> None:
     view = show(qtbot, ErrorSurfaceView(xor_lab(500)))
     grid = view.grid
     levels = [contour.level for contour in view.contours]
-    assert len(levels) == SURFACE_CONTOURS and grid.min() < min(levels) < max(levels) < \
-        grid.max()
+    assert len(levels) == SURFACE_CONTOURS and grid.min() < min(levels) < max(levels) < grid.max()
     for contour in view.contours:
         x, y = contour_segments(view.x_values, view.y_values, grid, contour.level)
         assert x.size and not contour.path.isEmpty()
@@ -441,31 +490,35 @@ def test_contours_lie_on_their_level_of_the_grid(qtbot) -> None:
 def test_contour_segments_trace_known_curves() -> None:
     xs = ys = np.linspace(-2, 2, 81)
     gx, gy = np.meshgrid(xs, ys)
-    x, y = contour_segments(xs, ys, gx + 2 * gy, 0.3)        # linear: exact
+    x, y = contour_segments(xs, ys, gx + 2 * gy, 0.3)  # linear: exact
     assert x.size > 100
     np.testing.assert_allclose(x + 2 * y, 0.3, atol=1e-12)
-    x, y = contour_segments(xs, ys, gx**2 + gy**2, 1.0)      # a circle, to grid accuracy
+    x, y = contour_segments(xs, ys, gx**2 + gy**2, 1.0)  # a circle, to grid accuracy
     np.testing.assert_allclose(np.hypot(x, y), 1.0, atol=2e-3)
     assert (x.min(), x.max()) == pytest.approx((-1, 1), abs=1e-3)
-    x, y = contour_segments(xs, ys, gx * gy, 0.0)            # saddles: the two axes
+    x, y = contour_segments(xs, ys, gx * gy, 0.0)  # saddles: the two axes
     assert np.all(np.isclose(x, 0, atol=1e-12) | np.isclose(y, 0, atol=1e-12))
     grid = gx + gy
-    grid[40, :] = np.nan                                    # no segment through NaN
+    grid[40, :] = np.nan  # no segment through NaN
     assert np.isfinite(contour_segments(xs, ys, grid, 0.5)[0]).all()
 
 
-@pytest.mark.parametrize(("level", "expected"), [
-    # Centre (0.5) on the high corners' side: they join, the low corners are cut off.
-    (0.5, {((0.5, 0.0), (1.0, 0.5)), ((0.5, 1.0), (0.0, 0.5))}),
-    # Centre below the level: the high corners are cut off.
-    (0.6, {((0.4, 0.0), (0.0, 0.4)), ((1.0, 0.6), (0.6, 1.0))}),
-])
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [
+        # Centre (0.5) on the high corners' side: they join, the low corners are cut off.
+        (0.5, {((0.5, 0.0), (1.0, 0.5)), ((0.5, 1.0), (0.0, 0.5))}),
+        # Centre below the level: the high corners are cut off.
+        (0.6, {((0.4, 0.0), (0.0, 0.4)), ((1.0, 0.6), (0.6, 1.0))}),
+    ],
+)
 def test_a_saddle_cell_is_split_by_its_centre_value(level: float, expected: set) -> None:
     xs = ys = np.array([0.0, 1.0])
     x, y = contour_segments(xs, ys, np.array([[1.0, 0.0], [0.0, 1.0]]), level)
     points = np.round(np.column_stack([x, y]), 12).reshape(-1, 2, 2)
-    assert {tuple(sorted(map(tuple, seg))) for seg in points.tolist()} == \
-        {tuple(sorted(seg)) for seg in expected}
+    assert {tuple(sorted(map(tuple, seg))) for seg in points.tolist()} == {
+        tuple(sorted(seg)) for seg in expected
+    }
 
 
 def image_pixel_centre(image: Any, col: float, row: float) -> tuple[float, float]:
@@ -478,13 +531,15 @@ def test_each_pixel_is_centred_on_its_grid_point(qtbot) -> None:
     view = show(qtbot, ErrorSurfaceView(xor_lab(100)))
     xs, ys = view.x_values, view.y_values
     for col, row in ((0, 0), (199, 0), (57, 123), (199, 199)):
-        assert image_pixel_centre(view.image, col, row) == pytest.approx((xs[col], ys[row]),
-                                                                         abs=1e-9)
+        assert image_pixel_centre(view.image, col, row) == pytest.approx(
+            (xs[col], ys[row]), abs=1e-9
+        )
     output_map = show(qtbot, OutputMapView(xor_lab(100)))
     xs, ys = output_map.x_values, output_map.y_values
     for col, row in ((0, 0), (119, 7), (119, 119)):
-        assert image_pixel_centre(output_map.image_item, col, row) == \
-            pytest.approx((xs[col], ys[row]), abs=1e-9)
+        assert image_pixel_centre(output_map.image_item, col, row) == pytest.approx(
+            (xs[col], ys[row]), abs=1e-9
+        )
 
 
 def test_surface_follows_a_new_session_with_other_parameters(qtbot) -> None:
@@ -507,8 +562,9 @@ def test_output_map_spans_the_data_and_draws_the_samples_by_target(qtbot) -> Non
     x, y = view.samples.getData()
     np.testing.assert_array_equal(np.column_stack([x, y]), lab.trainer.data.inputs)
     fills = [spot.brush().color().name() for spot in view.samples.points()]
-    expected = [PLAYGROUND.map(float(t), mode="qcolor").name()
-                for t in lab.trainer.data.targets[:, 0]]
+    expected = [
+        PLAYGROUND.map(float(t), mode="qcolor").name() for t in lab.trainer.data.targets[:, 0]
+    ]
     assert fills == expected
     assert view.colour_bar.getAxis("left").labelText == "y"
     assert not view.output_combo.isEnabled()
@@ -521,7 +577,7 @@ def test_decision_boundary_is_where_the_output_is_one_half(qtbot) -> None:
     x, y = contour_segments(view.x_values, view.y_values, view.image, 0.5)
     assert x.size
     out = lab.trainer.network.predict(np.column_stack([x, y]))[:, 0]
-    np.testing.assert_allclose(out, 0.5, atol=0.02)   # linear interpolation on a 120² grid
+    np.testing.assert_allclose(out, 0.5, atol=0.02)  # linear interpolation on a 120² grid
 
 
 def test_choosing_another_output_neuron_shows_it(qtbot) -> None:
@@ -531,8 +587,10 @@ def test_choosing_another_output_neuron_shows_it(qtbot) -> None:
     assert view.output_combo.isEnabled() and view.output_combo.count() == 2
     choose(qtbot, view.output_combo, 1)
     X = lab.trainer.data.inputs
-    gx, gy = np.meshgrid(np.linspace(X[0, 0] - 0.5, X[0, 0] + 0.5, 120),
-                         np.linspace(X[0, 1] - 0.5, X[0, 1] + 0.5, 120))
+    gx, gy = np.meshgrid(
+        np.linspace(X[0, 0] - 0.5, X[0, 0] + 0.5, 120),
+        np.linspace(X[0, 1] - 0.5, X[0, 1] + 0.5, 120),
+    )
     out = lab.trainer.network.predict(np.column_stack([gx.ravel(), gy.ravel()]))
     np.testing.assert_allclose(view.image, out[:, 1].reshape(120, 120), rtol=1e-12)
     assert view.colour_bar.getAxis("left").labelText == "y2"
@@ -548,9 +606,9 @@ def test_a_network_without_two_inputs_gets_a_message_instead(qtbot) -> None:
     assert view.message.isVisible() and "exactly 2 inputs" in view.message.text()
     assert "3 inputs" in view.message.text()
     assert view.image.size == 0
-    lab.step()                                  # stepping on shows no crash, still the note
+    lab.step()  # stepping on shows no crash, still the note
     assert view.pages.currentWidget() is view.message
-    lab.load(load_example("xor"))               # a 2-input network: the map again
+    lab.load(load_example("xor"))  # a 2-input network: the map again
     assert view.pages.currentWidget() is not view.message
     np.testing.assert_allclose(view.image, map_expected(lab), rtol=1e-12)
 
@@ -566,8 +624,10 @@ def test_gradient_check_lists_every_parameter_and_agrees(qtbot) -> None:
     assert headers[1].startswith("analytic") and headers[2].startswith("numeric")
     relative = column(view, 3)
     assert relative.max() < 1e-5
-    assert not any(model.data(model.index(r, 3), Qt.ItemDataRole.BackgroundRole)
-                   for r in range(model.rowCount()))
+    assert not any(
+        model.data(model.index(r, 3), Qt.ItemDataRole.BackgroundRole)
+        for r in range(model.rowCount())
+    )
     summary = view.findChild(QtWidgets.QLabel, "gradientCheckSummary").text()
     assert "Largest relative difference" in summary and "agree" in summary
     index = model.index(0, 1)
@@ -577,12 +637,18 @@ def test_gradient_check_lists_every_parameter_and_agrees(qtbot) -> None:
 
 def test_a_relu_at_its_kink_is_highlighted(qtbot) -> None:
     # s = w·0 + 0 = 0: backprop takes relu'(0) = 0, finite differences see half a slope.
-    lab = Lab(parse_session({
-        "format": "backprop-lab/session", "version": 1,
-        "network": {"layers": [1, 1], "activations": ["relu"]},
-        "parameters": {"weights": [[[0.5]]], "biases": [[0.0]]},
-        "data": {"inputs": [[0.0]], "targets": [[1.0]]},
-        "training": {"rule": "backprop", "learning_rate": 0.1, "mode": "batch"}}))
+    lab = Lab(
+        parse_session(
+            {
+                "format": "backprop-lab/session",
+                "version": 1,
+                "network": {"layers": [1, 1], "activations": ["relu"]},
+                "parameters": {"weights": [[[0.5]]], "biases": [[0.0]]},
+                "data": {"inputs": [[0.0]], "targets": [[1.0]]},
+                "training": {"rule": "backprop", "learning_rate": 0.1, "mode": "batch"},
+            }
+        )
+    )
     view = show(qtbot, GradientCheckView(lab))
     model = view.model
     assert model.data(model.index(1, 0)) == "b"
@@ -597,8 +663,9 @@ def test_step_activation_explains_why_there_is_no_gradient(qtbot) -> None:
     view = show(qtbot, GradientCheckView(lab))
     assert view.model.rowCount() == 0
     with pytest.raises(ValueError, match="step") as reason:
-        lab.trainer.network.gradients(lab.trainer.data.inputs, lab.trainer.data.targets,
-                                      "squared_error")
+        lab.trainer.network.gradients(
+            lab.trainer.data.inputs, lab.trainer.data.targets, "squared_error"
+        )
     assert str(reason.value) in view.summary.text()
     lab.load(load_example("xor"))
     assert view.model.rowCount() == 9 and "agree" in view.summary.text()
@@ -618,14 +685,15 @@ def test_compare_rules_draws_the_other_rules_path_from_the_same_start(qtbot) -> 
     backprop.set_config(rule="backprop")
     backprop.run(300)
     xs, ys = view.other_path
-    assert (xs[0], ys[0]) == (0.5, 0.2)                       # the same step 0
+    assert (xs[0], ys[0]) == (0.5, 0.2)  # the same step 0
     assert (xs[-1], ys[-1]) == tuple(backprop.network.get_flat()[:2])
-    assert (xs[-1], ys[-1]) != view.current_point             # a different path
+    assert (xs[-1], ys[-1]) != view.current_point  # a different path
     legend = " ".join(label.text for _, label in view.legend.items)
     assert "path with backprop" in legend
     qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
     assert view.other_path[0].size == 0 and "path with" not in " ".join(
-        label.text for _, label in view.legend.items)
+        label.text for _, label in view.legend.items
+    )
 
 
 def test_compare_rules_is_off_where_only_one_rule_applies(qtbot) -> None:

@@ -16,10 +16,16 @@ from model.session import lecture_session
 
 def snapshot(lab: Lab) -> tuple:
     trainer = lab.trainer
-    return (trainer.history.table().tobytes(), trainer.position,
-            trainer.data.inputs.tobytes(), trainer.data.targets.tobytes(),
-            trainer.network.get_flat().tobytes(), tuple(trainer.network.activations),
-            trainer.config, tuple(trainer.config_log))
+    return (
+        trainer.history.table().tobytes(),
+        trainer.position,
+        trainer.data.inputs.tobytes(),
+        trainer.data.targets.tobytes(),
+        trainer.network.get_flat().tobytes(),
+        tuple(trainer.network.activations),
+        trainer.config,
+        tuple(trainer.config_log),
+    )
 
 
 def random_action(lab: Lab, rng: random.Random) -> bool:
@@ -45,8 +51,9 @@ def random_action(lab: Lab, rng: random.Random) -> bool:
         else:
             lab.add_sample()
     else:
-        lab.set_config(learning_rate=rng.choice([0.01, 0.1, 0.5]),
-                       rule=rng.choice(["delta", "backprop"]))
+        lab.set_config(
+            learning_rate=rng.choice([0.01, 0.1, 0.5]), rule=rng.choice(["delta", "backprop"])
+        )
     assert len(trainer.history) == lab.last_step + 1
     return edited_a_step
 
@@ -60,8 +67,8 @@ def test_undo_all_and_redo_all_return_exactly(qtbot, seed: int) -> None:
     for _ in range(25):
         edited |= random_action(lab, rng)
         if lab.trainer.position > 0:
-            explain_step(lab.trainer)     # each step's settings still explain its numbers
-    lab.seek(lab.last_step)     # seeking is not an edit; every command ends at the last state
+            explain_step(lab.trainer)  # each step's settings still explain its numbers
+    lab.seek(lab.last_step)  # seeking is not an edit; every command ends at the last state
     end = snapshot(lab)
     stack = lab.undo_stack
     while stack.canUndo():
@@ -75,5 +82,9 @@ def test_undo_all_and_redo_all_return_exactly(qtbot, seed: int) -> None:
     # The explanation of every recorded step adds up with its own settings.
     for step in range(1, lab.last_step + 1):
         ex = explain_step(lab.trainer, step)
-        np.testing.assert_allclose(np.array(ex.old_parameters) + [p.change for p in ex.parameters],
-                                   ex.new_parameters, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(
+            np.array(ex.old_parameters) + [p.change for p in ex.parameters],
+            ex.new_parameters,
+            rtol=1e-9,
+            atol=1e-12,
+        )

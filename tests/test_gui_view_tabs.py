@@ -25,9 +25,13 @@ def show_tab(qtbot, window, title: str) -> QtWidgets.QWidget:
     return tabs.current_view()
 
 
-VIEW_NAMES = {"Network": "networkDiagram", "Gradients": "gradientFlowView",
-              "Error surface": "errorSurfaceView", "Output map": "outputMapView",
-              "Gradient check": "gradientCheckView"}
+VIEW_NAMES = {
+    "Network": "networkDiagram",
+    "Gradients": "gradientFlowView",
+    "Error surface": "errorSurfaceView",
+    "Output map": "outputMapView",
+    "Gradient check": "gradientCheckView",
+}
 
 
 def test_every_view_is_a_tab_built_when_first_shown(qtbot, window) -> None:
@@ -35,7 +39,7 @@ def test_every_view_is_a_tab_built_when_first_shown(qtbot, window) -> None:
     assert [tabs.tabText(i) for i in range(tabs.count())] == ["Curves", *VIEW_NAMES]
     assert tabs.currentIndex() == 0
     for title, name in VIEW_NAMES.items():
-        assert window.findChild(QtWidgets.QWidget, name) is None, name   # not built yet
+        assert window.findChild(QtWidgets.QWidget, name) is None, name  # not built yet
         view = show_tab(qtbot, window, title)
         assert view.objectName() == name and view.isVisible()
         assert window.findChild(QtWidgets.QWidget, name) is view
@@ -49,8 +53,9 @@ def test_the_error_surface_tab_follows_step_and_back(qtbot, window) -> None:
         click(qtbot, window, press)
         assert view.current_point == tuple(trainer.network.get_flat()[:2]), press
     x, y = view.current_point
-    here = error_grid(trainer.network, trainer.data, trainer.config.loss, 0, 1,
-                      np.array([x]), np.array([y]))
+    here = error_grid(
+        trainer.network, trainer.data, trainer.config.loss, 0, 1, np.array([x]), np.array([y])
+    )
     assert abs(here[0, 0] - trainer.history.error_at(trainer.position)) <= 1e-12
 
 
@@ -60,14 +65,17 @@ def test_a_hidden_view_waits_and_catches_up_when_shown(qtbot, window) -> None:
     before = view.recomputes
     for _ in range(3):
         click(qtbot, window, "stepButton")
-    assert view.recomputes == before                  # not shown: no work
+    assert view.recomputes == before  # not shown: no work
     show_tab(qtbot, window, "Gradient check")
     table = window.findChild(QtWidgets.QTableView, "gradientCheckTable")
     model = table.model()
     gradients = window.lab.trainer.network.gradients(
-        window.lab.trainer.data.inputs, window.lab.trainer.data.targets, "squared_error")
-    analytic = [float(model.data(model.index(r, 1), Qt.ItemDataRole.EditRole))
-                for r in range(model.rowCount())]
+        window.lab.trainer.data.inputs, window.lab.trainer.data.targets, "squared_error"
+    )
+    analytic = [
+        float(model.data(model.index(r, 1), Qt.ItemDataRole.EditRole))
+        for r in range(model.rowCount())
+    ]
     expected = [*gradients.dW[0].ravel(), *gradients.db[0]]
     np.testing.assert_allclose(analytic, expected, rtol=0, atol=0)
 
@@ -75,8 +83,7 @@ def test_a_hidden_view_waits_and_catches_up_when_shown(qtbot, window) -> None:
 def test_export_plots_exports_the_view_shown(qtbot, window, monkeypatch, tmp_path) -> None:
     view = show_tab(qtbot, window, "Output map")
     target = tmp_path / "map.png"
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
-                        lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     window.findChild(QtGui.QAction, "exportPlotsAction").trigger()
     image = QtGui.QImage(str(target))
     assert (image.width(), image.height()) == (view.width(), view.height())
@@ -89,11 +96,12 @@ def test_the_deep_example_shows_a_gradient_curve_per_layer(qtbot, window) -> Non
     click(qtbot, window, "stepButton")
     _, first_layer = view.norm_curves[0].getData()
     _, last_layer = view.norm_curves[-1].getData()
-    assert first_layer[0] < last_layer[0]            # smaller on the input side
+    assert first_layer[0] < last_layer[0]  # smaller on the input side
 
 
-@pytest.mark.parametrize("make", [lecture_session, lambda: load_example("xor"),
-                                  lambda: load_example("deep_xor")])
+@pytest.mark.parametrize(
+    "make", [lecture_session, lambda: load_example("xor"), lambda: load_example("deep_xor")]
+)
 def test_parameter_names_and_table_cells_correspond(make) -> None:
     lab = Lab(make())
     for index, name in enumerate(lab.trainer.network.parameter_names()):
@@ -109,8 +117,9 @@ def edge_point(diagram, name: str) -> QtCore.QPoint:
 def test_clicking_a_weight_in_the_diagram_selects_its_cell(qtbot, window) -> None:
     window.open_example("xor")
     diagram = show_tab(qtbot, window, "Network")
-    qtbot.mouseClick(diagram.view.viewport(), Qt.MouseButton.LeftButton,
-                     pos=edge_point(diagram, "L2.W1_2"))
+    qtbot.mouseClick(
+        diagram.view.viewport(), Qt.MouseButton.LeftButton, pos=edge_point(diagram, "L2.W1_2")
+    )
     assert window.findChild(QtWidgets.QComboBox, "layerCombo").currentData() == 2
     current = window.findChild(QtWidgets.QTableView, "weightsTable").currentIndex()
     assert (current.row(), current.column()) == (0, 1)
@@ -118,17 +127,21 @@ def test_clicking_a_weight_in_the_diagram_selects_its_cell(qtbot, window) -> Non
 
 def test_double_clicking_a_weight_opens_its_editor(qtbot, window) -> None:
     diagram = show_tab(qtbot, window, "Network")
-    qtbot.mouseDClick(diagram.view.viewport(), Qt.MouseButton.LeftButton,
-                      pos=edge_point(diagram, "W2"))
+    qtbot.mouseDClick(
+        diagram.view.viewport(), Qt.MouseButton.LeftButton, pos=edge_point(diagram, "W2")
+    )
     view = window.findChild(QtWidgets.QTableView, "weightsTable")
     editor = QtWidgets.QApplication.focusWidget()
     assert isinstance(editor, QtWidgets.QLineEdit) and view.isAncestorOf(editor)
     editor.selectAll()
     qtbot.keyClicks(editor, "-0.7")
-    qtbot.keyClick(editor, Qt.Key.Key_Return)           # the delegate commits queued
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits queued
     qtbot.waitUntil(lambda: window.lab.trainer.network.weights[0][0, 1] == -0.7)
-    assert "-0.7" in " ".join(item.text() for item in diagram.scene.items()
-                              if isinstance(item, QtWidgets.QGraphicsSimpleTextItem))
+    assert "-0.7" in " ".join(
+        item.text()
+        for item in diagram.scene.items()
+        if isinstance(item, QtWidgets.QGraphicsSimpleTextItem)
+    )
 
 
 def test_selecting_a_cell_highlights_the_diagram_edge(qtbot, window) -> None:

@@ -41,8 +41,15 @@ def test_one_step_shows_every_number_of_the_lecture(qtbot, window) -> None:
     assert cell_text(window, "weightsTable", 0, 1) == LECTURE_AFTER_ONE_STEP["W2"]
     assert cell_text(window, "biasTable", 0, 0) == LECTURE_AFTER_ONE_STEP["b"]
     text = explanation(window)
-    for number in ("1.94", "0.874352143", "0.356465271", "1.821556479", "0.499155648",
-                   "0.197466944", "0.355601244"):
+    for number in (
+        "1.94",
+        "0.874352143",
+        "0.356465271",
+        "1.821556479",
+        "0.499155648",
+        "0.197466944",
+        "0.355601244",
+    ):
         assert number in text, number
     assert window.findChild(QtWidgets.QLabel, "stepLabel").text() == "step 1 of 1"
 
@@ -111,8 +118,11 @@ def test_editing_a_weight_cell_changes_the_model_and_undo_restores(qtbot, window
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert flat(window)[0] == 0.5
     assert cell_text(window, "weightsTable", 0, 0) == "0.5"
-    qtbot.keyClick(window, Qt.Key.Key_Z,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert flat(window)[0] == 0.75
 
 
@@ -190,8 +200,7 @@ def test_step_activation_with_backprop_is_refused_with_the_reason(qtbot, window)
     assert "differentiable" in window.statusBar().currentMessage()
 
 
-def test_the_step_activation_offers_only_the_lectures_rule_and_says_why(qtbot,
-                                                                        window) -> None:
+def test_the_step_activation_offers_only_the_lectures_rule_and_says_why(qtbot, window) -> None:
     rule = window.findChild(QtWidgets.QComboBox, "ruleCombo")
     backprop = rule.model().item(rule.findData("backprop"))
     assert backprop.isEnabled()
@@ -199,8 +208,9 @@ def test_the_step_activation_offers_only_the_lectures_rule_and_says_why(qtbot,
     assert window.lab.trainer.network.activations == ["step"]
     assert not backprop.isEnabled() and "derivative is 0" in backprop.toolTip()
     click(qtbot, window, "stepButton")
-    assert "perceptron" in explanation(window) and "Backprop cannot train a step" in \
-        explanation(window)
+    assert "perceptron" in explanation(window) and "Backprop cannot train a step" in explanation(
+        window
+    )
     choose(qtbot, window.findChild(QtWidgets.QComboBox, "activationCombo"), "sigmoid")
     assert backprop.isEnabled()
 
@@ -239,8 +249,9 @@ def test_run_and_pause(qtbot, window, trainer_place) -> None:
     qtbot.wait(50)
     assert window.lab.position == paused_at
     assert not run.isChecked()
-    assert window.findChild(QtWidgets.QLabel, "stepLabel").text() == \
-        f"step {paused_at} of {paused_at}"
+    assert (
+        window.findChild(QtWidgets.QLabel, "stepLabel").text() == f"step {paused_at} of {paused_at}"
+    )
 
 
 def test_a_run_makes_the_states_a_headless_run_makes(qtbot, window, trainer_place) -> None:
@@ -251,13 +262,12 @@ def test_a_run_makes_the_states_a_headless_run_makes(qtbot, window, trainer_plac
     expected = lecture_session().to_trainer()
     expected.run(trainer.position)
     np.testing.assert_array_equal(trainer.history.table(), expected.history.table())
-    assert window.lab.undo_stack.count() == 1          # one "Train N steps" entry
+    assert window.lab.undo_stack.count() == 1  # one "Train N steps" entry
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.lab.position == 0 and cell_text(window, "biasTable", 0, 0) == "1.83"
 
 
-def test_a_rate_changed_mid_run_applies_from_the_step_shown(qtbot, window,
-                                                           trainer_place) -> None:
+def test_a_rate_changed_mid_run_applies_from_the_step_shown(qtbot, window, trainer_place) -> None:
     click(qtbot, window, "runButton")
     qtbot.waitUntil(lambda: window.lab.position > 5000, timeout=20000)
     window.findChild(QtWidgets.QDoubleSpinBox, "learningRateSpin").setValue(0.5)
@@ -265,8 +275,7 @@ def test_a_rate_changed_mid_run_applies_from_the_step_shown(qtbot, window,
     qtbot.waitUntil(lambda: window.lab.position > changed_at + 5000, timeout=20000)
     click(qtbot, window, "runButton")
     trainer = window.lab.trainer
-    assert [(s, c.learning_rate) for s, c in trainer.config_log] == [(0, 0.01),
-                                                                     (changed_at, 0.5)]
+    assert [(s, c.learning_rate) for s, c in trainer.config_log] == [(0, 0.01), (changed_at, 0.5)]
     expected = lecture_session().to_trainer()
     expected.run(changed_at)
     expected.set_config(learning_rate=0.5)
@@ -323,10 +332,10 @@ def test_clicking_the_error_plot_seeks_and_step_there_discards_later_steps(qtbot
     assert len(window.lab.trainer.history) == 11
     click(qtbot, window, "stepButton")
     assert window.lab.position == 4 and len(window.lab.trainer.history) == 5
-    window.undo_action.trigger()        # the new step
+    window.undo_action.trigger()  # the new step
     assert len(window.lab.trainer.history) == 4 and window.lab.position == 3
     assert window.lab.undo_stack.undoText().startswith("Continue from step 3")
-    window.undo_action.trigger()        # the discarded steps come back
+    window.undo_action.trigger()  # the discarded steps come back
     assert len(window.lab.trainer.history) == 11 and window.lab.position == 3
 
 
@@ -373,8 +382,9 @@ def test_export_history_csv_after_three_steps(qtbot, window, monkeypatch, tmp_pa
     for _ in range(3):
         click(qtbot, window, "stepButton")
     target = tmp_path / "history.csv"
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
-                        lambda *a, **k: (str(target), "CSV (*.csv)"))
+    monkeypatch.setattr(
+        QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "CSV (*.csv)")
+    )
     window.findChild(QtGui.QAction, "exportHistoryAction").trigger()
     with target.open() as handle:
         rows = list(csv.reader(handle))
@@ -384,10 +394,12 @@ def test_export_history_csv_after_three_steps(qtbot, window, monkeypatch, tmp_pa
 
 
 def test_export_to_a_missing_folder_says_why_and_writes_nothing(
-        qtbot, window, monkeypatch, tmp_path, dialogs) -> None:
+    qtbot, window, monkeypatch, tmp_path, dialogs
+) -> None:
     target = tmp_path / "missing" / "history.csv"
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
-                        lambda *a, **k: (str(target), "CSV (*.csv)"))
+    monkeypatch.setattr(
+        QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "CSV (*.csv)")
+    )
     window.findChild(QtGui.QAction, "exportHistoryAction").trigger()
     assert dialogs.warnings and "Cannot export history" in dialogs.warnings[0]
     assert not target.parent.exists()
@@ -397,16 +409,14 @@ def test_save_and_open_a_session(qtbot, window, monkeypatch, tmp_path) -> None:
     for _ in range(2):
         click(qtbot, window, "stepButton")
     path = tmp_path / "mine.json"
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
-                        lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
     window.findChild(QtGui.QAction, "saveSessionAction").trigger()
     assert path.exists() and "mine.json" in window.windowTitle()
     assert "*" not in window.windowTitle()
     saved = flat(window).copy()
     window.findChild(QtGui.QAction, "example_xor").trigger()
     assert window.lab.trainer.network.layers == [2, 2, 1]
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName",
-                        lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
     window.findChild(QtGui.QAction, "openSessionAction").trigger()
     np.testing.assert_array_equal(flat(window), saved)
     assert window.lab.position == 2 and len(window.lab.trainer.history) == 3
@@ -414,12 +424,12 @@ def test_save_and_open_a_session(qtbot, window, monkeypatch, tmp_path) -> None:
     assert str(path) in [action.text() for action in recent.actions()]
 
 
-def test_opening_a_bad_file_keeps_the_session(qtbot, window, monkeypatch, tmp_path,
-                                              dialogs) -> None:
+def test_opening_a_bad_file_keeps_the_session(
+    qtbot, window, monkeypatch, tmp_path, dialogs
+) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "backprop-lab/session", "version": 1}')
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName",
-                        lambda *a, **k: (str(bad), ""))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
     window.findChild(QtGui.QAction, "openSessionAction").trigger()
     assert dialogs.warnings and "bad.json" in dialogs.warnings[0]
     assert cell_text(window, "weightsTable", 0, 0) == "0.5"
@@ -428,8 +438,7 @@ def test_opening_a_bad_file_keeps_the_session(qtbot, window, monkeypatch, tmp_pa
 def test_export_plots_png(qtbot, window, monkeypatch, tmp_path) -> None:
     click(qtbot, window, "stepButton")
     target = tmp_path / "plots.png"
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
-                        lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     window.findChild(QtGui.QAction, "exportPlotsAction").trigger()
     image = QtGui.QImage(str(target))
     assert not image.isNull() and image.width() > 200
@@ -497,8 +506,11 @@ def undo(qtbot, window) -> None:
 
 
 def redo(qtbot, window) -> None:
-    qtbot.keyClick(window, Qt.Key.Key_Z,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
 
 
 def test_steps_are_undoable_and_merge_into_one_entry(qtbot, window) -> None:
@@ -519,11 +531,11 @@ def test_back_is_undoable_even_after_an_edit(qtbot, window) -> None:
     edited = history_table(window)
     click(qtbot, window, "stepBackButton")
     assert window.lab.position == 0
-    undo(qtbot, window)                 # the Back
+    undo(qtbot, window)  # the Back
     np.testing.assert_array_equal(history_table(window), edited)
-    undo(qtbot, window)                 # the edit
+    undo(qtbot, window)  # the edit
     assert cell_text(window, "weightsTable", 0, 0) == LECTURE_AFTER_ONE_STEP["W1"]
-    undo(qtbot, window)                 # the step
+    undo(qtbot, window)  # the step
     assert cell_text(window, "weightsTable", 0, 0) == "0.5"
 
 
@@ -566,8 +578,8 @@ def test_undoing_a_data_edit_restores_each_steps_settings(qtbot, window) -> None
     click(qtbot, window, "stepButton")
     edit_cell(qtbot, window, "inputsTable", 0, 0, "0.2")
     click(qtbot, window, "stepButton")
-    undo(qtbot, window)     # the step
-    undo(qtbot, window)     # the data edit
+    undo(qtbot, window)  # the step
+    undo(qtbot, window)  # the data edit
     window.findChild(QtWidgets.QSlider, "stepSlider").setValue(1)
     assert window.lab.trainer.config_for_step(1).learning_rate == 0.01
     assert "1.821556479" in explanation(window)
@@ -590,7 +602,7 @@ def test_learning_rate_shows_small_values_exactly(qtbot, window) -> None:
 
 
 def test_plots_show_an_edit_of_a_long_history_at_once(qtbot, window) -> None:
-    window.lab.run_steps(4095)      # 4096 rows: the edited row closes a summarised block
+    window.lab.run_steps(4095)  # 4096 rows: the edited row closes a summarised block
     edit_cell(qtbot, window, "biasTable", 0, 0, "100")
     weights_plot = window.findChild(QtWidgets.QWidget, "weightsPlot")
     _x, b = weights_plot.curves[2].getOriginalDataset()
@@ -622,25 +634,25 @@ def test_the_error_legend_names_the_loss(qtbot, window) -> None:
 
 
 def test_saving_a_history_too_long_for_the_file_warns_and_keeps_it_unsaved(
-        qtbot, window, monkeypatch, tmp_path, dialogs) -> None:
+    qtbot, window, monkeypatch, tmp_path, dialogs
+) -> None:
     import model.session
 
     monkeypatch.setattr(model.session, "MAX_FILE_BYTES", 2000)
     window.lab.run_steps(100)
     path = tmp_path / "long.json"
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
-                        lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
     window.findChild(QtGui.QAction, "saveSessionAction").trigger()
     assert path.exists()
     assert dialogs.warnings and dialogs.warnings[0].startswith("History not saved")
     assert window.windowTitle().startswith("long.json *")
 
 
-def test_undoing_back_to_the_saved_state_clears_the_unsaved_mark(qtbot, window, monkeypatch,
-                                                                   tmp_path) -> None:
+def test_undoing_back_to_the_saved_state_clears_the_unsaved_mark(
+    qtbot, window, monkeypatch, tmp_path
+) -> None:
     path = tmp_path / "s.json"
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
-                        lambda *a, **k: (str(path), ""))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
     window.findChild(QtGui.QAction, "saveSessionAction").trigger()
     assert "*" not in window.windowTitle()
     click(qtbot, window, "stepButton")
@@ -671,7 +683,7 @@ def test_setting_changes_are_undoable_and_merge(qtbot, window) -> None:
     for _ in range(3):
         qtbot.keyClick(spin, Qt.Key.Key_Up)
     assert window.lab.trainer.config.learning_rate > 0.01
-    assert window.lab.undo_stack.count() == 1          # three clicks, one entry
+    assert window.lab.undo_stack.count() == 1  # three clicks, one entry
     choose(qtbot, window.findChild(QtWidgets.QComboBox, "ruleCombo"), "backprop")
     undo(qtbot, window)
     assert window.lab.trainer.config.rule == "delta"

@@ -55,10 +55,9 @@ def test_append_row_error_at_and_views() -> None:
     np.testing.assert_array_equal(h.errors, [0.356, 0.35])
     np.testing.assert_array_equal(h.parameters, [[0.5, 0.4], [0.2, 0.1], [1.83, 1.8]])
     np.testing.assert_array_equal(h.parameters[2], [1.83, 1.8])
-    np.testing.assert_array_equal(h.table(), [[0, 0.5, 0.2, 1.83, 0.356],
-                                              [1, 0.4, 0.1, 1.8, 0.35]])
+    np.testing.assert_array_equal(h.table(), [[0, 0.5, 0.2, 1.83, 0.356], [1, 0.4, 0.1, 1.8, 0.35]])
     row = h.row(0)
-    row[0] = 99.0                                    # row() is a copy
+    row[0] = 99.0  # row() is a copy
     assert h.row(0)[0] == 0.5
     for bad in (-1, 2):
         with pytest.raises(IndexError, match="not in the history"):
@@ -105,7 +104,7 @@ def test_set_row_rows_after_copy_prefix_from_table() -> None:
     prefix.extend(after)
     np.testing.assert_array_equal(prefix.table(), h.table())
     prefix.set_row(0, np.zeros(2), 0.0)
-    assert h.row(0)[1] == 1.0                        # a copy, not a view
+    assert h.row(0)[1] == 1.0  # a copy, not a view
     again = History.from_table(h.columns, h.table().tolist())
     assert again.parameter_names == h.parameter_names
     np.testing.assert_array_equal(again.table(), h.table())
@@ -119,11 +118,11 @@ def test_growth_keeps_every_row() -> None:
     capacities = set()
     for k, row in enumerate(expected):
         if k % 3 == 0:
-            h.extend(expected[k:k + 1])
+            h.extend(expected[k : k + 1])
         else:
             h.append(row[:3], float(row[3]))
         capacities.add(h.capacity)
-    assert len(capacities) > 5                       # it did grow, many times
+    assert len(capacities) > 5  # it did grow, many times
     np.testing.assert_array_equal(h.table()[:, 1:], expected)
     np.testing.assert_array_equal(h.table()[:, 0], np.arange(5000))
 
@@ -179,18 +178,39 @@ def test_lecture_csv(tmp_path: Path) -> None:
     np.testing.assert_array_equal(values, h.table())
 
 
-@pytest.mark.parametrize(("layers", "expected"), [
-    ([2, 2, 1], ["step", "L1.W1_1", "L1.W1_2", "L1.W2_1", "L1.W2_2", "L1.b1", "L1.b2",
-                 "L2.W1_1", "L2.W1_2", "L2.b1", "error"]),
-    ([1, 2], ["step", "L1.W1_1", "L1.W2_1", "L1.b1", "L1.b2", "error"]),
-    ([3, 1], ["step", "W1", "W2", "W3", "b", "error"]),
-])
-def test_csv_header_uses_the_parameter_names(tmp_path: Path, layers: list[int],
-                                             expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("layers", "expected"),
+    [
+        (
+            [2, 2, 1],
+            [
+                "step",
+                "L1.W1_1",
+                "L1.W1_2",
+                "L1.W2_1",
+                "L1.W2_2",
+                "L1.b1",
+                "L1.b2",
+                "L2.W1_1",
+                "L2.W1_2",
+                "L2.b1",
+                "error",
+            ],
+        ),
+        ([1, 2], ["step", "L1.W1_1", "L1.W2_1", "L1.b1", "L1.b2", "error"]),
+        ([3, 1], ["step", "W1", "W2", "W3", "b", "error"]),
+    ],
+)
+def test_csv_header_uses_the_parameter_names(
+    tmp_path: Path, layers: list[int], expected: list[str]
+) -> None:
     weights, biases = initial_weights(layers, seed=2)
     net = Network(layers, ["sigmoid"] * (len(layers) - 1), weights, biases)
-    trainer = Trainer(net, Dataset(np.ones((2, layers[0])), np.zeros((2, layers[-1]))),
-                      TrainingConfig(rule="backprop", learning_rate=0.3))
+    trainer = Trainer(
+        net,
+        Dataset(np.ones((2, layers[0])), np.zeros((2, layers[-1]))),
+        TrainingConfig(rule="backprop", learning_rate=0.3),
+    )
     trainer.run(3)
     path = tmp_path / "h.csv"
     trainer.history.export(path)
@@ -209,15 +229,29 @@ def exact(a: np.ndarray, b: np.ndarray) -> bool:
 
 finite_floats = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
-    st.sampled_from([0.0, -0.0, 5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
-                     -1.7976931348623157e308, 0.1, 1 / 3, 1e-300, 1e300, 0.30000000000000004]),
+    st.sampled_from(
+        [
+            0.0,
+            -0.0,
+            5e-324,
+            -5e-324,
+            2.2250738585072014e-308,
+            1.7976931348623157e308,
+            -1.7976931348623157e308,
+            0.1,
+            1 / 3,
+            1e-300,
+            1e300,
+            0.30000000000000004,
+        ]
+    ),
 )
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(arrays(np.float64, st.tuples(st.integers(1, 40), st.integers(2, 5)),
-              elements=finite_floats))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(arrays(np.float64, st.tuples(st.integers(1, 40), st.integers(2, 5)), elements=finite_floats))
 def test_csv_and_json_round_trip_exactly(tmp_path: Path, rows: np.ndarray) -> None:
     h = History([f"L1.W1_{i}" for i in range(1, rows.shape[1])])
     h.extend(rows)
@@ -274,7 +308,7 @@ def test_csv_spans_several_blocks(tmp_path: Path) -> None:
 # -- atomic writes --------------------------------------------------------------------------------
 def test_export_into_a_missing_folder_leaves_nothing(tmp_path: Path) -> None:
     target = tmp_path / "missing" / "history.csv"
-    with pytest.raises(OSError) as info:   # noqa: PT011 (any OSError is the contract)
+    with pytest.raises(OSError) as info:  # noqa: PT011 (any OSError is the contract)
         lecture_history().export(target)
     assert isinstance(info.value, FileNotFoundError)
     assert listing(tmp_path) == []
@@ -299,8 +333,7 @@ def old_file(tmp_path: Path) -> Path:
     return path
 
 
-def test_failing_rename_keeps_the_old_file(old_file: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failing_rename_keeps_the_old_file(old_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_: object) -> None:
         raise PermissionError(13, "simulated: rename refused")
 
@@ -311,18 +344,20 @@ def test_failing_rename_keeps_the_old_file(old_file: Path,
     assert listing(old_file.parent) == ["history.csv"]
 
 
-@pytest.mark.parametrize("exception", [OSError(28, "simulated: no space left"),
-                                       KeyboardInterrupt()])
-def test_failing_midway_keeps_the_old_file(old_file: Path, monkeypatch: pytest.MonkeyPatch,
-                                           exception: BaseException) -> None:
-    h = filled(70_000, 1)                           # two blocks of rows
+@pytest.mark.parametrize(
+    "exception", [OSError(28, "simulated: no space left"), KeyboardInterrupt()]
+)
+def test_failing_midway_keeps_the_old_file(
+    old_file: Path, monkeypatch: pytest.MonkeyPatch, exception: BaseException
+) -> None:
+    h = filled(70_000, 1)  # two blocks of rows
     real_chunks = History._csv_chunks
 
     def chunks_then_fail(self: History) -> Iterator[str]:
         chunks = real_chunks(self)
         yield next(chunks)
-        yield next(chunks)                            # part of the file is on disk ...
-        raise exception                               # ... then the disk fills up
+        yield next(chunks)  # part of the file is on disk ...
+        raise exception  # ... then the disk fills up
 
     monkeypatch.setattr(History, "_csv_chunks", chunks_then_fail)
     with pytest.raises(type(exception)):
@@ -333,7 +368,7 @@ def test_failing_midway_keeps_the_old_file(old_file: Path, monkeypatch: pytest.M
 
 def test_json_that_cannot_be_written_keeps_the_old_file(old_file: Path) -> None:
     h = History(["W1", "b"])
-    h.append(np.array([1.0, 0.0]), math.nan)     # JSON has no NaN: the export must refuse
+    h.append(np.array([1.0, 0.0]), math.nan)  # JSON has no NaN: the export must refuse
     with pytest.raises((ValueError, OSError)):
         h.to_json(old_file)
     assert old_file.read_text(encoding="utf-8") == "old contents\n"
@@ -355,9 +390,9 @@ def test_a_new_file_gets_the_usual_mode(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o666 & ~umask
 
 
-def test_temporary_file_creation_refused(tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_temporary_file_creation_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """What a read-only folder does, simulated (so it also runs as root)."""
+
     def refuse(*_: object, **__: object) -> None:
         raise PermissionError(13, "simulated: permission denied")
 
@@ -367,8 +402,9 @@ def test_temporary_file_creation_refused(tmp_path: Path,
     assert listing(tmp_path) == []
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
-                    reason="root ignores folder permissions")
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root ignores folder permissions"
+)
 def test_read_only_folder(old_file: Path) -> None:
     folder = old_file.parent
     folder.chmod(0o555)

@@ -20,7 +20,7 @@ from model.losses import LOSS_NAMES, LOSSES, get_loss
 from model.network import Network, check_architecture, initial_weights
 
 DIFFERENTIABLE = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
-KINKED = ("relu", "leaky_relu")          # f' jumps at s = 0: finite differences must avoid it
+KINKED = ("relu", "leaky_relu")  # f' jumps at s = 0: finite differences must avoid it
 KINK_MARGIN = 1e-3
 
 FD_STEP = 1e-6
@@ -50,8 +50,9 @@ def test_lecture_forward_pass() -> None:
 
 def test_lecture_gradients() -> None:
     grads = lecture_network().gradients(LECTURE_X, LECTURE_D, "squared_error")
-    np.testing.assert_allclose(grads.dW[0], [[0.00927609255818, 0.0278282776746]],
-                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        grads.dW[0], [[0.00927609255818, 0.0278282776746]], rtol=0, atol=1e-12
+    )
     np.testing.assert_allclose(grads.db[0], [0.0927609255818], rtol=0, atol=1e-12)
     # δ = (y − d) y (1 − y), and ∂E/∂W = δ x: the chain rule spelled out by hand.
     y = 1 / (1 + math.exp(-1.94))
@@ -72,7 +73,8 @@ def test_mazur_forward_error() -> None:
 
 def mazur_network() -> Network:
     return Network(
-        [2, 2, 2], ["sigmoid", "sigmoid"],
+        [2, 2, 2],
+        ["sigmoid", "sigmoid"],
         [np.array([[0.15, 0.20], [0.25, 0.30]]), np.array([[0.40, 0.45], [0.50, 0.55]])],
         [np.array([0.35, 0.35]), np.array([0.60, 0.60])],
     )
@@ -91,7 +93,7 @@ def finite_differences(net: Network, X: np.ndarray, D: np.ndarray, loss: str) ->
         e_plus = probe.error(X, D, loss)
         probe.set_flat(minus)
         e_minus = probe.error(X, D, loss)
-        fd[i] = (e_plus - e_minus) / (plus[i] - minus[i])   # the step actually taken
+        fd[i] = (e_plus - e_minus) / (plus[i] - minus[i])  # the step actually taken
     return fd
 
 
@@ -104,8 +106,9 @@ def flat_gradient(net: Network, X: np.ndarray, D: np.ndarray, loss: str) -> np.n
     return np.concatenate(parts)
 
 
-def assert_matches_finite_differences(net: Network, X: np.ndarray, D: np.ndarray,
-                                      loss: str) -> None:
+def assert_matches_finite_differences(
+    net: Network, X: np.ndarray, D: np.ndarray, loss: str
+) -> None:
     g = flat_gradient(net, X, D, loss)
     fd = finite_differences(net, X, D, loss)
     E = net.error(X, D, loss)
@@ -136,15 +139,16 @@ def steer_clear_of_kinks(net: Network, X: np.ndarray) -> bool:
     return True
 
 
-def random_case(rng: np.random.Generator, layers: list[int], activations: list[str],
-                loss: str, n_samples: int) -> tuple[Network, np.ndarray, np.ndarray]:
+def random_case(
+    rng: np.random.Generator, layers: list[int], activations: list[str], loss: str, n_samples: int
+) -> tuple[Network, np.ndarray, np.ndarray]:
     weights = [rng.uniform(-1.5, 1.5, size=(n, m)) for m, n in itertools.pairwise(layers)]
     biases = [rng.uniform(-1.0, 1.0, size=n) for n in layers[1:]]
     net = Network(layers, activations, weights, biases)
     X = rng.uniform(-1.0, 1.0, size=(n_samples, layers[0]))
     if loss == "cross_entropy":
         D = rng.uniform(0.0, 1.0, size=(n_samples, layers[-1]))
-        D[rng.random(D.shape) < 0.3] = 1.0       # hard labels too
+        D[rng.random(D.shape) < 0.3] = 1.0  # hard labels too
     else:
         D = rng.uniform(-1.0, 1.0, size=(n_samples, layers[-1]))
     assert steer_clear_of_kinks(net, X)
@@ -179,8 +183,9 @@ def fd_cases(draw: st.DrawFn) -> tuple[Network, np.ndarray, np.ndarray, str]:
         activations[-1] = "sigmoid"
     n_samples = draw(st.integers(1, 5))
     value = st.floats(-1.5, 1.5, allow_subnormal=False)
-    weights = [draw(arrays(np.float64, (n, m), elements=value))
-               for m, n in itertools.pairwise(layers)]
+    weights = [
+        draw(arrays(np.float64, (n, m), elements=value)) for m, n in itertools.pairwise(layers)
+    ]
     biases = [draw(arrays(np.float64, (n,), elements=value)) for n in layers[1:]]
     X = draw(arrays(np.float64, (n_samples, layers[0]), elements=st.floats(-1, 1)))
     target = st.floats(0, 1) if loss == "cross_entropy" else st.floats(-1, 1)
@@ -198,7 +203,8 @@ def fd_cases(draw: st.DrawFn) -> tuple[Network, np.ndarray, np.ndarray, str]:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(fd_cases())
 def test_gradients_match_finite_differences_property(
-        case: tuple[Network, np.ndarray, np.ndarray, str]) -> None:
+    case: tuple[Network, np.ndarray, np.ndarray, str],
+) -> None:
     net, X, D, loss = case
     assert_matches_finite_differences(net, X, D, loss)
 
@@ -207,8 +213,7 @@ def test_batch_gradient_is_the_mean_of_sample_gradients() -> None:
     rng = np.random.default_rng(7)
     net, X, D = random_case(rng, [3, 4, 2], ["tanh", "sigmoid"], "squared_error", 5)
     batch = flat_gradient(net, X, D, "squared_error")
-    per_sample = [flat_gradient(net, X[p:p + 1], D[p:p + 1], "squared_error")
-                  for p in range(5)]
+    per_sample = [flat_gradient(net, X[p : p + 1], D[p : p + 1], "squared_error") for p in range(5)]
     np.testing.assert_allclose(batch, np.mean(per_sample, axis=0), rtol=1e-13, atol=1e-16)
 
 
@@ -222,8 +227,12 @@ def test_sigmoid_cross_entropy_output_delta_is_y_minus_d_even_when_saturated() -
 
 
 def test_backprop_refuses_the_step_activation() -> None:
-    net = Network([2, 2, 1], ["step", "sigmoid"], [np.ones((2, 2)), np.ones((1, 2))],
-                  [np.zeros(2), np.zeros(1)])
+    net = Network(
+        [2, 2, 1],
+        ["step", "sigmoid"],
+        [np.ones((2, 2)), np.ones((1, 2))],
+        [np.zeros(2), np.zeros(1)],
+    )
     with pytest.raises(ValueError, match="differentiable") as info:
         net.gradients(np.ones((1, 2)), np.ones((1, 1)), "squared_error")
     assert "layer 1" in str(info.value)
@@ -237,8 +246,16 @@ def test_parameter_vector_order_and_names() -> None:
     names = net.parameter_names()
     theta = net.get_flat()
     assert len(names) == theta.size == net.n_parameters == 2 * 4 + 2 * 3
-    assert names[:8] == ["L1.W1_1", "L1.W1_2", "L1.W1_3", "L1.W2_1", "L1.W2_2", "L1.W2_3",
-                         "L1.b1", "L1.b2"]
+    assert names[:8] == [
+        "L1.W1_1",
+        "L1.W1_2",
+        "L1.W1_3",
+        "L1.W2_1",
+        "L1.W2_2",
+        "L1.W2_3",
+        "L1.b1",
+        "L1.b2",
+    ]
     for name, value in zip(names, theta, strict=True):
         layer, rest = name.split(".")
         index = int(layer[1:]) - 1
@@ -249,12 +266,15 @@ def test_parameter_vector_order_and_names() -> None:
             assert value == net.biases[index][int(rest[1:]) - 1]
 
 
-@pytest.mark.parametrize(("layers", "expected"), [
-    ([2, 1], ["W1", "W2", "b"]),
-    ([4, 1], ["W1", "W2", "W3", "W4", "b"]),
-    ([1, 2], ["L1.W1_1", "L1.W2_1", "L1.b1", "L1.b2"]),
-    ([1, 1, 1], ["L1.W1_1", "L1.b1", "L2.W1_1", "L2.b1"]),
-])
+@pytest.mark.parametrize(
+    ("layers", "expected"),
+    [
+        ([2, 1], ["W1", "W2", "b"]),
+        ([4, 1], ["W1", "W2", "W3", "W4", "b"]),
+        ([1, 2], ["L1.W1_1", "L1.W2_1", "L1.b1", "L1.b2"]),
+        ([1, 1, 1], ["L1.W1_1", "L1.b1", "L2.W1_1", "L2.b1"]),
+    ],
+)
 def test_parameter_names(layers: list[int], expected: list[str]) -> None:
     weights, biases = initial_weights(layers)
     net = Network(layers, ["sigmoid"] * (len(layers) - 1), weights, biases)
@@ -289,19 +309,23 @@ def test_forward_shapes_and_single_sample() -> None:
     fp = net.forward(np.zeros((5, 2)))
     assert [s.shape for s in fp.s] == [(5, 2), (5, 2)]
     assert [a.shape for a in fp.a] == [(5, 2), (5, 2), (5, 2)]
-    np.testing.assert_array_equal(net.predict(np.array([0.05, 0.10])),
-                                  net.predict(np.array([[0.05, 0.10]])))
+    np.testing.assert_array_equal(
+        net.predict(np.array([0.05, 0.10])), net.predict(np.array([[0.05, 0.10]]))
+    )
     assert net.sample_errors(np.zeros((5, 2)), np.zeros((5, 2)), "squared_error").shape == (5,)
 
 
-@pytest.mark.parametrize(("layers", "activations", "message"), [
-    ([2], [], "at least two"),
-    ([2, 0], ["linear"], "positive"),
-    ([2, 1.5], ["linear"], "positive"),
-    ([2, 1], [], "expected 1 activations"),
-    ([2, 1], ["sigmoid", "sigmoid"], "expected 1 activations"),
-    ([2, 1], ["softmax"], "unknown activation 'softmax'"),
-])
+@pytest.mark.parametrize(
+    ("layers", "activations", "message"),
+    [
+        ([2], [], "at least two"),
+        ([2, 0], ["linear"], "positive"),
+        ([2, 1.5], ["linear"], "positive"),
+        ([2, 1], [], "expected 1 activations"),
+        ([2, 1], ["sigmoid", "sigmoid"], "expected 1 activations"),
+        ([2, 1], ["softmax"], "unknown activation 'softmax'"),
+    ],
+)
 def test_bad_architecture(layers: list, activations: list[str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         check_architecture(layers, activations)
@@ -311,13 +335,18 @@ def test_weights_must_fit_the_layers() -> None:
     with pytest.raises(ValueError, match="layer 1"):
         Network([2, 1], ["linear"], [np.zeros((2, 1))], [np.zeros(1)])
     with pytest.raises(ValueError, match="layer 2"):
-        Network([2, 2, 1], ["linear", "linear"], [np.zeros((2, 2)), np.zeros((1, 2))],
-                [np.zeros(2), np.zeros(2)])
+        Network(
+            [2, 2, 1],
+            ["linear", "linear"],
+            [np.zeros((2, 2)), np.zeros((1, 2))],
+            [np.zeros(2), np.zeros(2)],
+        )
     with pytest.raises(ValueError, match="expected 2 weight matrices"):
         Network([2, 2, 1], ["linear", "linear"], [np.zeros((2, 2))], [np.zeros(2)])
     with pytest.raises(ValueError, match="expected 2 weight matrices"):
-        Network([2, 2, 1], ["linear", "linear"], [np.zeros((2, 2)), np.zeros((1, 2))],
-                [np.zeros(2)])
+        Network(
+            [2, 2, 1], ["linear", "linear"], [np.zeros((2, 2)), np.zeros((1, 2))], [np.zeros(2)]
+        )
 
 
 @pytest.mark.parametrize("method", ["uniform", "xavier", "he"])
@@ -360,9 +389,33 @@ def test_sigmoid_is_exact_and_silent_at_large_sums() -> None:
 
 def special_sums() -> np.ndarray:
     rng = np.random.default_rng(5)
-    specials = [0.0, -0.0, 5e-324, -5e-324, 1e-300, -1e-300, 1e-8, -1e-8, 0.5, -0.5,
-                20.0, -20.0, 36.7, -36.7, 709.0, -709.0, 710.0, -710.0, 1000.0, -1000.0,
-                1e300, -1e300, np.inf, -np.inf, np.nan]
+    specials = [
+        0.0,
+        -0.0,
+        5e-324,
+        -5e-324,
+        1e-300,
+        -1e-300,
+        1e-8,
+        -1e-8,
+        0.5,
+        -0.5,
+        20.0,
+        -20.0,
+        36.7,
+        -36.7,
+        709.0,
+        -709.0,
+        710.0,
+        -710.0,
+        1000.0,
+        -1000.0,
+        1e300,
+        -1e300,
+        np.inf,
+        -np.inf,
+        np.nan,
+    ]
     return np.concatenate([specials, rng.normal(0, 3, 3000), rng.uniform(-50, 50, 3000)])
 
 
@@ -413,16 +466,16 @@ def test_closed_forms() -> None:
     s = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
     np.testing.assert_array_equal(get_activation("relu").f(s), [0, 0, 0, 0.5, 2])
     np.testing.assert_array_equal(get_activation("relu").df(s), [0, 0, 0, 1, 1])
-    np.testing.assert_array_equal(get_activation("leaky_relu").f(s),
-                                  [-2 * LEAKY_SLOPE, -0.5 * LEAKY_SLOPE, 0, 0.5, 2])
+    np.testing.assert_array_equal(
+        get_activation("leaky_relu").f(s), [-2 * LEAKY_SLOPE, -0.5 * LEAKY_SLOPE, 0, 0.5, 2]
+    )
     np.testing.assert_array_equal(get_activation("step").f(s), [0, 0, 1, 1, 1])
     np.testing.assert_array_equal(get_activation("linear").f(s), s)
     np.testing.assert_allclose(get_activation("tanh").f(s), np.tanh(s), rtol=0)
-    np.testing.assert_allclose(get_activation("sigmoid").f(s), 1 / (1 + np.exp(-s)),
-                               rtol=1e-15)
+    np.testing.assert_allclose(get_activation("sigmoid").f(s), 1 / (1 + np.exp(-s)), rtol=1e-15)
     linear_out = get_activation("linear").f(s)
     linear_out[0] = 99.0
-    assert s[0] == -2.0          # f returns a new array, not a view of s
+    assert s[0] == -2.0  # f returns a new array, not a view of s
 
 
 def test_step_derivative_is_refused() -> None:
@@ -458,12 +511,16 @@ def test_cross_entropy_saturated_outputs() -> None:
 
 def test_loss_values() -> None:
     y, d = np.array([[0.2, 0.7], [0.9, 0.4]]), np.array([[0.0, 1.0], [1.0, 0.5]])
-    np.testing.assert_allclose(get_loss("squared_error").per_sample(y, d),
-                               [0.5 * (0.04 + 0.09), 0.5 * (0.01 + 0.01)], rtol=1e-15)
-    expected = [-(math.log(0.8) + math.log(0.7)),
-                -(math.log(0.9) + 0.5 * math.log(0.4) + 0.5 * math.log(0.6))]
-    np.testing.assert_allclose(get_loss("cross_entropy").per_sample(y, d), expected,
-                               rtol=1e-15)
+    np.testing.assert_allclose(
+        get_loss("squared_error").per_sample(y, d),
+        [0.5 * (0.04 + 0.09), 0.5 * (0.01 + 0.01)],
+        rtol=1e-15,
+    )
+    expected = [
+        -(math.log(0.8) + math.log(0.7)),
+        -(math.log(0.9) + 0.5 * math.log(0.4) + 0.5 * math.log(0.6)),
+    ]
+    np.testing.assert_allclose(get_loss("cross_entropy").per_sample(y, d), expected, rtol=1e-15)
 
 
 @pytest.mark.parametrize("name", LOSS_NAMES)
@@ -480,12 +537,19 @@ def test_loss_derivatives_match_finite_differences(name: str) -> None:
         bump[:, k] = h
         fd = (loss.per_sample(y + bump, d) - loss.per_sample(y - bump, d)) / (2 * h)
         np.testing.assert_allclose(loss.dE_dy(y, d)[:, k], fd, rtol=1e-7, atol=1e-9)
-    floats = np.array([[loss.dE_dy_float(float(a), float(b)) for a, b in zip(ry, rd, strict=True)]
-                       for ry, rd in zip(y, d, strict=True)])
+    floats = np.array(
+        [
+            [loss.dE_dy_float(float(a), float(b)) for a, b in zip(ry, rd, strict=True)]
+            for ry, rd in zip(y, d, strict=True)
+        ]
+    )
     np.testing.assert_allclose(floats, loss.dE_dy(y, d), rtol=1e-15)
-    per_output = np.array([[loss.per_output_float(float(a), float(b))
-                            for a, b in zip(ry, rd, strict=True)]
-                           for ry, rd in zip(y, d, strict=True)])
+    per_output = np.array(
+        [
+            [loss.per_output_float(float(a), float(b)) for a, b in zip(ry, rd, strict=True)]
+            for ry, rd in zip(y, d, strict=True)
+        ]
+    )
     np.testing.assert_allclose(per_output.sum(axis=1), loss.per_sample(y, d), rtol=1e-14)
 
 

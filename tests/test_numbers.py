@@ -73,9 +73,17 @@ def test_reads_back_close_and_is_trimmed(x: float) -> None:
     assert " " not in text
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (0.00927609255818, "0.00927609256"), (8.84808301e-5, "8.84808301e-5"),
-    (-1.5e-12, "-1.5e-12"), (123456789012.0, "1.23456789e+11"), (0.0, "0"),
-    (float("nan"), "nan"), (1.25, "1.25")])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0.00927609255818, "0.00927609256"),
+        (8.84808301e-5, "8.84808301e-5"),
+        (-1.5e-12, "-1.5e-12"),
+        (123456789012.0, "1.23456789e+11"),
+        (0.0, "0"),
+        (float("nan"), "nan"),
+        (1.25, "1.25"),
+    ],
+)
 def test_format_significant(value: float, text: str) -> None:
     assert format_significant(value) == text

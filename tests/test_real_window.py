@@ -29,10 +29,10 @@ ROOT = DRIVER.parents[1]
 DRIVER_TIMEOUT_S = 60
 XVFB_START_TIMEOUT_S = 20
 SIZE = (1280, 800)
-GRID = 8                  # sample every 8th pixel in both directions: 16,000 samples
-MIN_COLOURS = 60          # a blank or flat window has a handful; the real one ~250
-DARK_GRAY = 80            # qGray below this: text (or a plot line), not a background
-MIN_DARK_SAMPLES = 150   # the real window: ~450
+GRID = 8  # sample every 8th pixel in both directions: 16,000 samples
+MIN_COLOURS = 60  # a blank or flat window has a handful; the real one ~250
+DARK_GRAY = 80  # qGray below this: text (or a plot line), not a background
+MIN_DARK_SAMPLES = 150  # the real window: ~450
 
 
 def _missing_display(reason: str) -> None:
@@ -70,12 +70,23 @@ def _start_xvfb(xvfb: str) -> tuple[subprocess.Popen[bytes], str]:
     with tempfile.TemporaryFile() as log:
         try:
             server = subprocess.Popen(
-                [xvfb, "-displayfd", str(write_end), "-screen", "0", "1280x1024x24",
-                 "-nolisten", "tcp"],
-                pass_fds=(write_end,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=log)
+                [
+                    xvfb,
+                    "-displayfd",
+                    str(write_end),
+                    "-screen",
+                    "0",
+                    "1280x1024x24",
+                    "-nolisten",
+                    "tcp",
+                ],
+                pass_fds=(write_end,),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
         finally:
-            os.close(write_end)     # now only Xvfb holds it: its exit ends the read below
+            os.close(write_end)  # now only Xvfb holds it: its exit ends the read below
         try:
             number = _read_line(read_end, XVFB_START_TIMEOUT_S)
         finally:
@@ -96,7 +107,7 @@ def _read_line(fd: int, timeout: float) -> str:
     while not data.endswith(b"\n"):
         ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
         chunk = os.read(fd, 64) if ready else b""
-        if not chunk:           # timed out, or Xvfb exited
+        if not chunk:  # timed out, or Xvfb exited
             break
         data += chunk
     return data.decode(errors="replace").strip() if data.endswith(b"\n") else ""
@@ -108,9 +119,15 @@ def _run_driver(display: str, screenshot: Path) -> subprocess.CompletedProcess[s
     for name in ("QT_SCALE_FACTOR", "QT_SCREEN_SCALE_FACTORS"):
         env.pop(name, None)
     # Its own session, so that a timeout ends the driver and its worker process together.
-    with subprocess.Popen([sys.executable, str(DRIVER), str(screenshot)], cwd=ROOT, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          start_new_session=True) as driver:
+    with subprocess.Popen(
+        [sys.executable, str(DRIVER), str(screenshot)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as driver:
         try:
             out, err = driver.communicate(timeout=DRIVER_TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -121,8 +138,11 @@ def _run_driver(display: str, screenshot: Path) -> subprocess.CompletedProcess[s
 
 
 def _colour_samples(image: QtGui.QImage) -> list[int]:
-    return [image.pixel(x, y) for y in range(0, image.height(), GRID)
-            for x in range(0, image.width(), GRID)]
+    return [
+        image.pixel(x, y)
+        for y in range(0, image.height(), GRID)
+        for x in range(0, image.width(), GRID)
+    ]
 
 
 def test_the_real_window_steps_runs_and_paints_on_xcb(x_display: str, tmp_path: Path) -> None:

@@ -22,8 +22,12 @@ def dead_pid() -> int:
     return child.pid
 
 
-def save(file: AutosaveFile, trainer: Trainer, unsaved: bool = True,
-         source: str | None = "/somewhere/homework.json") -> int:
+def save(
+    file: AutosaveFile,
+    trainer: Trainer,
+    unsaved: bool = True,
+    source: str | None = "/somewhere/homework.json",
+) -> int:
     job = file.prepare(trainer, "My homework", source, unsaved)
     job.run()
     return job.first
@@ -34,8 +38,7 @@ def assert_restores(path: Path, trainer: Trainer) -> None:
     assert recovered is not None
     restored = recovered.session.to_trainer()
     n = trainer.position + 1
-    np.testing.assert_array_equal(restored.history.table(),
-                                  trainer.history.copy_prefix(n).table())
+    np.testing.assert_array_equal(restored.history.table(), trainer.history.copy_prefix(n).table())
     np.testing.assert_array_equal(restored.network.get_flat(), trainer.network.get_flat())
     assert restored.config == trainer.config
     assert recovered.session.title == "My homework"
@@ -78,13 +81,12 @@ def test_back_and_edits_rewrite_the_rows(crashed: AutosaveFile) -> None:
     trainer.run(3)
     assert save(crashed, trainer) == 0
     assert_restores(crashed.json_path, trainer)
-    trainer.seek(40)                     # later states kept, but not part of the session
+    trainer.seek(40)  # later states kept, but not part of the session
     save(crashed, trainer)
     assert_restores(crashed.json_path, trainer)
 
 
-def test_a_save_interrupted_before_its_json_leaves_the_previous_one(
-        crashed: AutosaveFile) -> None:
+def test_a_save_interrupted_before_its_json_leaves_the_previous_one(crashed: AutosaveFile) -> None:
     trainer = lecture_session().to_trainer()
     trainer.run(20)
     save(crashed, trainer)
@@ -92,7 +94,7 @@ def test_a_save_interrupted_before_its_json_leaves_the_previous_one(
     before.run(20)
     trainer.run(30)
     job = crashed.prepare(trainer, "My homework", None, True)
-    with open(job.rows_path, "r+b") as handle:   # the rows went out, then the crash
+    with open(job.rows_path, "r+b") as handle:  # the rows went out, then the crash
         handle.seek(job.first * 4 * 8)
         handle.write(memoryview(job.rows))
     assert_restores(crashed.json_path, before)
@@ -125,7 +127,7 @@ def test_a_damaged_autosave_says_why(crashed: AutosaveFile, damage: str) -> None
 
 def test_only_autosaves_of_finished_processes_are_left_behind(tmp_path: Path) -> None:
     trainer = lecture_session().to_trainer()
-    mine = AutosaveFile(tmp_path)                  # this process: still running
+    mine = AutosaveFile(tmp_path)  # this process: still running
     save(mine, trainer)
     theirs = AutosaveFile(tmp_path, f"{dead_pid()}-3")
     save(theirs, trainer)
@@ -135,13 +137,14 @@ def test_only_autosaves_of_finished_processes_are_left_behind(tmp_path: Path) ->
 
 
 def test_a_rewrite_interrupted_before_its_json_leaves_the_previous_save(
-        crashed: AutosaveFile, monkeypatch: pytest.MonkeyPatch) -> None:
+    crashed: AutosaveFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
     trainer = lecture_session().to_trainer()
     trainer.run(10)
     save(crashed, trainer)
     before = lecture_session().to_trainer()
     before.run(10)
-    trainer.step_back()                        # not an append: the rows are rewritten
+    trainer.step_back()  # not an append: the rows are rewritten
     trainer.run(4)
     job = crashed.prepare(trainer, "My homework", None, True)
     assert job.first == 0 and job.rows_path != job.replaced
@@ -153,7 +156,7 @@ def test_a_rewrite_interrupted_before_its_json_leaves_the_previous_save(
     with pytest.raises(OSError, match="simulated"):
         job.run()
     monkeypatch.undo()
-    assert job.rows_path.exists()              # the new rows went out ...
+    assert job.rows_path.exists()  # the new rows went out ...
     assert_restores(crashed.json_path, before)  # ... but the save that counts is the old
 
 
@@ -184,11 +187,12 @@ def test_an_autosave_with_a_strange_time_still_restores(crashed: AutosaveFile) -
 
 
 def test_an_autosave_of_the_first_format_is_still_restored_and_removed(
-        crashed: AutosaveFile) -> None:
+    crashed: AutosaveFile,
+) -> None:
     trainer = lecture_session().to_trainer()
     trainer.run(7)
     save(crashed, trainer)
-    first_format = crashed.json_path.with_suffix(".f64")   # one rows file, no generations
+    first_format = crashed.json_path.with_suffix(".f64")  # one rows file, no generations
     crashed.rows_path.rename(first_format)
     obj = json.loads(crashed.json_path.read_text(encoding="utf-8"))
     del obj["autosave"]["rows_file"]
@@ -199,19 +203,19 @@ def test_an_autosave_of_the_first_format_is_still_restored_and_removed(
 
 
 def test_a_large_backlog_is_saved_in_bounded_steps_each_restorable(
-        crashed: AutosaveFile, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("model.recovery.SAVE_BYTES", 100 * 4 * 8)    # 100 lecture rows
+    crashed: AutosaveFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("model.recovery.SAVE_BYTES", 100 * 4 * 8)  # 100 lecture rows
     trainer = lecture_session().to_trainer()
     trainer.run(250)
     reached = []
     while True:
         save(crashed, trainer)
-        recovered = read_autosave(crashed.json_path)       # each save restores on its own
+        recovered = read_autosave(crashed.json_path)  # each save restores on its own
         assert recovered is not None and recovered.session.history is not None
         state = recovered.session.to_trainer()
         reached.append(state.position)
-        np.testing.assert_array_equal(state.network.get_flat(),
-                                      trainer.history.row(state.position))
+        np.testing.assert_array_equal(state.network.get_flat(), trainer.history.row(state.position))
         if not crashed.behind(trainer):
             break
     assert reached == [99, 199, 250]

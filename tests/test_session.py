@@ -38,11 +38,12 @@ MAZUR: dict[str, Any] = {
     "format": "backprop-lab/session",
     "version": 1,
     "network": {"layers": [2, 2, 2], "activations": ["sigmoid", "sigmoid"]},
-    "parameters": {"weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]],
-                   "biases": [[0.35, 0.35], [0.60, 0.60]]},
+    "parameters": {
+        "weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]],
+        "biases": [[0.35, 0.35], [0.60, 0.60]],
+    },
     "data": {"inputs": [[0.05, 0.10]], "targets": [[0.01, 0.99]]},
-    "training": {"rule": "backprop", "learning_rate": 0.5, "mode": "batch",
-                 "update_biases": False},
+    "training": {"rule": "backprop", "learning_rate": 0.5, "mode": "batch", "update_biases": False},
 }
 
 
@@ -115,8 +116,14 @@ def test_example_names_and_unknown_example() -> None:
 
 
 def test_defaults_and_bare_number_targets() -> None:
-    session = parse_session(lecture(training__loss=None, training__mode=None,
-                                    training__update_biases=None, data__targets=[0.03]))
+    session = parse_session(
+        lecture(
+            training__loss=None,
+            training__mode=None,
+            training__update_biases=None,
+            data__targets=[0.03],
+        )
+    )
     assert session.config.loss == "squared_error"
     assert session.config.mode == "online"
     assert session.config.update_biases is True
@@ -157,46 +164,74 @@ def test_to_trainer_gives_independent_trainers() -> None:
     first.run(5)
     second = session.to_trainer()
     assert second.position == 0
-    assert second.network.get_flat().tolist() == [0.15, 0.2, 0.25, 0.3, 0.35, 0.35,
-                                                  0.4, 0.45, 0.5, 0.55, 0.6, 0.6]
+    assert second.network.get_flat().tolist() == [
+        0.15,
+        0.2,
+        0.25,
+        0.3,
+        0.35,
+        0.35,
+        0.4,
+        0.45,
+        0.5,
+        0.55,
+        0.6,
+        0.6,
+    ]
 
 
 # -- messages naming the field ------------------------------------------------------------
 BAD_SESSIONS: list[tuple[dict[str, Any] | Any, str]] = [
-    (lecture(parameters__weights=[[[1, 2], [3, 4]]]),
-     "parameters.weights[0]: expected 1x2, got 2x2"),
+    (
+        lecture(parameters__weights=[[[1, 2], [3, 4]]]),
+        "parameters.weights[0]: expected 1x2, got 2x2",
+    ),
     (lecture(parameters__weights=[[0.5, 0.2]]), "parameters.weights[0]: expected a 1x2"),
-    (lecture(parameters__weights=[[[0.5, 0.2]], [[1.0]]]),
-     "parameters.weights: expected 1 matrix"),
+    (lecture(parameters__weights=[[[0.5, 0.2]], [[1.0]]]), "parameters.weights: expected 1 matrix"),
     (lecture(parameters__weights=[[[0.5], [0.2, 0.1]]]), "parameters.weights[0]: expected"),
     (lecture(parameters__biases=[[1.83, 1.0]]), "parameters.biases[0]: expected 1 number"),
-    (lecture(parameters__biases=[[math.nan]]),
-     "parameters.biases[0][0]: expected a finite number, got NaN"),
+    (
+        lecture(parameters__biases=[[math.nan]]),
+        "parameters.biases[0][0]: expected a finite number, got NaN",
+    ),
     (lecture(parameters__biases=[[10**400]]), "parameters.biases[0][0]: expected a finite"),
-    (lecture(parameters__weights=[[[0.5, "0.2"]]]),
-     'parameters.weights[0][0][1]: expected a number, got "0.2"'),
-    (lecture(parameters__weights=[[[0.5, True]]]),
-     "parameters.weights[0][0][1]: expected a number, got true"),
+    (
+        lecture(parameters__weights=[[[0.5, "0.2"]]]),
+        'parameters.weights[0][0][1]: expected a number, got "0.2"',
+    ),
+    (
+        lecture(parameters__weights=[[[0.5, True]]]),
+        "parameters.weights[0][0][1]: expected a number, got true",
+    ),
     (lecture(parameters=None), "parameters: missing"),
     (lecture(parameters="x"), "parameters: expected an object"),
-    (lecture(training__learning_rate=-1),
-     "training.learning_rate: must be a finite number > 0, got -1"),
+    (
+        lecture(training__learning_rate=-1),
+        "training.learning_rate: must be a finite number > 0, got -1",
+    ),
     (lecture(training__learning_rate=0), "training.learning_rate: must be a finite"),
-    (lecture(training__learning_rate=math.inf),
-     "training.learning_rate: must be a finite number > 0, got Infinity"),
+    (
+        lecture(training__learning_rate=math.inf),
+        "training.learning_rate: must be a finite number > 0, got Infinity",
+    ),
     (lecture(training__learning_rate="0.1"), "training.learning_rate: must be a finite"),
     (lecture(training__learning_rate=True), "training.learning_rate: must be a finite"),
     (lecture(training__learning_rate=None), "training.learning_rate: missing"),
-    (lecture(training__rule="hebb"), "training.rule: unknown rule \"hebb\" (known: delta"),
+    (lecture(training__rule="hebb"), 'training.rule: unknown rule "hebb" (known: delta'),
     (lecture(training__rule=None), "training.rule: missing"),
     (lecture(training__loss="hinge"), "training.loss: unknown loss"),
     (lecture(training__mode="minibatch"), "training.mode: unknown mode"),
     (lecture(training__update_biases="yes"), "training.update_biases: expected true or false"),
-    (lecture(network__activations=["foo"]),
-     "network.activations[0]: unknown activation 'foo' (known: "
-     + ", ".join(ACTIVATION_NAMES) + ")"),
-    (lecture(network__activations=["sigmoid", "sigmoid"]),
-     "network.activations: expected 1 name (one per non-input layer), got 2"),
+    (
+        lecture(network__activations=["foo"]),
+        "network.activations[0]: unknown activation 'foo' (known: "
+        + ", ".join(ACTIVATION_NAMES)
+        + ")",
+    ),
+    (
+        lecture(network__activations=["sigmoid", "sigmoid"]),
+        "network.activations: expected 1 name (one per non-input layer), got 2",
+    ),
     (lecture(network__activations=[3]), "network.activations[0]: expected an activation name"),
     (lecture(network__layers=[2, 0]), "network.layers[1]: expected a whole number"),
     (lecture(network__layers=[2, 1.0]), "network.layers[1]: expected a whole number"),
@@ -209,35 +244,58 @@ BAD_SESSIONS: list[tuple[dict[str, Any] | Any, str]] = [
     (lecture(version=0), "version: expected 1, got 0"),
     (lecture(version="1"), 'version: expected the whole number 1, got "1"'),
     (lecture(version=None), "version: missing"),
-    (lecture(format="something/else"),
-     'format: not a Backprop Lab session (expected "backprop-lab/session"'),
+    (
+        lecture(format="something/else"),
+        'format: not a Backprop Lab session (expected "backprop-lab/session"',
+    ),
     (lecture(format=None), "format: not a Backprop Lab session"),
     (lecture(data__inputs=[]), "data.inputs: expected at least one sample"),
     (lecture(data__inputs=[[0.1]]), "data.inputs[0]: expected 2 numbers (one per network"),
-    (lecture(data__inputs=[[0.1, math.inf]]),
-     "data.inputs[0][1]: expected a finite number, got Infinity"),
+    (
+        lecture(data__inputs=[[0.1, math.inf]]),
+        "data.inputs[0][1]: expected a finite number, got Infinity",
+    ),
     (lecture(data__targets=[[0.03], [1.0]]), "data.targets: expected 1 row (one per input"),
     (lecture(data__targets=[[0.03, 1.0]]), "data.targets[0]: expected 1 number"),
     (lecture(data__targets=[None]), "data.targets[0]: expected a list of 1 number, got null"),
     (lecture(data__inputs=None), "data.inputs: missing"),
     (lecture(title=5), "title: expected text"),
-    (lecture(network__layers=[2, 2, 1], network__activations=["sigmoid", "sigmoid"],
-             parameters=None, init={"method": "uniform", "seed": 1}),
-     "training.rule: the lecture's delta rule"),
-    (lecture(training__rule="backprop", network__activations=["step"]),
-     "training.rule: layer 1 uses the step activation"),
+    (
+        lecture(
+            network__layers=[2, 2, 1],
+            network__activations=["sigmoid", "sigmoid"],
+            parameters=None,
+            init={"method": "uniform", "seed": 1},
+        ),
+        "training.rule: the lecture's delta rule",
+    ),
+    (
+        lecture(training__rule="backprop", network__activations=["step"]),
+        "training.rule: layer 1 uses the step activation",
+    ),
     (lecture(parameters=None, init={"method": "lecun"}), "init.method: unknown method"),
     (lecture(parameters=None, init={"method": "uniform", "seed": -1}), "init.seed: expected"),
     (lecture(parameters=None, init={"method": "uniform", "seed": 1.5}), "init.seed"),
-    (lecture(parameters=None, init={"method": "uniform", "low": 1, "high": 1}),
-     "init.high: must be greater than init.low"),
-    (lecture(parameters=None, init={"method": "uniform", "low": -1e308, "high": 1e308}),
-     "init.high"),
-    (lecture(parameters=None, init={"method": "uniform", "low": math.nan}),
-     "init.low: expected a finite number"),
-    (lecture(network__activations=["linear"], parameters__weights=[[[1e300, 1e300]]],
-             data__inputs=[[1e300, 1e300]]),
-     "parameters: the error at these parameters is inf"),
+    (
+        lecture(parameters=None, init={"method": "uniform", "low": 1, "high": 1}),
+        "init.high: must be greater than init.low",
+    ),
+    (
+        lecture(parameters=None, init={"method": "uniform", "low": -1e308, "high": 1e308}),
+        "init.high",
+    ),
+    (
+        lecture(parameters=None, init={"method": "uniform", "low": math.nan}),
+        "init.low: expected a finite number",
+    ),
+    (
+        lecture(
+            network__activations=["linear"],
+            parameters__weights=[[[1e300, 1e300]]],
+            data__inputs=[[1e300, 1e300]],
+        ),
+        "parameters: the error at these parameters is inf",
+    ),
     ([LECTURE], "file: expected a JSON object {...} at the top level, got [{…}]"),
     ("text", "file: expected a JSON object"),
     (None, "file: expected a JSON object"),
@@ -276,8 +334,8 @@ def test_history_validation() -> None:
     last_changed = copy.deepcopy(good)
     last_changed["parameters"]["biases"] = [[1.83]]
     assert error_of(last_changed).startswith(
-        "history.rows[3]: the last row must equal the parameters (the current state), "
-        "but b is")
+        "history.rows[3]: the last row must equal the parameters (the current state), but b is"
+    )
 
     wrong_columns = copy.deepcopy(good)
     wrong_columns["history"]["columns"] = ["step", "L1.W1_1", "L1.W1_2", "L1.b1", "error"]
@@ -322,7 +380,7 @@ def test_history_may_carry_extra_columns() -> None:
 # -- save / load --------------------------------------------------------------------------
 def test_save_load_round_trip_is_exact(tmp_path: Path) -> None:
     obj = copy.deepcopy(MAZUR)
-    obj["parameters"]["weights"][0][0] = [0.1 + 0.2, 5e-324]   # awkward floats
+    obj["parameters"]["weights"][0][0] = [0.1 + 0.2, 5e-324]  # awkward floats
     obj["data"]["inputs"] = [[1 / 3, -2e-300]]
     trainer = trained(obj, 25)
     path = tmp_path / "s.json"
@@ -355,8 +413,9 @@ def test_save_without_history_and_after_step_back(tmp_path: Path) -> None:
     assert parse_session(json.loads(json.dumps(obj))).history is not None
 
 
-def test_a_history_too_long_for_the_file_is_left_out(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_history_too_long_for_the_file_is_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     trainer = trained(LECTURE, 40)
     path = tmp_path / "s.json"
     assert save_session(trainer, path) is True
@@ -398,19 +457,27 @@ def file_error(tmp_path: Path, content: bytes) -> str:
         (b"", "file: the file is empty"),
         (b"  \n", "file: the file is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "file: not UTF-8 text (byte 0x89 at offset 0)"),
-        (b'{"format": "backprop-lab/session", "x": "\xe9"}',
-         "file: not UTF-8 text (byte 0xe9 at offset 41)"),
+        (
+            b'{"format": "backprop-lab/session", "x": "\xe9"}',
+            "file: not UTF-8 text (byte 0xe9 at offset 41)",
+        ),
         (b"[" * 100_000, "file: lists and objects nested 100000 deep"),
         (b'{"a": ' * 100_000 + b"1" + b"}" * 100_000, "file: lists and objects nested"),
         (b"[1, 2]", "file: expected a JSON object {...} at the top level, got [1, 2]"),
         (b'{"format": \n  nope}', "file: not valid JSON (line 2, column 3: Expecting value)"),
         (b"1" * 5000, "file: not valid JSON (Exceeds the limit"),
-        (json.dumps(LECTURE).replace("0.03", "NaN").encode(),
-         "data.targets[0][0]: expected a finite number, got NaN"),
-        (json.dumps(LECTURE).replace("0.03", "-Infinity").encode(),
-         "data.targets[0][0]: expected a finite number, got -Infinity"),
-        (json.dumps(LECTURE).replace("0.03", "1e400").encode(),
-         "data.targets[0][0]: expected a finite number, got Infinity"),
+        (
+            json.dumps(LECTURE).replace("0.03", "NaN").encode(),
+            "data.targets[0][0]: expected a finite number, got NaN",
+        ),
+        (
+            json.dumps(LECTURE).replace("0.03", "-Infinity").encode(),
+            "data.targets[0][0]: expected a finite number, got -Infinity",
+        ),
+        (
+            json.dumps(LECTURE).replace("0.03", "1e400").encode(),
+            "data.targets[0][0]: expected a finite number, got Infinity",
+        ),
     ],
 )
 def test_hostile_files(tmp_path: Path, content: bytes, message: str) -> None:
@@ -424,9 +491,15 @@ def test_brackets_inside_strings_do_not_count_as_nesting(tmp_path: Path) -> None
     assert load_session(path).title.startswith("[[[")
 
 
-@pytest.mark.parametrize("content", [b"[" * 100 + b'"' + b'\\"' * 1_000_000,
-                                     b"[" * 100 + b'"' + b'\\"' * 1_000_000 + b"\\",
-                                     b'"\\"[' * 1_000_000, b'"["' * 1_000_000])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"[" * 100 + b'"' + b'\\"' * 1_000_000,
+        b"[" * 100 + b'"' + b'\\"' * 1_000_000 + b"\\",
+        b'"\\"[' * 1_000_000,
+        b'"["' * 1_000_000,
+    ],
+)
 def test_nesting_check_is_linear_on_hostile_strings(tmp_path: Path, content: bytes) -> None:
     start = time.perf_counter()
     file_error(tmp_path, content)
@@ -458,13 +531,28 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 
 # -- properties ---------------------------------------------------------------------------
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 3) | st.integers()
-    | st.floats() | st.sampled_from([10**400, -(10**400), 1e308, 2**63])
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.integers()
+    | st.floats()
+    | st.sampled_from([10**400, -(10**400), 1e308, 2**63])
     | st.text(max_size=8)
-    | st.sampled_from(["sigmoid", "step", "delta", "backprop", "batch", "uniform",
-                       "cross_entropy", "backprop-lab/session"]),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    | st.sampled_from(
+        [
+            "sigmoid",
+            "step",
+            "delta",
+            "backprop",
+            "batch",
+            "uniform",
+            "cross_entropy",
+            "backprop-lab/session",
+        ]
+    ),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
     max_leaves=12,
 )
 
@@ -484,8 +572,12 @@ def _with_history() -> dict[str, Any]:
     return session_to_dict(trained(MAZUR, 3), title="t")
 
 
-BASES = [LECTURE, MAZUR, _with_history(),
-         lecture(parameters=None, init={"method": "uniform", "low": -1, "high": 1, "seed": 2})]
+BASES = [
+    LECTURE,
+    MAZUR,
+    _with_history(),
+    lecture(parameters=None, init={"method": "uniform", "low": -1, "high": 1, "seed": 2}),
+]
 
 
 @st.composite
@@ -539,8 +631,9 @@ def valid_sessions(draw: st.DrawFn) -> dict[str, Any]:
     rule = "delta" if depth == 1 and draw(st.booleans()) else "backprop"
     usable = [a for a in ACTIVATION_NAMES if rule == "delta" or a != "step"]
     activations = [draw(st.sampled_from(usable)) for _ in range(depth)]
-    loss = "cross_entropy" if activations[-1] == "sigmoid" and draw(st.booleans()) \
-        else "squared_error"
+    loss = (
+        "cross_entropy" if activations[-1] == "sigmoid" and draw(st.booleans()) else "squared_error"
+    )
     n_samples = draw(st.integers(1, 4))
     unit = st.floats(0.0, 1.0)
     obj: dict[str, Any] = {
@@ -549,17 +642,23 @@ def valid_sessions(draw: st.DrawFn) -> dict[str, Any]:
         "title": draw(st.text(max_size=20)),
         "network": {"layers": layers, "activations": activations},
         "parameters": {
-            "weights": [[[draw(small) for _ in range(layers[k])] for _ in range(layers[k + 1])]
-                        for k in range(depth)],
+            "weights": [
+                [[draw(small) for _ in range(layers[k])] for _ in range(layers[k + 1])]
+                for k in range(depth)
+            ],
             "biases": [[draw(small) for _ in range(layers[k + 1])] for k in range(depth)],
         },
-        "data": {"inputs": [[draw(small) for _ in range(layers[0])] for _ in range(n_samples)],
-                 "targets": [[draw(unit) for _ in range(layers[-1])]
-                             for _ in range(n_samples)]},
-        "training": {"rule": rule, "loss": loss,
-                     "learning_rate": draw(st.floats(1e-6, 10.0)),
-                     "mode": draw(st.sampled_from(["online", "batch"])),
-                     "update_biases": draw(st.booleans())},
+        "data": {
+            "inputs": [[draw(small) for _ in range(layers[0])] for _ in range(n_samples)],
+            "targets": [[draw(unit) for _ in range(layers[-1])] for _ in range(n_samples)],
+        },
+        "training": {
+            "rule": rule,
+            "loss": loss,
+            "learning_rate": draw(st.floats(1e-6, 10.0)),
+            "mode": draw(st.sampled_from(["online", "batch"])),
+            "update_biases": draw(st.booleans()),
+        },
     }
     return obj
 
@@ -571,9 +670,10 @@ def test_valid_sessions_round_trip_exactly(obj: dict[str, Any], steps: int) -> N
     assert session.title == obj["title"]
     trainer = session.to_trainer()
     assert trainer.network.get_flat().tolist() == [
-        x for W, b in zip(obj["parameters"]["weights"], obj["parameters"]["biases"],
-                          strict=True)
-        for x in [*(v for row in W for v in row), *b]]
+        x
+        for W, b in zip(obj["parameters"]["weights"], obj["parameters"]["biases"], strict=True)
+        for x in [*(v for row in W for v in row), *b]
+    ]
     with contextlib.suppress(DivergenceError):
         trainer.run(steps)
     first = session_to_dict(trainer, title=session.title)
@@ -609,15 +709,22 @@ def test_a_session_without_a_training_log_uses_its_training_block(tmp_path) -> N
     assert parse_session(saved).to_trainer().config_for_step(3).learning_rate == 0.01
 
 
-@pytest.mark.parametrize(("log", "field"), [
-    ("nope", "training_log"),
-    ([{"from_step": 1, "rule": "delta", "learning_rate": 0.1}], "training_log[0].from_step"),
-    ([{"from_step": 0, "rule": "delta", "learning_rate": -1}],
-     "training_log[0].learning_rate"),
-    ([{"from_step": 0, "rule": "magic", "learning_rate": 0.1}], "training_log[0].rule"),
-    ([{"from_step": 0, "rule": "delta", "learning_rate": 0.1},
-      {"from_step": 0, "rule": "delta", "learning_rate": 0.2}], "training_log[1].from_step"),
-])
+@pytest.mark.parametrize(
+    ("log", "field"),
+    [
+        ("nope", "training_log"),
+        ([{"from_step": 1, "rule": "delta", "learning_rate": 0.1}], "training_log[0].from_step"),
+        ([{"from_step": 0, "rule": "delta", "learning_rate": -1}], "training_log[0].learning_rate"),
+        ([{"from_step": 0, "rule": "magic", "learning_rate": 0.1}], "training_log[0].rule"),
+        (
+            [
+                {"from_step": 0, "rule": "delta", "learning_rate": 0.1},
+                {"from_step": 0, "rule": "delta", "learning_rate": 0.2},
+            ],
+            "training_log[1].from_step",
+        ),
+    ],
+)
 def test_a_bad_training_log_names_its_field(log, field) -> None:
     trainer = parse_session(LECTURE).to_trainer()
     trainer.run(3)

@@ -28,12 +28,14 @@ def make_network(layers: list[int], activations: list[str], seed: int = 0) -> Ne
 
 def random_data(layers: list[int], n_samples: int, seed: int) -> Dataset:
     rng = np.random.default_rng(seed)
-    return Dataset(rng.uniform(-1, 1, (n_samples, layers[0])),
-                   rng.uniform(0.05, 0.95, (n_samples, layers[-1])))
+    return Dataset(
+        rng.uniform(-1, 1, (n_samples, layers[0])), rng.uniform(0.05, 0.95, (n_samples, layers[-1]))
+    )
 
 
-def naive_grid(network: Network, data: Dataset, loss: str, i: int, j: int,
-               xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+def naive_grid(
+    network: Network, data: Dataset, loss: str, i: int, j: int, xs: np.ndarray, ys: np.ndarray
+) -> np.ndarray:
     """The definition, one point at a time."""
     net = network.copy()
     theta = network.get_flat()
@@ -58,21 +60,26 @@ CASES = [
     ([3, 3, 2], ["tanh", "sigmoid"]),
     ([2, 3, 3, 1], ["relu", "leaky_relu", "sigmoid"]),
     ([2, 2, 2, 2], ["linear", "tanh", "sigmoid"]),
-    ([2, 3, 1], ["step", "sigmoid"]),        # no gradient needed for a surface
+    ([2, 3, 1], ["step", "sigmoid"]),  # no gradient needed for a surface
 ]
 
 
 @pytest.mark.parametrize("loss", LOSS_NAMES)
 @pytest.mark.parametrize(("layers", "activations"), CASES)
-def test_grid_equals_a_loop_of_network_error(layers: list[int], activations: list[str],
-                                             loss: str) -> None:
+def test_grid_equals_a_loop_of_network_error(
+    layers: list[int], activations: list[str], loss: str
+) -> None:
     net = make_network(layers, activations, seed=len(layers))
     data = random_data(layers, 5, seed=3)
     n = net.n_parameters
     rng = np.random.default_rng(11)
     # First and last parameter, two in one layer, a bias with a weight, i after j.
-    pairs = {(0, n - 1), (0, 1), (n - 1, 0),
-             *(tuple(rng.choice(n, 2, replace=False)) for _ in range(3))}
+    pairs = {
+        (0, n - 1),
+        (0, 1),
+        (n - 1, 0),
+        *(tuple(rng.choice(n, 2, replace=False)) for _ in range(3)),
+    }
     theta = net.get_flat()
     for i, j in pairs:
         xs, ys = axis_around(theta[i], 7), axis_around(theta[j], 5, 3.0)
@@ -105,16 +112,15 @@ def test_lecture_surface_point_by_hand() -> None:
         for c, w1 in enumerate(xs):
             y = 1 / (1 + np.exp(-(w1 * 0.1 + w2 * 0.3 + 1.83)))
             assert grid[r, c] == pytest.approx(0.5 * (0.03 - y) ** 2, rel=1e-13)
-    assert f"{grid[0, 0]:.9f}" == "0.356465271"      # the slide's E at the start
+    assert f"{grid[0, 0]:.9f}" == "0.356465271"  # the slide's E at the start
 
 
 def test_chunked_grid_equals_one_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
     net = make_network([2, 4, 3, 1], ["tanh", "sigmoid", "sigmoid"], seed=2)
     xs, ys = np.linspace(-3, 3, 23), np.linspace(-2, 2, 17)
     whole = error_grid(net, XOR, "cross_entropy", 4, 20, xs, ys)
-    monkeypatch.setattr(surface, "CHUNK_BYTES", 3 * 4 * 4 * 8)     # 3 grid points a chunk
-    np.testing.assert_array_equal(error_grid(net, XOR, "cross_entropy", 4, 20, xs, ys),
-                                  whole)
+    monkeypatch.setattr(surface, "CHUNK_BYTES", 3 * 4 * 4 * 8)  # 3 grid points a chunk
+    np.testing.assert_array_equal(error_grid(net, XOR, "cross_entropy", 4, 20, xs, ys), whole)
 
 
 def test_chunk_size_keeps_to_the_memory_bound() -> None:
@@ -139,8 +145,12 @@ def test_200_by_200_on_xor_is_fast() -> None:
 def test_overflowing_region_gives_what_network_error_gives_without_warnings() -> None:
     # filterwarnings = error: an overflow warning would fail this test. The hidden sum
     # overflows to ±inf; the sigmoid output then saturates to a finite error, or not.
-    net = Network([1, 1, 1], ["linear", "sigmoid"], [np.ones((1, 1)), np.ones((1, 1))],
-                  [np.zeros(1), np.zeros(1)])
+    net = Network(
+        [1, 1, 1],
+        ["linear", "sigmoid"],
+        [np.ones((1, 1)), np.ones((1, 1))],
+        [np.zeros(1), np.zeros(1)],
+    )
     data = Dataset([[1e200]], [[0.0]])
     xs, ys = np.array([1.0, 1e200, -1e200]), np.array([1.0, 0.0, -1.0])
     grid = error_grid(net, data, "squared_error", 0, 2, xs, ys)
@@ -150,8 +160,10 @@ def test_overflowing_region_gives_what_network_error_gives_without_warnings() ->
     assert np.isnan(grid[1, 1]) and grid[2, 1] == 0.0 and grid[0, 1] == 0.5
 
 
-@pytest.mark.parametrize(("i", "j", "message"), [
-    (0, 0, "different parameters"), (-1, 0, "out of range"), (0, 17, "out of range")])
+@pytest.mark.parametrize(
+    ("i", "j", "message"),
+    [(0, 0, "different parameters"), (-1, 0, "out of range"), (0, 17, "out of range")],
+)
 def test_bad_parameter_indices(i: int, j: int, message: str) -> None:
     net = make_network([2, 4, 1], ["sigmoid", "sigmoid"])
     with pytest.raises(ValueError, match=message):
@@ -165,8 +177,9 @@ def test_bad_axes_and_data() -> None:
     with pytest.raises(ValueError, match="ys must be a non-empty 1-D array"):
         error_grid(net, XOR, "squared_error", 0, 1, np.zeros(2), np.zeros(0))
     with pytest.raises(ValueError, match="the network expects 2 and 1"):
-        error_grid(net, Dataset([[0, 0, 0]], [[1]]), "squared_error", 0, 1,
-                   np.zeros(2), np.zeros(2))
+        error_grid(
+            net, Dataset([[0, 0, 0]], [[1]]), "squared_error", 0, 1, np.zeros(2), np.zeros(2)
+        )
 
 
 @st.composite
@@ -185,8 +198,9 @@ def small_cases(draw: st.DrawFn) -> tuple[Network, Dataset, str, int, int]:
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_cases(), st.integers(1, 5), st.integers(1, 5))
-def test_centre_equals_network_error_property(case: tuple[Network, Dataset, str, int, int],
-                                              nx: int, ny: int) -> None:
+def test_centre_equals_network_error_property(
+    case: tuple[Network, Dataset, str, int, int], nx: int, ny: int
+) -> None:
     net, data, loss, i, j = case
     theta = net.get_flat()
     xs = np.concatenate([theta[i] + np.arange(nx, dtype=float), [theta[i]]])
@@ -200,13 +214,14 @@ def test_centre_equals_network_error_property(case: tuple[Network, Dataset, str,
 # -- grid_range ----------------------------------------------------------------------------
 def test_grid_range_contains_the_path_with_margin() -> None:
     low, high = grid_range(0.5, np.array([0.0, 2.0, -1.0]), margin=0.25)
-    assert (low, high) == (-1.75, 2.75)           # span 3, 0.75 either side
+    assert (low, high) == (-1.75, 2.75)  # span 3, 0.75 either side
 
 
 def test_grid_range_has_a_minimum_span_centred_on_the_values() -> None:
     assert grid_range(3.0, np.array([])) == (2.5, 3.5)
-    assert grid_range(0.0, np.array([0.2]), margin=0.0, minimum_span=2.0) == \
-        pytest.approx((-0.9, 1.1))
+    assert grid_range(0.0, np.array([0.2]), margin=0.0, minimum_span=2.0) == pytest.approx(
+        (-0.9, 1.1)
+    )
 
 
 def test_grid_range_ignores_non_finite_path_values_and_refuses_a_non_finite_current() -> None:
@@ -215,10 +230,13 @@ def test_grid_range_ignores_non_finite_path_values_and_refuses_a_non_finite_curr
         grid_range(np.nan, np.array([1.0]))
 
 
-@given(st.floats(-1e6, 1e6), st.lists(st.floats(-1e6, 1e6), max_size=20),
-       st.floats(0, 2), st.floats(1e-3, 10))
-def test_grid_range_property(current: float, path: list[float], margin: float,
-                             span: float) -> None:
+@given(
+    st.floats(-1e6, 1e6),
+    st.lists(st.floats(-1e6, 1e6), max_size=20),
+    st.floats(0, 2),
+    st.floats(1e-3, 10),
+)
+def test_grid_range_property(current: float, path: list[float], margin: float, span: float) -> None:
     low, high = grid_range(current, np.array(path), margin, span)
     values = [current, *path]
     assert low <= min(values) and max(values) <= high

@@ -57,16 +57,24 @@ def lecture_trainer(**config: object) -> Trainer:
 def mazur_trainer(**config: object) -> Trainer:
     """Built by hand from resources/examples/mazur_2_2_2.json (no session module)."""
     obj = json.loads((EXAMPLES / "mazur_2_2_2.json").read_text(encoding="utf-8"))
-    net = Network(obj["network"]["layers"], obj["network"]["activations"],
-                  [np.array(W) for W in obj["parameters"]["weights"]],
-                  [np.array(b) for b in obj["parameters"]["biases"]])
+    net = Network(
+        obj["network"]["layers"],
+        obj["network"]["activations"],
+        [np.array(W) for W in obj["parameters"]["weights"]],
+        [np.array(b) for b in obj["parameters"]["biases"]],
+    )
     data = Dataset(obj["data"]["inputs"], obj["data"]["targets"])
     settings_ = {**obj["training"], **config}
     return Trainer(net, data, TrainingConfig(**settings_))
 
 
-def random_trainer(rng: np.random.Generator, layers: list[int], activations: list[str],
-                   n_samples: int, **config: object) -> Trainer:
+def random_trainer(
+    rng: np.random.Generator,
+    layers: list[int],
+    activations: list[str],
+    n_samples: int,
+    **config: object,
+) -> Trainer:
     weights, biases = initial_weights(layers, "uniform", int(rng.integers(1 << 30)), -1, 1)
     net = Network(layers, activations, weights, biases)
     X = rng.uniform(-1, 1, size=(n_samples, layers[0]))
@@ -90,17 +98,20 @@ def test_lecture_delta_rule_step(engine: str) -> None:
     assert error == trainer.current_error() == trainer.history.error_at(1)
     # W(n+1) = W(n) + η [d − y] x with y from s = 1.94, written out
     y = 1 / (1 + math.exp(-1.94))
-    np.testing.assert_allclose(trainer.network.get_flat(),
-                               [0.5 + 0.01 * (0.03 - y) * 0.1, 0.2 + 0.01 * (0.03 - y) * 0.3,
-                                1.83 + 0.01 * (0.03 - y)], rtol=1e-15)
+    np.testing.assert_allclose(
+        trainer.network.get_flat(),
+        [0.5 + 0.01 * (0.03 - y) * 0.1, 0.2 + 0.01 * (0.03 - y) * 0.3, 1.83 + 0.01 * (0.03 - y)],
+        rtol=1e-15,
+    )
 
 
 def test_lecture_backprop_step(engine: str) -> None:
     trainer = lecture_trainer(rule="backprop")
     trainer.step()
     W1, W2, b = trainer.network.get_flat()
-    np.testing.assert_allclose([b, W1, W2], [1.82907239074, 0.499907239074, 0.199721717223],
-                               rtol=0, atol=5e-12)
+    np.testing.assert_allclose(
+        [b, W1, W2], [1.82907239074, 0.499907239074, 0.199721717223], rtol=0, atol=5e-12
+    )
 
 
 def test_mazur_backprop_step(engine: str) -> None:
@@ -111,12 +122,18 @@ def test_mazur_backprop_step(engine: str) -> None:
     before = dict(zip(names, trainer.network.get_flat(), strict=True))
     trainer.step()
     after = dict(zip(names, trainer.network.get_flat(), strict=True))
-    assert f"{after['L2.W1_1']:.8f}" == "0.35891648"       # Mazur's w5+
-    assert nine(after["L1.W1_1"]) == "0.149780716"         # Mazur's w1+
+    assert f"{after['L2.W1_1']:.8f}" == "0.35891648"  # Mazur's w5+
+    assert nine(after["L1.W1_1"]) == "0.149780716"  # Mazur's w1+
     # his other updates: w2+ = 0.19956143, w3+ = 0.24975114, w4+ = 0.29950229,
     # w6+ = 0.408666186, w7+ = 0.511301270, w8+ = 0.561370121
-    expected = {"L1.W1_2": 0.19956143, "L1.W2_1": 0.24975114, "L1.W2_2": 0.29950229,
-                "L2.W1_2": 0.408666186, "L2.W2_1": 0.511301270, "L2.W2_2": 0.561370121}
+    expected = {
+        "L1.W1_2": 0.19956143,
+        "L1.W2_1": 0.24975114,
+        "L1.W2_2": 0.29950229,
+        "L2.W1_2": 0.408666186,
+        "L2.W2_1": 0.511301270,
+        "L2.W2_2": 0.561370121,
+    }
     for name, value in expected.items():
         assert after[name] == pytest.approx(value, abs=5e-9), name
     for name in names:
@@ -134,11 +151,25 @@ def test_delta_rule_on_sigmoid_is_backprop_on_cross_entropy(engine: str, mode: s
     rng = np.random.default_rng(3)
     for n_in, n_out, P in [(2, 1, 1), (3, 2, 4), (1, 3, 5)]:
         seed = int(rng.integers(1 << 30))
-        delta = random_trainer(np.random.default_rng(seed), [n_in, n_out], ["sigmoid"], P,
-                               rule="delta", learning_rate=0.7, mode=mode)
-        backprop = random_trainer(np.random.default_rng(seed), [n_in, n_out], ["sigmoid"], P,
-                                  rule="backprop", loss="cross_entropy", learning_rate=0.7,
-                                  mode=mode)
+        delta = random_trainer(
+            np.random.default_rng(seed),
+            [n_in, n_out],
+            ["sigmoid"],
+            P,
+            rule="delta",
+            learning_rate=0.7,
+            mode=mode,
+        )
+        backprop = random_trainer(
+            np.random.default_rng(seed),
+            [n_in, n_out],
+            ["sigmoid"],
+            P,
+            rule="backprop",
+            loss="cross_entropy",
+            learning_rate=0.7,
+            mode=mode,
+        )
         np.testing.assert_array_equal(delta.network.get_flat(), backprop.network.get_flat())
         dW_delta, db_delta = parameter_update(delta.network, delta.data, delta.config, 0)
         dW_bp, db_bp = parameter_update(backprop.network, backprop.data, backprop.config, 0)
@@ -146,19 +177,20 @@ def test_delta_rule_on_sigmoid_is_backprop_on_cross_entropy(engine: str, mode: s
         np.testing.assert_allclose(db_delta[0], db_bp[0], rtol=1e-14, atol=1e-17)
         delta.run(12)
         backprop.run(12)
-        np.testing.assert_allclose(delta.history.parameters, backprop.history.parameters,
-                                   rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(
+            delta.history.parameters, backprop.history.parameters, rtol=1e-12, atol=1e-15
+        )
 
 
-def reference_delta(theta: np.ndarray, X: np.ndarray, D: np.ndarray, eta: float,
-                    n_in: int) -> np.ndarray:
+def reference_delta(
+    theta: np.ndarray, X: np.ndarray, D: np.ndarray, eta: float, n_in: int
+) -> np.ndarray:
     """One delta-rule update of a single-layer sigmoid net; the mean over the rows given."""
     n_out = D.shape[1]
-    W = theta[:n_out * n_in].reshape(n_out, n_in)
-    b = theta[n_out * n_in:]
+    W = theta[: n_out * n_in].reshape(n_out, n_in)
+    b = theta[n_out * n_in :]
     Y = sigmoid(X @ W.T + b)
-    W_new = W + eta * np.mean([np.outer(d - y, x) for x, d, y in zip(X, D, Y, strict=True)],
-                              axis=0)
+    W_new = W + eta * np.mean([np.outer(d - y, x) for x, d, y in zip(X, D, Y, strict=True)], axis=0)
     b_new = b + eta * np.mean(D - Y, axis=0)
     return np.concatenate([W_new.ravel(), b_new])
 
@@ -166,8 +198,9 @@ def reference_delta(theta: np.ndarray, X: np.ndarray, D: np.ndarray, eta: float,
 @pytest.mark.parametrize("mode", ["online", "batch"])
 def test_delta_rule_modes_follow_the_reference(engine: str, mode: str) -> None:
     rng = np.random.default_rng(11)
-    trainer = random_trainer(rng, [3, 2], ["sigmoid"], 4, rule="delta", learning_rate=0.9,
-                             mode=mode)
+    trainer = random_trainer(
+        rng, [3, 2], ["sigmoid"], 4, rule="delta", learning_rate=0.9, mode=mode
+    )
     X, D = trainer.data.inputs, trainer.data.targets
     theta = trainer.network.get_flat()
     trainer.run(10)
@@ -183,48 +216,75 @@ def test_backprop_modes_follow_the_gradients(engine: str, mode: str) -> None:
     steps go down the mean gradient. Gradients from Network.gradients (checked against
     finite differences in test_network.py), evaluated on a separate copy."""
     rng = np.random.default_rng(12)
-    trainer = random_trainer(rng, [2, 3, 2], ["tanh", "sigmoid"], 3, rule="backprop",
-                             learning_rate=0.8, mode=mode)
+    trainer = random_trainer(
+        rng, [2, 3, 2], ["tanh", "sigmoid"], 3, rule="backprop", learning_rate=0.8, mode=mode
+    )
     X, D = trainer.data.inputs, trainer.data.targets
     probe = trainer.network.copy()
     trainer.run(9)
     for k in range(9):
         rows = slice(k % 3, k % 3 + 1) if mode == "online" else slice(0, 3)
         grads = probe.gradients(X[rows], D[rows], "squared_error")
-        probe.set_flat(probe.get_flat() - 0.8 * np.concatenate(
-            [part for dW, db in zip(grads.dW, grads.db, strict=True)
-             for part in (dW.ravel(), db)]))
-        np.testing.assert_allclose(trainer.history.row(k + 1), probe.get_flat(),
-                                   rtol=1e-12, atol=1e-15)
+        probe.set_flat(
+            probe.get_flat()
+            - 0.8
+            * np.concatenate(
+                [
+                    part
+                    for dW, db in zip(grads.dW, grads.db, strict=True)
+                    for part in (dW.ravel(), db)
+                ]
+            )
+        )
+        np.testing.assert_allclose(
+            trainer.history.row(k + 1), probe.get_flat(), rtol=1e-12, atol=1e-15
+        )
         assert trainer.history.error_at(k + 1) == pytest.approx(
-            probe.error(X, D, "squared_error"), rel=1e-12)
+            probe.error(X, D, "squared_error"), rel=1e-12
+        )
 
 
 def test_online_uses_table_order_not_another_order() -> None:
     assert [sample_indices(k, "online", 3) for k in range(5)] == [
-        slice(0, 1), slice(1, 2), slice(2, 3), slice(0, 1), slice(1, 2)]
+        slice(0, 1),
+        slice(1, 2),
+        slice(2, 3),
+        slice(0, 1),
+        slice(1, 2),
+    ]
     assert sample_indices(7, "batch", 3) == slice(0, 3)
     # the same data in another order trains differently: order matters, and is the table's
     rng = np.random.default_rng(5)
     a = random_trainer(rng, [2, 1], ["sigmoid"], 3, learning_rate=2.0)
-    b = Trainer(a.network.copy(), Dataset(a.data.inputs[::-1], a.data.targets[::-1]),
-                a.config)
+    b = Trainer(a.network.copy(), Dataset(a.data.inputs[::-1], a.data.targets[::-1]), a.config)
     a.run(2)
     b.run(2)
     assert not np.allclose(a.network.get_flat(), b.network.get_flat())
 
 
-@pytest.mark.parametrize(("rule", "layers", "activations"), [
-    ("delta", [2, 2], ["sigmoid"]),
-    ("delta", [3, 1], ["step"]),
-    ("backprop", [2, 3, 2], ["leaky_relu", "linear"]),
-    ("backprop", [3, 2, 2, 1], ["tanh", "relu", "sigmoid"]),
-])
+@pytest.mark.parametrize(
+    ("rule", "layers", "activations"),
+    [
+        ("delta", [2, 2], ["sigmoid"]),
+        ("delta", [3, 1], ["step"]),
+        ("backprop", [2, 3, 2], ["leaky_relu", "linear"]),
+        ("backprop", [3, 2, 2, 1], ["tanh", "relu", "sigmoid"]),
+    ],
+)
 @pytest.mark.parametrize("mode", ["online", "batch"])
-def test_update_biases_false_freezes_every_bias(engine: str, rule: str, layers: list[int],
-                                                activations: list[str], mode: str) -> None:
-    trainer = random_trainer(np.random.default_rng(2), layers, activations, 3, rule=rule,
-                             learning_rate=0.3, mode=mode, update_biases=False)
+def test_update_biases_false_freezes_every_bias(
+    engine: str, rule: str, layers: list[int], activations: list[str], mode: str
+) -> None:
+    trainer = random_trainer(
+        np.random.default_rng(2),
+        layers,
+        activations,
+        3,
+        rule=rule,
+        learning_rate=0.3,
+        mode=mode,
+        update_biases=False,
+    )
     trainer.run(8)
     names = trainer.history.parameter_names
     params = trainer.history.parameters
@@ -232,26 +292,37 @@ def test_update_biases_false_freezes_every_bias(engine: str, rule: str, layers: 
         series = params[i]
         if name == "b" or ".b" in name:
             assert np.all(series == series[0]), name
-    assert not np.all(params == params[:, :1])       # the weights did move
+    assert not np.all(params == params[:, :1])  # the weights did move
     trainer.set_config(update_biases=True)
     trainer.run(3)
     bias_rows = [i for i, n in enumerate(names) if n == "b" or ".b" in n]
-    assert not np.all(trainer.history.parameters[bias_rows, -1] ==
-                      trainer.history.parameters[bias_rows, 0])
+    assert not np.all(
+        trainer.history.parameters[bias_rows, -1] == trainer.history.parameters[bias_rows, 0]
+    )
 
 
 def test_engines_agree() -> None:
     rng = np.random.default_rng(21)
-    cases = [([2, 1], ["sigmoid"], "delta", "online", "squared_error"),
-             ([2, 2, 1], ["sigmoid", "sigmoid"], "backprop", "batch", "squared_error"),
-             ([3, 3, 2], ["tanh", "sigmoid"], "backprop", "online", "cross_entropy"),
-             ([2, 4, 1], ["leaky_relu", "linear"], "backprop", "batch", "squared_error")]
+    cases = [
+        ([2, 1], ["sigmoid"], "delta", "online", "squared_error"),
+        ([2, 2, 1], ["sigmoid", "sigmoid"], "backprop", "batch", "squared_error"),
+        ([3, 3, 2], ["tanh", "sigmoid"], "backprop", "online", "cross_entropy"),
+        ([2, 4, 1], ["leaky_relu", "linear"], "backprop", "batch", "squared_error"),
+    ]
     for layers, activations, rule, mode, loss in cases:
         seed = int(rng.integers(1 << 30))
         runs = []
         for numpy_on in (False, True):
-            trainer = random_trainer(np.random.default_rng(seed), layers, activations, 4,
-                                     rule=rule, mode=mode, loss=loss, learning_rate=0.2)
+            trainer = random_trainer(
+                np.random.default_rng(seed),
+                layers,
+                activations,
+                4,
+                rule=rule,
+                mode=mode,
+                loss=loss,
+                learning_rate=0.2,
+            )
             with numpy_engine(numpy_on):
                 trainer.run(40)
             runs.append(trainer.history.table())
@@ -274,15 +345,15 @@ def test_step_back_reset_and_seek(engine: str) -> None:
     assert len(trainer.history) == 5
     np.testing.assert_array_equal(trainer.network.get_flat(), trainer.history.row(4))
     trainer.step()
-    np.testing.assert_array_equal(trainer.network.get_flat(), five)   # deterministic
+    np.testing.assert_array_equal(trainer.network.get_flat(), five)  # deterministic
 
     trainer.seek(2)
     assert trainer.position == 2
-    assert len(trainer.history) == 6                                  # kept, for now
+    assert len(trainer.history) == 6  # kept, for now
     np.testing.assert_array_equal(trainer.network.get_flat(), trainer.history.row(2))
     old_three = trainer.history.row(3)
     trainer.set_config(learning_rate=2.0)
-    trainer.step()                                                    # discards 3..5
+    trainer.step()  # discards 3..5
     assert trainer.position == 3
     assert len(trainer.history) == 4
     assert not np.array_equal(trainer.history.row(3), old_three)
@@ -296,7 +367,7 @@ def test_step_back_reset_and_seek(engine: str) -> None:
     assert trainer.position == 0
     assert len(trainer.history) == 1
     np.testing.assert_array_equal(trainer.network.get_flat(), start)
-    assert trainer.config.learning_rate == 2.0                       # settings stay
+    assert trainer.config.learning_rate == 2.0  # settings stay
 
 
 def test_run_callback_and_report_every(engine: str) -> None:
@@ -336,8 +407,14 @@ def test_config_changes_are_recorded_per_step(engine: str) -> None:
     trainer.run(2)
     trainer.set_config(rule="backprop", mode="batch")
     trainer.step()
-    assert [trainer.config_for_step(s).learning_rate for s in range(1, 7)] == \
-        [0.01, 0.01, 0.01, 0.5, 0.5, 0.5]
+    assert [trainer.config_for_step(s).learning_rate for s in range(1, 7)] == [
+        0.01,
+        0.01,
+        0.01,
+        0.5,
+        0.5,
+        0.5,
+    ]
     assert trainer.config_for_step(3) == first
     assert trainer.config_for_step(6).rule == "backprop"
     assert trainer.config_for_step(5).rule == "delta"
@@ -358,8 +435,7 @@ def test_config_changed_by_the_callback_mid_run_is_recorded(engine: str) -> None
             trainer.set_config(learning_rate=1.0)
 
     trainer.run(4, speed_up)
-    assert [trainer.config_for_step(s).learning_rate for s in range(1, 5)] == \
-        [0.01, 0.01, 1.0, 1.0]
+    assert [trainer.config_for_step(s).learning_rate for s in range(1, 5)] == [0.01, 0.01, 1.0, 1.0]
     # and step 3 really was made with η = 1
     probe = lecture_trainer(learning_rate=1.0)
     probe.network.set_flat(trainer.history.row(2))
@@ -383,7 +459,7 @@ def test_restart_history(engine: str) -> None:
     trainer.set_config(learning_rate=0.2)
     trainer.step()
     now = trainer.network.get_flat()
-    trainer.network.biases[0][0] = 0.25          # an edit the history did not see
+    trainer.network.biases[0][0] = 0.25  # an edit the history did not see
     trainer.restart_history()
     assert trainer.position == 0
     assert len(trainer.history) == 1
@@ -434,8 +510,12 @@ def test_data_must_fit_the_network() -> None:
 
 # -- validation -----------------------------------------------------------------------------------
 def hidden_network(activations: tuple[str, str] = ("sigmoid", "sigmoid")) -> Network:
-    return Network([2, 2, 1], list(activations), [np.zeros((2, 2)), np.zeros((1, 2))],
-                   [np.zeros(2), np.zeros(1)])
+    return Network(
+        [2, 2, 1],
+        list(activations),
+        [np.zeros((2, 2)), np.zeros((1, 2))],
+        [np.zeros(2), np.zeros(1)],
+    )
 
 
 def test_validate_delta_rule_needs_no_hidden_layers() -> None:
@@ -446,18 +526,19 @@ def test_validate_delta_rule_needs_no_hidden_layers() -> None:
 
 
 @pytest.mark.parametrize("activations", [("step", "sigmoid"), ("sigmoid", "step")])
-def test_validate_backprop_needs_differentiable_activations(
-        activations: tuple[str, str]) -> None:
+def test_validate_backprop_needs_differentiable_activations(activations: tuple[str, str]) -> None:
     with pytest.raises(ValueError, match="differentiable"):
         TrainingConfig(rule="backprop").validate(hidden_network(activations))
     single = Network([2, 1], ["step"], [np.zeros((1, 2))], [np.zeros(1)])
     with pytest.raises(ValueError, match="differentiable"):
         TrainingConfig(rule="backprop").validate(single)
-    TrainingConfig(rule="delta").validate(single)      # the perceptron: allowed
+    TrainingConfig(rule="delta").validate(single)  # the perceptron: allowed
 
 
-@pytest.mark.parametrize("rate", [0, 0.0, -0.01, -math.inf, math.inf, math.nan, True, False,
-                                  "0.1", None, np.float64(math.nan)])
+@pytest.mark.parametrize(
+    "rate",
+    [0, 0.0, -0.01, -math.inf, math.inf, math.nan, True, False, "0.1", None, np.float64(math.nan)],
+)
 def test_validate_learning_rate(rate: object) -> None:
     with pytest.raises(ValueError, match="learning rate must be a finite number > 0"):
         TrainingConfig(learning_rate=rate).validate(hidden_network())  # type: ignore[arg-type]
@@ -466,14 +547,18 @@ def test_validate_learning_rate(rate: object) -> None:
 @pytest.mark.parametrize("rate", [1, 1e-300, 0.01, 1e6, np.float64(0.5)])
 def test_validate_accepts_learning_rates(rate: object) -> None:
     TrainingConfig(rule="backprop", learning_rate=rate).validate(  # type: ignore[arg-type]
-        hidden_network())
+        hidden_network()
+    )
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("rule", "hebb", "unknown rule 'hebb'"),
-    ("loss", "hinge", "unknown loss 'hinge'"),
-    ("mode", "mini", "unknown mode 'mini'"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("rule", "hebb", "unknown rule 'hebb'"),
+        ("loss", "hinge", "unknown loss 'hinge'"),
+        ("mode", "mini", "unknown mode 'mini'"),
+    ],
+)
 def test_validate_names(field: str, value: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         TrainingConfig(**{field: value}).validate(hidden_network())  # type: ignore[arg-type]
@@ -494,13 +579,18 @@ def test_delta_rule_trains_a_perceptron(engine: str) -> None:
 
 
 # -- divergence -----------------------------------------------------------------------------------
-@pytest.mark.parametrize(("layers", "eta"), [([2, 1], 100.0), ([2, 3, 1], 1e3),
-                                             ([8, 8, 1], 100.0)])
-def test_divergence_keeps_the_last_finite_state(engine: str, layers: list[int],
-                                                eta: float) -> None:
+@pytest.mark.parametrize(("layers", "eta"), [([2, 1], 100.0), ([2, 3, 1], 1e3), ([8, 8, 1], 100.0)])
+def test_divergence_keeps_the_last_finite_state(engine: str, layers: list[int], eta: float) -> None:
     rng = np.random.default_rng(4)
-    trainer = random_trainer(rng, layers, ["linear"] * (len(layers) - 1), 3,
-                             rule="backprop", learning_rate=eta, mode="online")
+    trainer = random_trainer(
+        rng,
+        layers,
+        ["linear"] * (len(layers) - 1),
+        3,
+        rule="backprop",
+        learning_rate=eta,
+        mode="online",
+    )
     trainer.data.inputs *= 3.0
     trainer.restart_history()
     seen: list[int] = []
@@ -515,11 +605,11 @@ def test_divergence_keeps_the_last_finite_state(engine: str, layers: list[int],
     assert len(trainer.history) == trainer.position + 1
     assert trainer.position > 0
     assert np.isfinite(trainer.history.table()).all()
-    np.testing.assert_array_equal(trainer.network.get_flat(),
-                                  trainer.history.row(trainer.position))
+    np.testing.assert_array_equal(trainer.network.get_flat(), trainer.history.row(trainer.position))
     # (the fast path's error sum may round differently from numpy's in the last bit)
     assert trainer.current_error() == pytest.approx(
-        trainer.history.error_at(trainer.position), rel=1e-14)
+        trainer.history.error_at(trainer.position), rel=1e-14
+    )
     assert all(done % 7 == 0 for done in seen)
     # the trainer is usable afterwards
     trainer.step_back()
@@ -530,8 +620,9 @@ def test_divergence_keeps_the_last_finite_state(engine: str, layers: list[int],
 
 def test_first_step_diverging_keeps_step_zero(engine: str) -> None:
     net = Network([2, 1], ["linear"], [np.array([[1e150, 1e150]])], [np.array([0.0])])
-    linear = Trainer(net, Dataset([[1.0, 1.0]], [[0.0]]),
-                     TrainingConfig(rule="backprop", learning_rate=1e200))
+    linear = Trainer(
+        net, Dataset([[1.0, 1.0]], [[0.0]]), TrainingConfig(rule="backprop", learning_rate=1e200)
+    )
     assert linear.history.error_at(0) == pytest.approx(2e300)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -561,13 +652,17 @@ def engine_cases(draw: st.DrawFn) -> tuple[Trainer, int, bool]:
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     config = TrainingConfig(
-        rule=rule, loss=loss, mode=draw(st.sampled_from(["online", "batch"])),
+        rule=rule,
+        loss=loss,
+        mode=draw(st.sampled_from(["online", "batch"])),
         learning_rate=draw(st.sampled_from([1e-3, 0.1, 1.0, 10.0, 1e3, 1e6])),
-        update_biases=draw(st.booleans()))
+        update_biases=draw(st.booleans()),
+    )
     weights, biases = initial_weights(layers, "uniform", seed, -2, 2)
     net = Network(layers, activations, weights, biases)
-    data = Dataset(rng.uniform(-3, 3, (n_samples, layers[0])),
-                   rng.uniform(0, 1, (n_samples, layers[-1])))
+    data = Dataset(
+        rng.uniform(-3, 3, (n_samples, layers[0])), rng.uniform(0, 1, (n_samples, layers[-1]))
+    )
     return Trainer(net, data, config), draw(st.integers(1, 40)), draw(st.booleans())
 
 
@@ -590,14 +685,12 @@ def test_run_then_step_back_returns_exactly(case: tuple[Trainer, int, bool]) -> 
     assert len(trainer.history) == trainer.position + 1
     assert np.isfinite(trainer.history.parameters).all()
     assert np.isfinite(trainer.history.errors[1:]).all()
-    np.testing.assert_array_equal(trainer.network.get_flat(),
-                                  trainer.history.row(trainer.position))
+    np.testing.assert_array_equal(trainer.network.get_flat(), trainer.history.row(trainer.position))
     for _ in range(done):
         assert trainer.step_back()
     assert not trainer.step_back()
     assert len(trainer.history) == 1
     np.testing.assert_array_equal(trainer.network.get_flat(), start)
-
 
 
 def test_a_run_that_stops_early_keeps_a_bounded_reservation() -> None:

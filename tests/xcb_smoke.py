@@ -26,14 +26,14 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:   # Qt is imported lazily: the spawned worker re-imports this file
+if TYPE_CHECKING:  # Qt is imported lazily: the spawned worker re-imports this file
     from PySide6 import QtWidgets
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 WIDTH, HEIGHT = 1280, 800
-LECTURE_W1 = "0.499155648"     # W1 after one step of the lecture's worked example
+LECTURE_W1 = "0.499155648"  # W1 after one step of the lecture's worked example
 RUN_SECONDS = 1.0
 EXPOSE_TIMEOUT_MS = 10_000
 
@@ -73,13 +73,17 @@ def drive(screenshot: str) -> dict[str, object]:
     QTest.mouseClick(run_button, left)
     if window.runner.running or run_button.isChecked():
         raise SmokeError("the second click on Run did not pause")
-    spin(0.2)   # the pause redraws the tables and plots: let it paint before the grab
+    spin(0.2)  # the pause redraws the tables and plots: let it paint before the grab
 
     image = window.grab()
     if not image.save(screenshot, "PNG"):
         raise SmokeError(f"cannot save the screenshot to {screenshot}")
-    report = {"steps": window.lab.position, "platform": QtGui.QGuiApplication.platformName(),
-              "screenshot": [image.width(), image.height()], "w1": w1}
+    report = {
+        "steps": window.lab.position,
+        "platform": QtGui.QGuiApplication.platformName(),
+        "screenshot": [image.width(), image.height()],
+        "w1": w1,
+    }
     # Run again: the window is then closed in the middle of a run (see `finish`).
     QTest.mouseClick(run_button, left)
     spin(0.3)
@@ -115,7 +119,7 @@ def finish(screenshot: str) -> None:
     app = QtWidgets.QApplication.instance()
     try:
         report = drive(screenshot)
-    except Exception:   # anything: the parent must see a reason and exit code 1, not a hang
+    except Exception:  # anything: the parent must see a reason and exit code 1, not a hang
         traceback.print_exc()
         app.exit(1)
         return
@@ -143,12 +147,12 @@ def main(argv: list[str]) -> int:
     # smoke run must not touch the user's recent files.
     with tempfile.TemporaryDirectory(prefix="backprop-lab-smoke-") as settings:
         os.environ["XDG_CONFIG_HOME"] = settings
-        os.environ["XDG_DATA_HOME"] = settings      # autosaves too, and no restore offer
+        os.environ["XDG_DATA_HOME"] = settings  # autosaves too, and no restore offer
         from PySide6 import QtCore
 
         from gui.app import make_application, run_gui
 
-        make_application()      # run_gui reuses it; the timer needs it to exist first
+        make_application()  # run_gui reuses it; the timer needs it to exist first
         QtCore.QTimer.singleShot(0, lambda: finish(argv[1]))
         return run_gui()
 

@@ -39,21 +39,23 @@ def gradients(trainer: Trainer) -> tuple[Array | None, str]:
     rows = sample_indices(trainer.position, trainer.config.mode, trainer.data.n_samples)
     try:
         with np.errstate(all="ignore"):
-            grads = network.gradients(trainer.data.inputs[rows], trainer.data.targets[rows],
-                                      trainer.config.loss)
+            grads = network.gradients(
+                trainer.data.inputs[rows], trainer.data.targets[rows], trainer.config.loss
+            )
     except ValueError:
-        layer = next((l for l, name in enumerate(network.activations, start=1)
-                      if name == "step"), 0)
-        return None, (f"∂E/∂w is undefined ({NO_GRADIENT}): layer {layer} uses the step "
-                      "activation, whose derivative is 0 everywhere and undefined at 0, "
-                      "so backprop cannot pass an error through it.")
-    parts = [part for dW, db in zip(grads.dW, grads.db, strict=True)
-             for part in (dW.ravel(), db)]
+        layer = next(
+            (l for l, name in enumerate(network.activations, start=1) if name == "step"), 0
+        )
+        return None, (
+            f"∂E/∂w is undefined ({NO_GRADIENT}): layer {layer} uses the step "
+            "activation, whose derivative is 0 everywhere and undefined at 0, "
+            "so backprop cannot pass an error through it."
+        )
+    parts = [part for dW, db in zip(grads.dW, grads.db, strict=True) for part in (dW.ravel(), db)]
     return np.concatenate(parts), ""
 
 
-def draw_edges(scene: DiagramScene, theta: Array, grads: Array | None,
-               gradient_mode: bool) -> None:
+def draw_edges(scene: DiagramScene, theta: Array, grads: Array | None, gradient_mode: bool) -> None:
     """Width ∝ |w| (or |∂E/∂w| in `gradient_mode`), colour by sign; tooltips and labels."""
     values = grads if gradient_mode else theta
     widest = MAX_WIDTH if len(theta) <= LABELS_UP_TO else DENSE_MAX_WIDTH
@@ -64,18 +66,22 @@ def draw_edges(scene: DiagramScene, theta: Array, grads: Array | None,
         edge = scene.edges[p.name]
         pen = edge_pen(value, float(widths[k]))
         edge.setPen(pen)
-        edge.setToolTip(f"{p.name} = {format_number(theta[k])} "
-                        f"(∂E/∂{'w' if p.kind == 'W' else 'b'} = {gradient})")
+        edge.setToolTip(
+            f"{p.name} = {format_number(theta[k])} "
+            f"(∂E/∂{'w' if p.kind == 'W' else 'b'} = {gradient})"
+        )
         tag = scene.edge_tags.get(p.name)
         if tag is not None:
-            label, number = (f"∂E/∂{p.name}", gradient) if gradient_mode \
-                else (p.name, format_number(theta[k]))
+            label, number = (
+                (f"∂E/∂{p.name}", gradient) if gradient_mode else (p.name, format_number(theta[k]))
+            )
             tag.set_text(f"{label} = {number}" if scene.named_labels else number)
-            tag.setPen(QtGui.QPen(pen.color(), 1))   # ties the label to its edge
+            tag.setPen(QtGui.QPen(pen.color(), 1))  # ties the label to its edge
 
 
-def draw_neurons(scene: DiagramScene, network: Network, fp: ForwardPass, targets: Array,
-                 sample: int) -> None:
+def draw_neurons(
+    scene: DiagramScene, network: Network, fp: ForwardPass, targets: Array, sample: int
+) -> None:
     """The inputs, each neuron's s and f(s) and the targets d of `sample` (0-based)."""
     for i, tag in enumerate(scene.input_tags):
         tag.set_text(input_text(i, fp.a[0][0, i]))
@@ -87,7 +93,8 @@ def draw_neurons(scene: DiagramScene, network: Network, fp: ForwardPass, targets
             scene.neurons[l][j].setToolTip(
                 f"Layer {l}, neuron {j + 1} ({network.activations[l - 1]}), sample "
                 f"{sample + 1}\ns = {s}\nf(s) = {y}\nClick to select its bias "
-                f"{scene.bias_names[l, j]}")
+                f"{scene.bias_names[l, j]}"
+            )
     for k, tag in enumerate(scene.target_tags):
         tag.set_text(target_text(k, targets[k], network.layers[-1]))
 
@@ -117,8 +124,11 @@ def draw_selection(scene: DiagramScene, selected: str | None) -> None:
         if p.kind == "b":
             r = scene.geometry.radius + 4
             path.addEllipse(scene.geometry.neurons[p.layer][p.row], r, r)
-    scene.halo.setPen(QtGui.QPen(SELECTED, width, Qt.PenStyle.SolidLine,
-                                 Qt.PenCapStyle.RoundCap) if width else Qt.PenStyle.NoPen)
+    scene.halo.setPen(
+        QtGui.QPen(SELECTED, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+        if width
+        else Qt.PenStyle.NoPen
+    )
     scene.halo.setPath(path)
 
 
@@ -150,16 +160,23 @@ def caption_text(trainer: Trainer, theta: Array, gradient_mode: bool, labelled: 
     orange = f'<span style="color:{NEGATIVE.name()}">■</span>'
     if gradient_mode:
         rows = sample_indices(trainer.position, trainer.config.mode, trainer.data.n_samples)
-        which = "the mean over all samples" if trainer.config.mode == "batch" \
+        which = (
+            "the mean over all samples"
+            if trainer.config.mode == "batch"
             else f"sample {rows.start + 1}"
-        text = (f"Line width ∝ |∂E/∂w| ({trainer.config.loss.replace('_', ' ')}, "
-                f"{which}: what the next update uses). {blue} ∂E/∂w &gt; 0: descent "
-                f"lowers w. {orange} ∂E/∂w &lt; 0: descent raises w.")
+        )
+        text = (
+            f"Line width ∝ |∂E/∂w| ({trainer.config.loss.replace('_', ' ')}, "
+            f"{which}: what the next update uses). {blue} ∂E/∂w &gt; 0: descent "
+            f"lowers w. {orange} ∂E/∂w &lt; 0: descent raises w."
+        )
     else:
         largest = float(np.max(np.abs(theta))) if theta.size else 0.0
-        text = (f"Line width ∝ |w| (widest: |w| = {format_number(largest)}). "
-                f"{blue} w &gt; 0 {orange} w &lt; 0. The +1 input's weight is the "
-                "bias b.")
+        text = (
+            f"Line width ∝ |w| (widest: |w| = {format_number(largest)}). "
+            f"{blue} w &gt; 0 {orange} w &lt; 0. The +1 input's weight is the "
+            "bias b."
+        )
     if not labelled:
         text += " Hover over a line for its value."
     return text + " Click: select; double-click: edit."
@@ -168,17 +185,22 @@ def caption_text(trainer: Trainer, theta: Array, gradient_mode: bool, labelled: 
 def phase_note(direction: str, layer: int, depth: int) -> str:
     """What the animation shows now."""
     if direction == "forward":
-        return (f"<b>Forward pass</b>: layer {layer} of {depth} (s = Σ w·input + b, "
-                "then f(s)).")
-    return (f"<b>Backward pass</b>: layer {layer} of {depth} (the error flows "
-            "back; the layer's weights change).")
+        return f"<b>Forward pass</b>: layer {layer} of {depth} (s = Σ w·input + b, then f(s))."
+    return (
+        f"<b>Backward pass</b>: layer {layer} of {depth} (the error flows "
+        "back; the layer's weights change)."
+    )
 
 
 def delta_rule_note(trainer: Trainer) -> str:
     """The delta rule is gradient descent only where δ = y − d exactly."""
     pair = (trainer.network.activations[-1], trainer.config.loss)
-    if trainer.config.rule != "delta" or pair in {("sigmoid", "cross_entropy"),
-                                                  ("linear", "squared_error")}:
+    if trainer.config.rule != "delta" or pair in {
+        ("sigmoid", "cross_entropy"),
+        ("linear", "squared_error"),
+    }:
         return ""
-    return ("The delta rule's update η[d − Y]X is not −η·∂E/∂w here (it is for a "
-            "sigmoid output with cross-entropy).")
+    return (
+        "The delta rule's update η[d − Y]X is not −η·∂E/∂w here (it is for a "
+        "sigmoid output with cross-entropy)."
+    )

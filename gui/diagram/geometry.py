@@ -19,10 +19,10 @@ class Parameter:
     """One weight or bias: its name (network.parameter_names()) and where it sits."""
 
     name: str
-    layer: int      # 1-based
-    kind: str       # "W" or "b"
-    row: int        # neuron of `layer`, 0-based
-    col: int        # input of the neuron, 0-based (0 for a bias)
+    layer: int  # 1-based
+    kind: str  # "W" or "b"
+    row: int  # neuron of `layer`, 0-based
+    col: int  # input of the neuron, 0-based (0 for a bias)
 
 
 def parameters_of(network: Network) -> list[Parameter]:
@@ -32,8 +32,10 @@ def parameters_of(network: Network) -> list[Parameter]:
         n_in, n = network.layers[l - 1], network.layers[l]
         places += [(l, "W", j, i) for j in range(n) for i in range(n_in)]
         places += [(l, "b", j, 0) for j in range(n)]
-    return [Parameter(name, *place)
-            for name, place in zip(network.parameter_names(), places, strict=True)]
+    return [
+        Parameter(name, *place)
+        for name, place in zip(network.parameter_names(), places, strict=True)
+    ]
 
 
 @dataclass
@@ -41,14 +43,21 @@ class Geometry:
     """Where things go in a scene of the viewport's size (pixels)."""
 
     radius: float
-    columns: list[float]                  # x of each layer, inputs first
-    neurons: list[list[QtCore.QPointF]]   # neurons[l][j]; l = 0 are the inputs
-    biases: list[QtCore.QPointF]          # biases[l - 1]: the "+1" feeding layer l
+    columns: list[float]  # x of each layer, inputs first
+    neurons: list[list[QtCore.QPointF]]  # neurons[l][j]; l = 0 are the inputs
+    biases: list[QtCore.QPointF]  # biases[l - 1]: the "+1" feeding layer l
     tag_height: float
 
 
-def compute_geometry(layers: list[int], width: float, height: float, line: float,
-                     left: float, right: float, stagger: bool = False) -> Geometry:
+def compute_geometry(
+    layers: list[int],
+    width: float,
+    height: float,
+    line: float,
+    left: float,
+    right: float,
+    stagger: bool = False,
+) -> Geometry:
     """Columns spread over the width; in each, the neurons (and the "+1" feeding the next
     layer) share the height, with room under each neuron for its two lines of numbers.
     `stagger` moves every other layer down by half a slot: where the columns are closer
@@ -66,8 +75,9 @@ def compute_geometry(layers: list[int], width: float, height: float, line: float
     for l, x in enumerate(columns):
         start = top + (slots[l] / 2 if stagger and l % 2 else 0.0)
         lift = tag_height / 2 if l > 0 else 0.0
-        neurons.append([QtCore.QPointF(x, start + (k + 0.5) * slots[l] - lift)
-                        for k in range(layers[l])])
+        neurons.append(
+            [QtCore.QPointF(x, start + (k + 0.5) * slots[l] - lift) for k in range(layers[l])]
+        )
         if l < depth:
             biases.append(QtCore.QPointF(x, start + (layers[l] + 0.25) * slots[l]))
     return Geometry(radius, columns, neurons, biases, tag_height)

@@ -20,21 +20,26 @@ Qt = QtCore.Qt
 POSITIVE = QtGui.QColor("#0072B2")
 NEGATIVE = QtGui.QColor("#D55E00")
 NEUTRAL = QtGui.QColor("#9A9A9A")
-FORWARD = QtGui.QColor(0, 158, 115, 95)      # Okabe–Ito bluish green, translucent
+FORWARD = QtGui.QColor(0, 158, 115, 95)  # Okabe–Ito bluish green, translucent
 BACKWARD = QtGui.QColor(204, 121, 167, 110)  # Okabe–Ito reddish purple, translucent
 SELECTED = QtGui.QColor(240, 200, 0, 150)
 TEXT = QtGui.QColor("#1A1A1A")
-MIN_WIDTH, MAX_WIDTH = 1.0, 8.0              # edge widths in pixels
-DENSE_MAX_WIDTH = 4.0                        # ... where edges are too many to label
-LABELS_UP_TO = 12                            # more edges: values in tooltips only
+MIN_WIDTH, MAX_WIDTH = 1.0, 8.0  # edge widths in pixels
+DENSE_MAX_WIDTH = 4.0  # ... where edges are too many to label
+LABELS_UP_TO = 12  # more edges: values in tooltips only
 
 
 class Tag(QtWidgets.QGraphicsPathItem):
     """Text on a pale rounded box; `anchor` is where the item's position falls on the
     box, as fractions of its width and height ((0.5, 0.5): the centre)."""
 
-    def __init__(self, font: QtGui.QFont, anchor: tuple[float, float] = (0.5, 0.5),
-                 boxed: bool = True, parent: QtWidgets.QGraphicsItem | None = None) -> None:
+    def __init__(
+        self,
+        font: QtGui.QFont,
+        anchor: tuple[float, float] = (0.5, 0.5),
+        boxed: bool = True,
+        parent: QtWidgets.QGraphicsItem | None = None,
+    ) -> None:
         super().__init__(parent)
         self.text_item = QtWidgets.QGraphicsSimpleTextItem(self)
         self.text_item.setFont(font)
@@ -54,8 +59,7 @@ class Tag(QtWidgets.QGraphicsPathItem):
         x, y = -self.anchor[0] * rect.width(), -self.anchor[1] * rect.height()
         self.text_item.setPos(x, y)
         path = QtGui.QPainterPath()
-        path.addRoundedRect(QtCore.QRectF(x - 3, y - 1, rect.width() + 6, rect.height() + 2),
-                            3, 3)
+        path.addRoundedRect(QtCore.QRectF(x - 3, y - 1, rect.width() + 6, rect.height() + 2), 3, 3)
         self.setPath(path)
 
 
@@ -75,8 +79,7 @@ class EdgeItem(QtWidgets.QGraphicsLineItem):
         # Asked for on every paint: the stroke of shape() would cost ten times as much.
         half = max(self.pen().widthF(), self.HIT_WIDTH) / 2
         line = self.line()
-        return QtCore.QRectF(line.p1(), line.p2()).normalized().adjusted(-half, -half,
-                                                                         half, half)
+        return QtCore.QRectF(line.p1(), line.p2()).normalized().adjusted(-half, -half, half, half)
 
 
 class DiagramView(QtWidgets.QGraphicsView):
@@ -101,7 +104,7 @@ class DiagramView(QtWidgets.QGraphicsView):
         for hit in self.items(pos):
             item: QtWidgets.QGraphicsItem | None = hit
             while item is not None and not item.data(0):
-                item = item.parentItem()   # the text of a tag: its tag names the parameter
+                item = item.parentItem()  # the text of a tag: its tag names the parameter
             if item is not None:
                 return str(item.data(0))
         return None

@@ -14,8 +14,9 @@ LABEL_SPOTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.35, 0.65, 0.25, 0.75, 0.2, 0.8)  # alo
 
 
 def centred_rect(centre: QtCore.QPointF, size: QtCore.QSizeF) -> QtCore.QRectF:
-    return QtCore.QRectF(centre.x() - size.width() / 2, centre.y() - size.height() / 2,
-                         size.width(), size.height())
+    return QtCore.QRectF(
+        centre.x() - size.width() / 2, centre.y() - size.height() / 2, size.width(), size.height()
+    )
 
 
 def crosses(line: QtCore.QLineF, rect: QtCore.QRectF) -> bool:
@@ -24,12 +25,15 @@ def crosses(line: QtCore.QLineF, rect: QtCore.QRectF) -> bool:
         return True
     corners = [rect.topLeft(), rect.topRight(), rect.bottomRight(), rect.bottomLeft()]
     bounded = QtCore.QLineF.IntersectionType.BoundedIntersection
-    return any(line.intersects(QtCore.QLineF(a, b))[0] == bounded
-               for a, b in zip(corners, corners[1:] + corners[:1], strict=True))
+    return any(
+        line.intersects(QtCore.QLineF(a, b))[0] == bounded
+        for a, b in zip(corners, corners[1:] + corners[:1], strict=True)
+    )
 
 
-def place_labels(lines: dict[str, QtCore.QLineF], sizes: dict[str, QtCore.QSizeF],
-                 obstacles: list[QtCore.QRectF]) -> dict[str, QtCore.QRectF] | None:
+def place_labels(
+    lines: dict[str, QtCore.QLineF], sizes: dict[str, QtCore.QSizeF], obstacles: list[QtCore.QRectF]
+) -> dict[str, QtCore.QRectF] | None:
     """A box of `sizes[name]` on each line, where it crosses the fewest other lines
     (preferring the middle); None if one can only go over an obstacle or another box."""
     taken = list(obstacles)

@@ -33,7 +33,7 @@ class DiagramScene(QtWidgets.QGraphicsScene):
     neurons' s and f(s) and the targets, the column `titles`, and two overlays under
     everything: `glow` (the animation) and `halo` (the selection)."""
 
-    geometry: Geometry              # set by the first rebuild
+    geometry: Geometry  # set by the first rebuild
 
     def __init__(self, font: QtGui.QFont, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
@@ -87,8 +87,9 @@ class DiagramScene(QtWidgets.QGraphicsScene):
         """Room left of the inputs for their values, right of the outputs for d."""
         metrics = QtGui.QFontMetricsF(self.label_font)
         left = max(metrics.horizontalAdvance(input_text(i, x)) for i, x in enumerate(inputs))
-        right = max(metrics.horizontalAdvance(target_text(k, d, n_out))
-                    for k, d in enumerate(targets))
+        right = max(
+            metrics.horizontalAdvance(target_text(k, d, n_out)) for k, d in enumerate(targets)
+        )
         # Rounded up, so that another sample rarely moves everything by a pixel or two.
         return 20.0 * math.ceil((left + 36) / 20), 20.0 * math.ceil((right + 44) / 20)
 
@@ -100,8 +101,9 @@ class DiagramScene(QtWidgets.QGraphicsScene):
         self.clear_items()
         self.setSceneRect(0, 0, size.width(), size.height())
         line = QtGui.QFontMetricsF(self.label_font).height()
-        geometry = compute_geometry(network.layers, size.width(), size.height(), line,
-                                    left, right, stagger=self.compact)
+        geometry = compute_geometry(
+            network.layers, size.width(), size.height(), line, left, right, stagger=self.compact
+        )
         self.geometry = geometry
         self.params = parameters_of(network)
         self.by_name = {p.name: p for p in self.params}
@@ -124,8 +126,14 @@ class DiagramScene(QtWidgets.QGraphicsScene):
         item.setZValue(z)
         return item
 
-    def _tag(self, anchor: tuple[float, float], pos: QtCore.QPointF, z: float = 3,
-             boxed: bool = True, name: str = "") -> Tag:
+    def _tag(
+        self,
+        anchor: tuple[float, float],
+        pos: QtCore.QPointF,
+        z: float = 3,
+        boxed: bool = True,
+        name: str = "",
+    ) -> Tag:
         tag = Tag(self.label_font, anchor, boxed)
         tag.setPos(pos)
         tag.setZValue(z)
@@ -136,18 +144,28 @@ class DiagramScene(QtWidgets.QGraphicsScene):
 
     def _make_edges(self, geometry: Geometry) -> None:
         for p in self.params:
-            source = geometry.neurons[p.layer - 1][p.col] if p.kind == "W" \
+            source = (
+                geometry.neurons[p.layer - 1][p.col]
+                if p.kind == "W"
                 else geometry.biases[p.layer - 1]
+            )
             edge = EdgeItem(QtCore.QLineF(source, geometry.neurons[p.layer][p.row]))
             edge.setData(0, p.name)
             edge.setZValue(-1)
             self.addItem(edge)
             self.edges[p.name] = edge
 
-    def _circle(self, centre: QtCore.QPointF, radius: float, fill: str,
-                name: str = "") -> QtWidgets.QGraphicsEllipseItem:
-        circle = self.addEllipse(-radius, -radius, 2 * radius, 2 * radius,
-                                 QtGui.QPen(QtGui.QColor("#333333"), 1.5), QtGui.QColor(fill))
+    def _circle(
+        self, centre: QtCore.QPointF, radius: float, fill: str, name: str = ""
+    ) -> QtWidgets.QGraphicsEllipseItem:
+        circle = self.addEllipse(
+            -radius,
+            -radius,
+            2 * radius,
+            2 * radius,
+            QtGui.QPen(QtGui.QColor("#333333"), 1.5),
+            QtGui.QColor(fill),
+        )
         circle.setPos(centre)
         circle.setZValue(2)
         if name:
@@ -158,28 +176,35 @@ class DiagramScene(QtWidgets.QGraphicsScene):
         r = geometry.radius
         column = [self._circle(c, r, "#E8E8E8") for c in geometry.neurons[0]]
         self.neurons.append(column)
-        self.input_tags = [self._tag((1.0, 0.5), c + QtCore.QPointF(-r - 6, 0))
-                           for c in geometry.neurons[0]]
+        self.input_tags = [
+            self._tag((1.0, 0.5), c + QtCore.QPointF(-r - 6, 0)) for c in geometry.neurons[0]
+        ]
 
     def _make_neurons(self, geometry: Geometry) -> None:
         r = geometry.radius
         depth = len(geometry.neurons) - 1
         for l in range(1, depth + 1):
             names = [self.bias_names[l, j] for j in range(len(geometry.neurons[l]))]
-            column = [self._circle(c, r, "white", name)
-                      for c, name in zip(geometry.neurons[l], names, strict=True)]
+            column = [
+                self._circle(c, r, "white", name)
+                for c, name in zip(geometry.neurons[l], names, strict=True)
+            ]
             if r >= 14:
                 for circle in column:
                     self._mark_sum_and_f(circle, r)
             self.neurons.append(column)
-            self.neuron_tags.append([self._tag((0.5, 0.0), c + QtCore.QPointF(0, r + 3),
-                                               name=name)
-                                     for c, name in zip(geometry.neurons[l], names,
-                                                        strict=True)])
+            self.neuron_tags.append(
+                [
+                    self._tag((0.5, 0.0), c + QtCore.QPointF(0, r + 3), name=name)
+                    for c, name in zip(geometry.neurons[l], names, strict=True)
+                ]
+            )
         for centre in geometry.neurons[depth]:
             start = centre + QtCore.QPointF(r, 0)
-            arrow = self.addLine(QtCore.QLineF(start, start + QtCore.QPointF(14, 0)),
-                                 QtGui.QPen(QtGui.QColor("#333333"), 1.5))
+            arrow = self.addLine(
+                QtCore.QLineF(start, start + QtCore.QPointF(14, 0)),
+                QtGui.QPen(QtGui.QColor("#333333"), 1.5),
+            )
             arrow.setZValue(1)
             self.target_tags.append(self._tag((0.0, 0.5), start + QtCore.QPointF(18, 0)))
 
@@ -196,8 +221,9 @@ class DiagramScene(QtWidgets.QGraphicsScene):
         for centre in geometry.biases:
             box = QtGui.QPainterPath()
             box.addRoundedRect(QtCore.QRectF(-13, -9, 26, 18), 4, 4)
-            node = self.addPath(box, QtGui.QPen(QtGui.QColor("#555555"), 1.2),
-                                QtGui.QColor("#F4F4F4"))
+            node = self.addPath(
+                box, QtGui.QPen(QtGui.QColor("#555555"), 1.2), QtGui.QColor("#F4F4F4")
+            )
             node.setPos(centre)
             node.setZValue(2)
             node.setToolTip("The bias input: always +1; its weight is the bias b")
@@ -220,10 +246,10 @@ class DiagramScene(QtWidgets.QGraphicsScene):
         metrics = QtGui.QFontMetricsF(self.label_font)
         sizes = {}
         for p in self.params:
-            text = f"∂E/∂{p.name} = -0.0000000000" if self.named_labels \
-                else "-0.0000000000"   # the longest a label will be
-            sizes[p.name] = QtCore.QSizeF(metrics.horizontalAdvance(text) + 8,
-                                          metrics.height() + 2)
+            text = (
+                f"∂E/∂{p.name} = -0.0000000000" if self.named_labels else "-0.0000000000"
+            )  # the longest a label will be
+            sizes[p.name] = QtCore.QSizeF(metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
         lines = {name: edge.line() for name, edge in self.edges.items()}
         spots = place_labels(lines, sizes, self._node_rects(geometry))
         for name, rect in (spots or {}).items():
@@ -233,11 +259,22 @@ class DiagramScene(QtWidgets.QGraphicsScene):
         """Where nodes and their number tags are (the tags are still empty here)."""
         metrics = QtGui.QFontMetricsF(self.label_font)
         r = geometry.radius + 2
-        rects = [QtCore.QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r)
-                 for column in geometry.neurons for c in column]
+        rects = [
+            QtCore.QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r)
+            for column in geometry.neurons
+            for c in column
+        ]
         rects += [QtCore.QRectF(c.x() - 15, c.y() - 11, 30, 22) for c in geometry.biases]
-        width = max(metrics.horizontalAdvance(line) for line in
-                    self.neuron_text("-0.000000000", "-0.000000000").splitlines()) + 6
-        rects += [QtCore.QRectF(c.x() - width / 2, c.y() + r, width, geometry.tag_height)
-                  for column in geometry.neurons[1:] for c in column]
+        width = (
+            max(
+                metrics.horizontalAdvance(line)
+                for line in self.neuron_text("-0.000000000", "-0.000000000").splitlines()
+            )
+            + 6
+        )
+        rects += [
+            QtCore.QRectF(c.x() - width / 2, c.y() + r, width, geometry.tag_height)
+            for column in geometry.neurons[1:]
+            for c in column
+        ]
         return rects

@@ -63,7 +63,7 @@ class NetworkDiagram(QtWidgets.QWidget):
         self._phases: list[tuple[str, int]] = []
         self._phase = -1
         self._why = ""
-        self._marked = -1                       # the sample marked "(next update)"
+        self._marked = -1  # the sample marked "(next update)"
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(PHASE_MS)
         self._timer.timeout.connect(self._next_phase)
@@ -82,8 +82,9 @@ class NetworkDiagram(QtWidgets.QWidget):
         self.sample_combo.setToolTip("The sample whose numbers the diagram shows")
         self.gradients_check = QtWidgets.QCheckBox("Show gradients ∂E/∂w")
         self.gradients_check.setObjectName("diagramShowGradients")
-        self.gradients_check.setToolTip("Label and size the edges by ∂E/∂w for the "
-                                        "sample(s) the next update uses")
+        self.gradients_check.setToolTip(
+            "Label and size the edges by ∂E/∂w for the sample(s) the next update uses"
+        )
         self.caption = QtWidgets.QLabel()
         self.caption.setObjectName("diagramCaption")
         self.caption.setWordWrap(True)
@@ -129,7 +130,7 @@ class NetworkDiagram(QtWidgets.QWidget):
 
     @property
     def animation_phase(self) -> str:
-        """"forward l/L" or "backward l/L" (l: the layer lit now), "" when still."""
+        """ "forward l/L" or "backward l/L" (l: the layer lit now), "" when still."""
         if not self.animating:
             return ""
         direction, layer = self._phases[self._phase]
@@ -186,11 +187,18 @@ class NetworkDiagram(QtWidgets.QWidget):
         (Lab emits historyChanged and positionChanged for one step)."""
         trainer = self.lab.trainer
         network = trainer.network
-        return (network.get_flat().tobytes(), tuple(network.layers),
-                tuple(network.activations), trainer.data.inputs.tobytes(),
-                trainer.data.targets.tobytes(), trainer.config, trainer.position,
-                self._sample(), self.gradients_check.isChecked(),
-                self.view.viewport().size().toTuple())
+        return (
+            network.get_flat().tobytes(),
+            tuple(network.layers),
+            tuple(network.activations),
+            trainer.data.inputs.tobytes(),
+            trainer.data.targets.tobytes(),
+            trainer.config,
+            trainer.position,
+            self._sample(),
+            self.gradients_check.isChecked(),
+            self.view.viewport().size().toTuple(),
+        )
 
     def refresh(self) -> None:
         """Redraw from the model (does nothing if nothing it shows has changed)."""
@@ -200,13 +208,12 @@ class NetworkDiagram(QtWidgets.QWidget):
             return
         trainer = self.lab.trainer
         sample = self._sample()
-        X = trainer.data.inputs[sample:sample + 1]
+        X = trainer.data.inputs[sample : sample + 1]
         with np.errstate(all="ignore"):
             fp = trainer.network.forward(X)
         network = trainer.network
         self.scene.choose_font(self.font(), network.layers, self.view.viewport().width())
-        margins = self.scene.margins(fp.a[0][0], trainer.data.targets[sample],
-                                     network.layers[-1])
+        margins = self.scene.margins(fp.a[0][0], trainer.data.targets[sample], network.layers[-1])
         layout_key = (key[1], key[-1], *margins)
         if layout_key != self._built_key:
             self._rebuild(layout_key)
@@ -218,8 +225,9 @@ class NetworkDiagram(QtWidgets.QWidget):
         draw_neurons(self.scene, network, fp, trainer.data.targets[sample], sample)
         draw_titles(self.scene, network)
         self._draw_selection()
-        self.caption.setText(caption_text(trainer, theta, gradient_mode,
-                                          labelled=bool(self.scene.edge_tags)))
+        self.caption.setText(
+            caption_text(trainer, theta, gradient_mode, labelled=bool(self.scene.edge_tags))
+        )
         self._draw_phase()
 
     def _sync_samples(self) -> None:
@@ -246,14 +254,14 @@ class NetworkDiagram(QtWidgets.QWidget):
     def _rebuild(self, layout_key: tuple[object, ...]) -> None:
         self._built_key = layout_key
         self._shown_key = None
-        self._stop_animation()      # its layers may be gone
+        self._stop_animation()  # its layers may be gone
         left, right = layout_key[2], layout_key[3]
         assert isinstance(left, float)
         assert isinstance(right, float)
         self.scene.rebuild(self.lab.trainer.network, self.view.viewport().size(), left, right)
 
     def _draw_selection(self) -> None:
-        if self._selected not in self.scene.edges:      # gone with an architecture change
+        if self._selected not in self.scene.edges:  # gone with an architecture change
             self._selected = None
         draw_selection(self.scene, self._selected)
 
@@ -270,8 +278,9 @@ class NetworkDiagram(QtWidgets.QWidget):
     # -- the step animation ---------------------------------------------------------------
     def _start_animation(self) -> None:
         depth = self.lab.trainer.network.depth
-        self._phases = [("forward", l) for l in range(1, depth + 1)] + \
-            [("backward", l) for l in range(depth, 0, -1)]
+        self._phases = [("forward", l) for l in range(1, depth + 1)] + [
+            ("backward", l) for l in range(depth, 0, -1)
+        ]
         self._phase = 0
         self._timer.start()
         self._draw_phase()

@@ -22,16 +22,25 @@ Array = NDArray[np.float64]
 Qt = QtCore.Qt
 
 REDRAW_INTERVAL_S = 0.2
-MAX_DRAWABLE = 1e150          # |coordinate| a plot can still lay out (see GridView.drawable)
-LEGEND_STYLE: dict[str, Any] = {"labelTextSize": "9pt", "brush": pg.mkBrush(255, 255, 255, 215),
-                                "pen": pg.mkPen("#BBBBBB")}
+MAX_DRAWABLE = 1e150  # |coordinate| a plot can still lay out (see GridView.drawable)
+LEGEND_STYLE: dict[str, Any] = {
+    "labelTextSize": "9pt",
+    "brush": pg.mkBrush(255, 255, 255, 215),
+    "pen": pg.mkPen("#BBBBBB"),
+}
 
 
 class TeachingView(QtWidgets.QWidget):
     """A view that redraws when what it shows changed: throttled in a Run, never while hidden."""
 
-    def __init__(self, lab: Lab, object_name: str, caption: str, interval: float,
-                 parent: QtWidgets.QWidget | None) -> None:
+    def __init__(
+        self,
+        lab: Lab,
+        object_name: str,
+        caption: str,
+        interval: float,
+        parent: QtWidgets.QWidget | None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
         self.lab = lab
@@ -41,8 +50,12 @@ class TeachingView(QtWidgets.QWidget):
         self.caption = QtWidgets.QLabel(caption)
         self.caption.setObjectName(f"{object_name}Caption")
         self.caption.setWordWrap(True)
-        for signal in (lab.positionChanged, lab.historyChanged, lab.structureChanged,
-                       lab.configChanged):
+        for signal in (
+            lab.positionChanged,
+            lab.historyChanged,
+            lab.structureChanged,
+            lab.configChanged,
+        ):
             signal.connect(self._on_lab_changed)
 
     @property
@@ -57,7 +70,7 @@ class TeachingView(QtWidgets.QWidget):
         """Recompute if the state changed; `force` skips the Run throttle (a choice in
         the view itself must show at once)."""
         if not self.isVisible():
-            return                          # showEvent catches up
+            return  # showEvent catches up
         key = self.view_key()
         if key == self._shown_key or not (force or self._throttle.ready()):
             return
@@ -81,8 +94,14 @@ class GridView(TeachingView):
     """A view that colours values sampled on a grid, x_values × y_values (data units),
     with a horizontal colour bar under its plot."""
 
-    def __init__(self, lab: Lab, object_name: str, caption: str, interval: float,
-                 parent: QtWidgets.QWidget | None) -> None:
+    def __init__(
+        self,
+        lab: Lab,
+        object_name: str,
+        caption: str,
+        interval: float,
+        parent: QtWidgets.QWidget | None,
+    ) -> None:
         super().__init__(lab, object_name, caption, interval, parent)
         self._xs = self._ys = np.zeros(0)
 
@@ -94,20 +113,25 @@ class GridView(TeachingView):
     def y_values(self) -> Array:
         return self._ys
 
-    def _add_image(self, plot: pg.PlotWidget, colour_map: str | pg.ColorMap,
-                   label: str) -> pg.ImageItem:
+    def _add_image(
+        self, plot: pg.PlotWidget, colour_map: str | pg.ColorMap, label: str
+    ) -> pg.ImageItem:
         """An image on `plot`, coloured by a new `self.colour_bar` under the plot."""
         item = plot.getPlotItem()
         image = pg.ImageItem(axisOrder="row-major")
         item.addItem(image)
-        self.colour_bar = pg.ColorBarItem(colorMap=colour_map, label=label, interactive=False,
-                                          colorMapMenu=False, orientation="horizontal")
+        self.colour_bar = pg.ColorBarItem(
+            colorMap=colour_map,
+            label=label,
+            interactive=False,
+            colorMapMenu=False,
+            orientation="horizontal",
+        )
         self.colour_bar.setImageItem(image, insert_in=item)
         fit_colour_bar_labels(self.colour_bar)
         return image
 
-    def _show_image(self, image: pg.ImageItem, values: Array,
-                    levels: tuple[float, float]) -> None:
+    def _show_image(self, image: pg.ImageItem, values: Array, levels: tuple[float, float]) -> None:
         """`values` (shape (len(y_values), len(x_values))) on the grid, coloured over `levels`."""
         image.setImage(values, autoLevels=False, levels=levels)
         image.setRect(pixel_rect(self._xs, self._ys))
@@ -115,8 +139,9 @@ class GridView(TeachingView):
 
     def _fit_view(self, plot: pg.PlotWidget) -> None:
         """Show exactly the grid's range."""
-        plot.getPlotItem().vb.setRange(xRange=(self._xs[0], self._xs[-1]),
-                                       yRange=(self._ys[0], self._ys[-1]), padding=0)
+        plot.getPlotItem().vb.setRange(
+            xRange=(self._xs[0], self._xs[-1]), yRange=(self._ys[0], self._ys[-1]), padding=0
+        )
 
     def drawable(self) -> bool:
         """Whether a plot can show the grid: pyqtgraph's view box computes with its
@@ -125,8 +150,9 @@ class GridView(TeachingView):
         return bool(np.isfinite(bounds).all() and bounds.max() < MAX_DRAWABLE)
 
 
-def make_plot(object_name: str, title: str, x_label: str, y_label: str,
-              step_axis: bool = False) -> pg.PlotWidget:
+def make_plot(
+    object_name: str, title: str, x_label: str, y_label: str, step_axis: bool = False
+) -> pg.PlotWidget:
     """A plot styled like gui/plots.py: title, labelled axes, no SI-prefix rescaling."""
     axes = {"bottom": StepAxis(orientation="bottom")} if step_axis else None
     plot = pg.PlotWidget(axisItems=axes)

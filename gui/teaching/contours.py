@@ -17,10 +17,10 @@ Array = NDArray[np.float64]
 def contour_segments(xs: Array, ys: Array, grid: Array, level: float) -> tuple[Array, Array]:
     """Marching squares: where `grid` (shape (len(ys), len(xs)), grid[r, c] at (xs[c], ys[r]))
     crosses `level`, as segments: points 2k and 2k+1 are the ends of segment k."""
-    above = grid >= level                        # NaN counts as below: no spurious crossings
+    above = grid >= level  # NaN counts as below: no spurious crossings
     with np.errstate(all="ignore"):
-        th = (level - grid[:, :-1]) / (grid[:, 1:] - grid[:, :-1])       # horizontal edges
-        tv = (level - grid[:-1, :]) / (grid[1:, :] - grid[:-1, :])       # vertical edges
+        th = (level - grid[:, :-1]) / (grid[:, 1:] - grid[:, :-1])  # horizontal edges
+        tv = (level - grid[:-1, :]) / (grid[1:, :] - grid[:-1, :])  # vertical edges
     hx = xs[:-1] + th * np.diff(xs)
     hy = np.broadcast_to(ys[:, None], th.shape)
     vx = np.broadcast_to(xs[None, :], tv.shape)
@@ -51,8 +51,12 @@ def _interleave(pairs: list[tuple[Array, Array, Array, Array]]) -> tuple[Array, 
     xs, ys = [], []
     for px, py, first, second in pairs:
         rows = np.arange(len(first))
-        seg = np.stack([np.stack([px[rows, first], px[rows, second]], axis=1).ravel(),
-                        np.stack([py[rows, first], py[rows, second]], axis=1).ravel()])
+        seg = np.stack(
+            [
+                np.stack([px[rows, first], px[rows, second]], axis=1).ravel(),
+                np.stack([py[rows, first], py[rows, second]], axis=1).ravel(),
+            ]
+        )
         xs.append(seg[0])
         ys.append(seg[1])
     x, y = np.concatenate(xs), np.concatenate(ys)

@@ -25,10 +25,10 @@ from model.gradflow import sample_steps
 from model.numbers import format_number
 from model.surface import error_grid, grid_range, path_with_rule
 
-SURFACE_POINTS = 200            # per axis of the error surface
+SURFACE_POINTS = 200  # per axis of the error surface
 SURFACE_CONTOURS = 8
 PATH_POINTS = 2000
-COMPARE_MAX_STEPS = 20_000      # the other rule's run: ~20 ms on the fast path
+COMPARE_MAX_STEPS = 20_000  # the other rule's run: ~20 ms on the fast path
 RULE_NAMES = {"delta": "the lecture's rule", "backprop": "backprop"}
 
 
@@ -36,7 +36,6 @@ def parameter_label(name: str) -> str:
     """An axis label for a parameter: its name, what it is, and that it has no unit."""
     kind = "bias" if name.rsplit(".", 1)[-1].startswith("b") else "weight"
     return f"{name} ({kind} value, no unit)"
-
 
 
 class ErrorSurfaceView(GridView):
@@ -47,11 +46,13 @@ class ErrorSurfaceView(GridView):
     `x_values`, `y_values`, `current_point` (x, y), `path` (xs, ys), `selection` (i, j).
     """
 
-    CAPTION = ("E over the two chosen parameters, every other one held at its current value. "
-               "On XOR the surface is not convex: flat plateaus and valleys. On the lecture "
-               "net, tick \u201cCompare rules\u201d to see the lecture's rule and backprop "
-               "take different paths from the same start. The other parameters move as "
-               "training goes on, so the surface moves too.")
+    CAPTION = (
+        "E over the two chosen parameters, every other one held at its current value. "
+        "On XOR the surface is not convex: flat plateaus and valleys. On the lecture "
+        "net, tick \u201cCompare rules\u201d to see the lecture's rule and backprop "
+        "take different paths from the same start. The other parameters move as "
+        "training goes on, so the surface moves too."
+    )
 
     def __init__(self, lab: Lab, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(lab, "errorSurfaceView", self.CAPTION, REDRAW_INTERVAL_S, parent)
@@ -68,9 +69,11 @@ class ErrorSurfaceView(GridView):
         self.log_check.setToolTip("Colour by log₁₀ E: shows the detail near the minimum")
         self.compare_check = QtWidgets.QCheckBox("Compare rules")
         self.compare_check.setObjectName("surfaceCompareCheck")
-        self.compare_check.setToolTip("Also draw the path the other rule takes from the same "
-                                      "step 0 (networks without hidden layers, where both "
-                                      "rules apply)")
+        self.compare_check.setToolTip(
+            "Also draw the path the other rule takes from the same "
+            "step 0 (networks without hidden layers, where both "
+            "rules apply)"
+        )
         self._build_plot()
         controls = QtWidgets.QHBoxLayout()
         for text, widget in (("x axis:", self.x_combo), ("y axis:", self.y_combo)):
@@ -102,13 +105,19 @@ class ErrorSurfaceView(GridView):
         self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen("#9A9A9A")), "contours of E")
         self.path_curve = item.plot(pen=pg.mkPen("#FF5A36", width=2), name="training path")
         self.other_curve = pg.PlotDataItem(
-            pen=pg.mkPen("#FFD23F", width=2, style=QtCore.Qt.PenStyle.DashLine))
+            pen=pg.mkPen("#FFD23F", width=2, style=QtCore.Qt.PenStyle.DashLine)
+        )
         item.addItem(self.other_curve)
-        self.start_dot = pg.ScatterPlotItem(size=9, symbol="o", brush="#FFFFFF",
-                                            pen=pg.mkPen("#222222", width=1.2), name="step 0")
-        self.current_dot = pg.ScatterPlotItem(size=18, symbol="star", brush="#FF5A36",
-                                              pen=pg.mkPen("#FFFFFF", width=1.5),
-                                              name="current state")
+        self.start_dot = pg.ScatterPlotItem(
+            size=9, symbol="o", brush="#FFFFFF", pen=pg.mkPen("#222222", width=1.2), name="step 0"
+        )
+        self.current_dot = pg.ScatterPlotItem(
+            size=18,
+            symbol="star",
+            brush="#FF5A36",
+            pen=pg.mkPen("#FFFFFF", width=1.5),
+            name="current state",
+        )
         for dots in (self.start_dot, self.current_dot):
             dots.setZValue(20)
             item.addItem(dots)
@@ -160,7 +169,7 @@ class ErrorSurfaceView(GridView):
             return
         selection = list(self._selection)
         other = 1 - axis
-        if chosen == selection[other]:    # the same parameter twice: swap the axes
+        if chosen == selection[other]:  # the same parameter twice: swap the axes
             selection[other] = selection[axis]
             with QtCore.QSignalBlocker(boxes[other]):
                 boxes[other].setCurrentIndex(selection[other])
@@ -170,8 +179,12 @@ class ErrorSurfaceView(GridView):
 
     # -- drawing ------------------------------------------------------------------------
     def view_key(self) -> tuple[object, ...]:
-        return (*super().view_key(), self._selection, self.log_check.isChecked(),
-                self.compare_check.isChecked())
+        return (
+            *super().view_key(),
+            self._selection,
+            self.log_check.isChecked(),
+            self.compare_check.isChecked(),
+        )
 
     def recompute(self) -> None:
         self._refill_combos()
@@ -179,8 +192,10 @@ class ErrorSurfaceView(GridView):
         i, j = self._selection
         theta = trainer.network.get_flat()
         steps = sample_steps(trainer.position + 1, PATH_POINTS)
-        self._path = (trainer.history.parameters[i, steps].copy(),
-                      trainer.history.parameters[j, steps].copy())
+        self._path = (
+            trainer.history.parameters[i, steps].copy(),
+            trainer.history.parameters[j, steps].copy(),
+        )
         self._current = (float(theta[i]), float(theta[j]))
         self._other_path = self._compare(trainer.position)
         both_x = np.concatenate([self._path[0], self._other_path[0]])
@@ -190,10 +205,11 @@ class ErrorSurfaceView(GridView):
         if not self.drawable():
             self._show_undrawable()
             return
-        self._grid = error_grid(trainer.network, trainer.data, trainer.config.loss, i, j,
-                                self._xs, self._ys)
+        self._grid = error_grid(
+            trainer.network, trainer.data, trainer.config.loss, i, j, self._xs, self._ys
+        )
         self._draw()
-        self._shown_key = self.view_key()   # the combos may have been refilled above
+        self._shown_key = self.view_key()  # the combos may have been refilled above
 
     def _show_undrawable(self) -> None:
         """Parameters near the float limit (a typed 1e308, a run about to diverge):
@@ -207,7 +223,8 @@ class ErrorSurfaceView(GridView):
         for contour in self.contours:
             contour.setData(None)
         self.plot.getPlotItem().setTitle(
-            "These parameters are too large to draw the surface (beyond ±1e150)", size="10pt")
+            "These parameters are too large to draw the surface (beyond ±1e150)", size="10pt"
+        )
         self._shown_key = self.view_key()
 
     def _compare(self, n_steps: int) -> tuple[Array, Array]:
@@ -253,8 +270,9 @@ class ErrorSurfaceView(GridView):
         lo, hi = finite_levels(values)
         self._show_image(self.image, values, (lo, hi))
         self._label_bar(label)
-        for contour, level in zip(self.contours, np.linspace(lo, hi, SURFACE_CONTOURS + 2)[1:-1],
-                                  strict=True):
+        for contour, level in zip(
+            self.contours, np.linspace(lo, hi, SURFACE_CONTOURS + 2)[1:-1], strict=True
+        ):
             contour.set_grid(self._xs, self._ys, values, float(level))
         self.path_curve.setData(*self._path)
         self.other_curve.setData(*self._other_path)
@@ -264,7 +282,7 @@ class ErrorSurfaceView(GridView):
         self._fit_view(self.plot)
 
     def _label_bar(self, label: str) -> None:
-        axis = self.colour_bar.getAxis("left")    # the colour bar's label sits on the left
+        axis = self.colour_bar.getAxis("left")  # the colour bar's label sits on the left
         if axis.labelText != label:
             axis.setLabel(label)
 
@@ -275,7 +293,8 @@ class ErrorSurfaceView(GridView):
         item.setLabel("bottom", parameter_label(names[i]))
         item.setLabel("left", parameter_label(names[j]))
         trainer = self.lab.trainer
-        item.setTitle(f"Error surface E({names[i]}, {names[j]}) at step {trainer.position}, "
-                      f"E = {format_number(trainer.history.error_at(trainer.position))}",
-                      size="10pt")
-
+        item.setTitle(
+            f"Error surface E({names[i]}, {names[j]}) at step {trainer.position}, "
+            f"E = {format_number(trainer.history.error_at(trainer.position))}",
+            size="10pt",
+        )

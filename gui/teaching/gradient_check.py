@@ -18,8 +18,8 @@ from model.numbers import format_significant
 
 ModelIndex = QtCore.QModelIndex | QtCore.QPersistentModelIndex
 
-CHECK_INTERVAL_S = 0.5          # a gradient check costs 2 · n_params error evaluations
-TOLERANCE = 1e-5                # relative difference above which a check is highlighted
+CHECK_INTERVAL_S = 0.5  # a gradient check costs 2 · n_params error evaluations
+TOLERANCE = 1e-5  # relative difference above which a check is highlighted
 TINY_GRADIENT = 1e-8
 HIGHLIGHT = QtGui.QBrush(QtGui.QColor("#FDECEA"))
 AGREE, DISAGREE = "#1B6E3A", "#B22222"
@@ -34,19 +34,24 @@ class GradientCheckModel(QtCore.QAbstractTableModel):
     """One row per parameter: name, analytic and numeric ∂E/∂θ, their relative difference.
     Display is rounded to 9 significant digits, EditRole and the tooltip give the float."""
 
-    HEADERS = ("parameter", "analytic ∂E/∂θ\n(backprop)", "numeric\n(central difference)",
-               "relative\ndifference")
+    HEADERS = (
+        "parameter",
+        "analytic ∂E/∂θ\n(backprop)",
+        "numeric\n(central difference)",
+        "relative\ndifference",
+    )
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.checks: list[GradientCheck] = []
 
     def set_checks(self, checks: list[GradientCheck]) -> None:
-        if len(checks) == len(self.checks):    # keeps the scroll position and selection
+        if len(checks) == len(self.checks):  # keeps the scroll position and selection
             self.checks = checks
             if checks:
-                self.dataChanged.emit(self.index(0, 0),
-                                      self.index(len(checks) - 1, len(self.HEADERS) - 1))
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(len(checks) - 1, len(self.HEADERS) - 1)
+                )
             return
         self.beginResetModel()
         self.checks = checks
@@ -85,8 +90,9 @@ class GradientCheckModel(QtCore.QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.HEADERS[section]
         return None
@@ -98,9 +104,11 @@ class GradientCheckView(TeachingView):
     Attributes for tests: `model` (GradientCheckModel), `table`, `summary` (QLabel).
     """
 
-    CAPTION = ("Backprop's ∂E/∂θ next to a central difference (E(θ + h) − E(θ − h)) / 2h "
-               "with h = 1e-6, computed by changing one parameter at a time: where the chain "
-               "rule is right they agree to about 8 digits.")
+    CAPTION = (
+        "Backprop's ∂E/∂θ next to a central difference (E(θ + h) − E(θ − h)) / 2h "
+        "with h = 1e-6, computed by changing one parameter at a time: where the chain "
+        "rule is right they agree to about 8 digits."
+    )
 
     def __init__(self, lab: Lab, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(lab, "gradientCheckView", self.CAPTION, CHECK_INTERVAL_S, parent)
@@ -144,9 +152,13 @@ def verdict(checks: list[GradientCheck]) -> tuple[str, bool]:
         return f"{largest}: the chain rule and finite differences agree.", True
     gap = abs(worst.analytic - worst.numeric)
     if gap < TINY_GRADIENT:
-        return (f"{largest} ({worst.name}, highlighted), but only {short(gap)} apart: the "
-                "gradient there is so small that this is rounding in the finite "
-                "difference, not a wrong gradient."), True
-    return (f"{largest} ({worst.name}, highlighted): the two disagree. A neuron sitting "
-            "at a kink (relu at s = 0) has no derivative there; otherwise the chain rule "
-            "is computed wrongly."), False
+        return (
+            f"{largest} ({worst.name}, highlighted), but only {short(gap)} apart: the "
+            "gradient there is so small that this is rounding in the finite "
+            "difference, not a wrong gradient."
+        ), True
+    return (
+        f"{largest} ({worst.name}, highlighted): the two disagree. A neuron sitting "
+        "at a kink (relu at s = 0) has no derivative there; otherwise the chain rule "
+        "is computed wrongly."
+    ), False

@@ -27,8 +27,8 @@ from model.gradflow import layer_gradient_norms, operating_points, sample_steps
 from model.network import Network
 from model.training import Trainer
 
-NORM_STEPS = 400                # history rows whose gradient norms are plotted
-OPERATING_POINTS = 2000         # per layer; more are subsampled evenly
+NORM_STEPS = 400  # history rows whose gradient norms are plotted
+OPERATING_POINTS = 2000  # per layer; more are subsampled evenly
 S_SPAN, S_SPAN_MAX = 6.0, 30.0
 ACTIVATION_COLOURS = ["#222222", "#8C564B", "#17BECF", "#BCBD22", "#7F7F7F", "#CC79A7"]
 
@@ -37,7 +37,6 @@ def layer_name(l: int, depth: int) -> str:
     if l == depth:
         return f"layer {l} (output)"
     return f"layer {l} (input side)" if l == 1 else f"layer {l}"
-
 
 
 class _NormCache:
@@ -51,16 +50,23 @@ class _NormCache:
     def norms(self, trainer: Trainer, steps: Array) -> Array:
         """Shape (len(steps), depth); ValueError for an activation without derivative."""
         history, network, data = trainer.history, trainer.network, trainer.data
-        key = (weakref.ref(history), history.revision, tuple(network.layers),
-               tuple(network.activations), trainer.config.loss,
-               data.inputs.tobytes(), data.targets.tobytes())
+        key = (
+            weakref.ref(history),
+            history.revision,
+            tuple(network.layers),
+            tuple(network.activations),
+            trainer.config.loss,
+            data.inputs.tobytes(),
+            data.targets.tobytes(),
+        )
         if key != self._key:
             self._key, self._rows = key, {}
         missing = [int(s) for s in steps if int(s) not in self._rows]
         if missing:
             with np.errstate(all="ignore"):
-                new = layer_gradient_norms(network, data, trainer.config.loss,
-                                           history.parameters[:, missing].T)
+                new = layer_gradient_norms(
+                    network, data, trainer.config.loss, history.parameters[:, missing].T
+                )
             self._rows.update(zip(missing, new, strict=True))
         # Forget the rows no longer sampled: a long Run would otherwise keep them all.
         self._rows = {int(s): self._rows[int(s)] for s in steps}
@@ -83,11 +89,13 @@ class GradientFlowView(TeachingView):
     instead of the norm plot when there is no gradient).
     """
 
-    CAPTION = ("Backprop multiplies the error by W and by f′(s) at every layer it passes "
-               "back through: each sigmoid layer multiplies the gradient by f′(s) ≤ 0.25, so "
-               "in a deep sigmoid net the input-side layers get far smaller gradients (top, "
-               "log scale) and learn slowest. Bottom: dots far out on the flat parts, where "
-               "f′(s) ≈ 0, pass almost nothing back.")
+    CAPTION = (
+        "Backprop multiplies the error by W and by f′(s) at every layer it passes "
+        "back through: each sigmoid layer multiplies the gradient by f′(s) ≤ 0.25, so "
+        "in a deep sigmoid net the input-side layers get far smaller gradients (top, "
+        "log scale) and learn slowest. Bottom: dots far out on the flat parts, where "
+        "f′(s) ≈ 0, pass almost nothing back."
+    )
 
     def __init__(self, lab: Lab, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(lab, "gradientFlowView", self.CAPTION, REDRAW_INTERVAL_S, parent)
@@ -114,7 +122,10 @@ class GradientFlowView(TeachingView):
         self.norm_plot = make_plot(
             "gradientNormPlot",
             "Gradient size per layer ‖∂E/∂W[l]‖ (log scale)",
-            "training step n", "‖∂E/∂W[l]‖ (E per unit weight)", step_axis=True)
+            "training step n",
+            "‖∂E/∂W[l]‖ (E per unit weight)",
+            step_axis=True,
+        )
         item = self.norm_plot.getPlotItem()
         item.setLogMode(y=True)
         item.showGrid(x=False, y=True, alpha=0.2)
@@ -132,17 +143,23 @@ class GradientFlowView(TeachingView):
 
     def _build_activation_plot(self) -> None:
         self.activation_plot = make_plot(
-            "activationPlot", "f(s), its slope f′(s), and where each layer operates",
-            "weighted sum s = W·a + b (no unit)", "f(s) and f′(s) (no unit)")
+            "activationPlot",
+            "f(s), its slope f′(s), and where each layer operates",
+            "weighted sum s = W·a + b (no unit)",
+            "f(s) and f′(s) (no unit)",
+        )
         self.activation_plot.getPlotItem().showGrid(x=True, y=True, alpha=0.15)
         self.activation_legend = bottom_legend(self.activation_plot)
         self.sigmoid_bound = pg.InfiniteLine(
-            0.25, angle=0, movable=False, label="max σ′ = 0.25",
+            0.25,
+            angle=0,
+            movable=False,
+            label="max σ′ = 0.25",
             labelOpts={"position": 0.8, "color": "#555555", "anchors": [(0.5, -0.1), (0.5, -0.1)]},
-            pen=pg.mkPen("#999999", style=Qt.PenStyle.DotLine))
+            pen=pg.mkPen("#999999", style=Qt.PenStyle.DotLine),
+        )
         self.activation_plot.getPlotItem().addItem(self.sigmoid_bound, ignoreBounds=True)
-        self.step_note = pg.TextItem("step: no derivative at 0", anchor=(0.5, 1.3),
-                                     color="#B22222")
+        self.step_note = pg.TextItem("step: no derivative at 0", anchor=(0.5, 1.3), color="#B22222")
         self.activation_plot.getPlotItem().addItem(self.step_note, ignoreBounds=True)
 
     def _on_marker_dragged(self) -> None:
@@ -171,9 +188,11 @@ class GradientFlowView(TeachingView):
             self.norm_plot.getPlotItem().removeItem(curve)
         self.norm_legend.clear()
         self.norm_curves = [
-            self.norm_plot.getPlotItem().plot(name=layer_name(l, depth),
-                                              pen=pg.mkPen(colour(l - 1, depth), width=1.5))
-            for l in range(1, depth + 1)]
+            self.norm_plot.getPlotItem().plot(
+                name=layer_name(l, depth), pen=pg.mkPen(colour(l - 1, depth), width=1.5)
+            )
+            for l in range(1, depth + 1)
+        ]
         self._rebuild_activation_items(network)
 
     def _rebuild_activation_items(self, network: Network) -> None:
@@ -190,7 +209,8 @@ class GradientFlowView(TeachingView):
             df_name = f"{name}: f′(s) = 0, none at 0" if name == "step" else f"{name}: f′(s)"
             self.activation_curves[name] = (
                 item.plot(name=f"{name}: f(s)", pen=pg.mkPen(pen, width=2)),
-                item.plot(name=df_name, pen=pg.mkPen(pen, width=2, style=Qt.PenStyle.DashLine)))
+                item.plot(name=df_name, pen=pg.mkPen(pen, width=2, style=Qt.PenStyle.DashLine)),
+            )
         depth = network.depth
         self.operating_dots = []
         for l in range(1, depth + 1):
@@ -208,7 +228,7 @@ class GradientFlowView(TeachingView):
         self.steps = sample_steps(len(trainer.history), NORM_STEPS)
         try:
             self.norms = self._cache.norms(trainer, self.steps)
-        except ValueError as error:       # the step activation: nothing to differentiate
+        except ValueError as error:  # the step activation: nothing to differentiate
             self.norms = np.zeros((0, trainer.network.depth))
             self.norm_message.setText(f"<b>No gradients to show.</b> {error}")
             self.norm_pages.setCurrentWidget(self.norm_message)
@@ -216,26 +236,33 @@ class GradientFlowView(TeachingView):
                 curve.setData([], [])
             return
         self.norm_pages.setCurrentWidget(self.norm_plot)
-        symbol = "o" if len(self.steps) <= 60 else None   # a short history: show each state
+        symbol = "o" if len(self.steps) <= 60 else None  # a short history: show each state
         for curve, column in zip(self.norm_curves, self.norms.T, strict=True):
             # Log axis: a zero or non-finite norm (a diverging state) has no place on it.
             shown = np.isfinite(column) & (column > 0)
-            curve.setData(self.steps[shown], column[shown], symbol=symbol, symbolSize=5,
-                          symbolBrush=curve.opts["pen"].color(), symbolPen=None)
+            curve.setData(
+                self.steps[shown],
+                column[shown],
+                symbol=symbol,
+                symbolSize=5,
+                symbolBrush=curve.opts["pen"].color(),
+                symbolPen=None,
+            )
 
     def _draw_activations(self, trainer: Trainer) -> None:
         network = trainer.network
-        points = [_spread(s[np.isfinite(s)], OPERATING_POINTS)
-                  for s in operating_points(network, trainer.data)]
+        points = [
+            _spread(s[np.isfinite(s)], OPERATING_POINTS)
+            for s in operating_points(network, trainer.data)
+        ]
         reach = max((float(np.max(np.abs(s))) for s in points if s.size), default=0.0)
         span = float(np.clip(1.05 * reach, S_SPAN, S_SPAN_MAX))
         s = np.linspace(-span, span, 801)
         for name, (f_curve, df_curve) in self.activation_curves.items():
             f_curve.setData(s, get_activation(name).f(s))
             df_curve.setData(s, slope(name, s))
-        for dots, name, sums in zip(self.operating_dots, network.activations, points,
-                                    strict=True):
-            shown = np.clip(sums, -span, span)    # beyond the view: drawn at its edge
+        for dots, name, sums in zip(self.operating_dots, network.activations, points, strict=True):
+            shown = np.clip(sums, -span, span)  # beyond the view: drawn at its edge
             dots.setData(shown, slope(name, shown))
         self.sigmoid_bound.setVisible("sigmoid" in self.activation_curves)
         self.step_note.setVisible("step" in self.activation_curves)
@@ -244,8 +271,7 @@ class GradientFlowView(TeachingView):
         view = self.activation_plot.getPlotItem().vb
         # f' ≤ 1 for every activation here: the y range shows all slopes; a linear or relu
         # f(s) leaves it, which the student can pan to.
-        view.setRange(xRange=(-span, span), yRange=(-1.1 if negative else -0.05, 1.1),
-                      padding=0.02)
+        view.setRange(xRange=(-span, span), yRange=(-1.1 if negative else -0.05, 1.1), padding=0.02)
 
 
 def _spread(values: Array, limit: int) -> Array:

@@ -24,7 +24,7 @@ from gui.teaching.common import (
 from gui.teaching.contours import ContourItem
 from model.network import Network
 
-MAP_POINTS = 120                # per axis of the output map
+MAP_POINTS = 120  # per axis of the output map
 MAP_MARGIN = 0.5
 # TensorFlow Playground's orange → white → blue: 0 and 1 read as the two classes.
 PLAYGROUND = pg.ColorMap([0.0, 0.5, 1.0], ["#F59322", "#E8EAEB", "#0877BD"])
@@ -38,10 +38,12 @@ class OutputMapView(GridView):
     x2 = y_values[r]), `extent` ((x0, x1), (y0, y1)), `x_values`, `y_values`, `output`.
     """
 
-    CAPTION = ("The network's output y at every point of the input plane, the samples on top "
-               "filled with their target d. The line y = 0.5 is the decision boundary: "
-               "training moves it until it separates the samples (XOR needs a hidden layer "
-               "to bend it).")
+    CAPTION = (
+        "The network's output y at every point of the input plane, the samples on top "
+        "filled with their target d. The line y = 0.5 is the decision boundary: "
+        "training moves it until it separates the samples (XOR needs a hidden layer "
+        "to bend it)."
+    )
 
     def __init__(self, lab: Lab, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(lab, "outputMapView", self.CAPTION, REDRAW_INTERVAL_S, parent)
@@ -71,8 +73,12 @@ class OutputMapView(GridView):
         self.output_combo.currentIndexChanged.connect(lambda _i: self.sync(force=True))
 
     def _build_plot(self) -> None:
-        self.plot = make_plot("outputMapPlot", "Network output over the input plane",
-                              "input X1 (data units)", "input X2 (data units)")
+        self.plot = make_plot(
+            "outputMapPlot",
+            "Network output over the input plane",
+            "input X1 (data units)",
+            "input X2 (data units)",
+        )
         item = self.plot.getPlotItem()
         item.setAspectLocked(False)
         self.image_item = self._add_image(self.plot, PLAYGROUND, "y")
@@ -80,8 +86,12 @@ class OutputMapView(GridView):
         self.boundary.setZValue(5)
         item.addItem(self.boundary)
         self.legend = bottom_legend(self.plot)
-        self.samples = pg.ScatterPlotItem(size=14, pen=pg.mkPen("#000000", width=1.5),
-                                          brush="#FFFFFF", name="samples (fill: target d)")
+        self.samples = pg.ScatterPlotItem(
+            size=14,
+            pen=pg.mkPen("#000000", width=1.5),
+            brush="#FFFFFF",
+            name="samples (fill: target d)",
+        )
         self.samples.setZValue(10)
         item.addItem(self.samples)
         self._boundary_entry = pg.PlotDataItem(pen=pg.mkPen("#222222", width=2))
@@ -95,8 +105,7 @@ class OutputMapView(GridView):
     def extent(self) -> tuple[tuple[float, float], tuple[float, float]]:
         if not self._xs.size:
             return (0.0, 0.0), (0.0, 0.0)
-        return (float(self._xs[0]), float(self._xs[-1])), (float(self._ys[0]),
-                                                            float(self._ys[-1]))
+        return (float(self._xs[0]), float(self._xs[-1])), (float(self._ys[0]), float(self._ys[-1]))
 
     @property
     def output(self) -> int:
@@ -121,7 +130,8 @@ class OutputMapView(GridView):
         self.message.setText(
             f"The output map needs a network with exactly 2 inputs: it colours the plane of "
             f"the two inputs by the output. This network has {n_inputs} "
-            f"input{'s' if n_inputs != 1 else ''}.")
+            f"input{'s' if n_inputs != 1 else ''}."
+        )
         self.pages.setCurrentIndex(1)
 
     def _refill_outputs(self, n_out: int) -> None:
@@ -143,8 +153,9 @@ class OutputMapView(GridView):
         self._ys = np.linspace(low[1], high[1], MAP_POINTS)
         if not self.drawable():
             self._image = np.zeros((0, 0))
-            self.message.setText("The inputs are too large to draw the input plane "
-                                 "(beyond ±1e150).")
+            self.message.setText(
+                "The inputs are too large to draw the input plane (beyond ±1e150)."
+            )
             self.pages.setCurrentIndex(1)
             return
         gx, gy = np.meshgrid(self._xs, self._ys)
@@ -155,9 +166,12 @@ class OutputMapView(GridView):
         lo, hi = self._levels(network.activations[-1], targets)
         self._show_image(self.image_item, np.nan_to_num(self._image, nan=lo), (lo, hi))
         self.colour_bar.getAxis("left").setLabel(
-            f"y{self.output + 1}" if network.layers[-1] > 1 else "y")
-        brushes = [pg.mkBrush(PLAYGROUND.map((t - lo) / (hi - lo), mode="qcolor"))
-                   for t in np.clip(targets, lo, hi)]
+            f"y{self.output + 1}" if network.layers[-1] > 1 else "y"
+        )
+        brushes = [
+            pg.mkBrush(PLAYGROUND.map((t - lo) / (hi - lo), mode="qcolor"))
+            for t in np.clip(targets, lo, hi)
+        ]
         self.samples.setData(data.inputs[:, 0], data.inputs[:, 1], brush=brushes)
         has_boundary = network.activations[-1] in ("sigmoid", "step")
         self.boundary.setVisible(has_boundary)
@@ -167,7 +181,8 @@ class OutputMapView(GridView):
         self._fit_view(self.plot)
         self.plot.getPlotItem().setTitle(
             f"Network output y over the input plane at step {self.lab.trainer.position}",
-            size="10pt")
+            size="10pt",
+        )
 
     def _levels(self, activation: str, targets: Array) -> tuple[float, float]:
         """The colour range: the output's own range where it has one, so colours keep
@@ -177,4 +192,3 @@ class OutputMapView(GridView):
         if activation == "tanh":
             return -1.0, 1.0
         return finite_levels(np.concatenate([self._image.ravel(), targets]))
-
