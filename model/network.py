@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from model.activations import get_activation
+from model.layout import ParameterLayout, layout_of
 from model.losses import get_loss
 
 Array = NDArray[np.float64]
@@ -111,17 +112,15 @@ class Network:
             b[:] = theta[offset : offset + b.size]
             offset += b.size
 
+    @property
+    def layout(self) -> ParameterLayout:
+        """Which flat index is which weight or bias (`model.layout`)."""
+        return layout_of(tuple(self.layers))
+
     def parameter_names(self) -> list[str]:
         """Names of `get_flat`'s entries: W1, W2, …, b for the lecture's single neuron,
         L{l}.W{j}_{i} and L{l}.b{j} otherwise (all 1-based)."""
-        if self.depth == 1 and self.layers[1] == 1:
-            return [f"W{i}" for i in range(1, self.layers[0] + 1)] + ["b"]
-        names: list[str] = []
-        for l in range(1, self.depth + 1):
-            for j in range(1, self.layers[l] + 1):
-                names.extend(f"L{l}.W{j}_{i}" for i in range(1, self.layers[l - 1] + 1))
-            names.extend(f"L{l}.b{j}" for j in range(1, self.layers[l] + 1))
-        return names
+        return self.layout.names
 
     # -- the mathematics ------------------------------------------------------------------
     def forward(self, X: Array) -> ForwardPass:
