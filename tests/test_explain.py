@@ -4,7 +4,6 @@ network the explanation's arithmetic equals what the trainer really did."""
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import replace
 from html.parser import HTMLParser
 
@@ -615,15 +614,12 @@ def test_mazur_text_fits_a_terminal() -> None:
     assert max(len(line) for line in lines) <= 80
 
 
-def test_fast_enough_to_redraw_on_every_step() -> None:
+def test_the_panels_redraw_case_renders_the_same_each_time() -> None:
+    """The Explain panel redraws this on every step; its speed is measured by
+    benchmarks/bench_explain.py, not asserted here."""
     trainer = random_trainer([5, 5, 3], ["sigmoid", "sigmoid"], 4, 0, rule="backprop")
     assert trainer.network.n_parameters <= 50
     trainer.run(5)
-    to_html(explain_step(trainer))  # warm up
-    times = []
-    for _ in range(15):
-        start = time.perf_counter()
-        to_html(explain_step(trainer))
-        times.append(time.perf_counter() - start)
-    # the target is 5 ms; the bound leaves room for a slow, busy test machine
-    assert sorted(times)[len(times) // 2] < 0.025
+    page = to_html(explain_step(trainer))
+    assert "<h3>Step 5: state 4 → 5</h3>" in page
+    assert to_html(explain_step(trainer)) == page
