@@ -1,5 +1,5 @@
-"""Session files (Contract 1): validation with one-line messages naming the field, exact
-save → load round trips, the examples, and hostile files."""
+"""Session files (docs/file-formats.md, "Session file"): validation with one-line messages
+naming the field, exact save → load round trips, the examples, and hostile files."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import json
 import math
 import os
 import pickle
-import time
 from pathlib import Path
 from typing import Any
 
@@ -419,7 +418,7 @@ def test_a_history_too_long_for_the_file_is_left_out(
     trainer = trained(LECTURE, 40)
     path = tmp_path / "s.json"
     assert save_session(trainer, path) is True
-    monkeypatch.setattr("model.session.MAX_FILE_BYTES", 2000)
+    monkeypatch.setattr("model.session.limits.MAX_FILE_BYTES", 2000)
     assert save_session(trainer, path) is False
     assert path.stat().st_size <= 2000
     loaded = load_session(path)  # ... so that the file can still be opened
@@ -492,18 +491,23 @@ def test_brackets_inside_strings_do_not_count_as_nesting(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(
-    "content",
+    ("content", "message"),
     [
-        b"[" * 100 + b'"' + b'\\"' * 1_000_000,
-        b"[" * 100 + b'"' + b'\\"' * 1_000_000 + b"\\",
-        b'"\\"[' * 1_000_000,
-        b'"["' * 1_000_000,
+        (b"[" * 100 + b'"' + b'\\"' * 1_000_000, "file: lists and objects nested 100 deep"),
+        (
+            b"[" * 100 + b'"' + b'\\"' * 1_000_000 + b"\\",
+            "file: lists and objects nested 100 deep",
+        ),
+        (b'"\\"[' * 1_000_000, "file: not valid JSON (line 1, column 6: Extra data)"),
+        (b'"["' * 1_000_000, "file: not valid JSON (line 1, column 4: Extra data)"),
     ],
 )
-def test_nesting_check_is_linear_on_hostile_strings(tmp_path: Path, content: bytes) -> None:
-    start = time.perf_counter()
-    file_error(tmp_path, content)
-    assert time.perf_counter() - start < 1.5
+def test_nesting_check_sees_through_hostile_strings(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    # Only the brackets outside strings count; how long this takes (linear in the size)
+    # is measured by benchmarks/bench_session.py.
+    assert file_error(tmp_path, content).startswith(message)
 
 
 def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
@@ -516,10 +520,10 @@ def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
     path = tmp_path / "huge.json"
     with open(path, "wb") as handle:  # sparse: no 20 MB written
         handle.truncate(MAX_FILE_BYTES + 1)
-    start = time.perf_counter()
+    # "20.0 MB" comes from the file's size: it is refused before being read (what reading
+    # it would cost is measured by benchmarks/bench_session.py).
     with pytest.raises(SessionError, match=r"^file: 20\.0 MB, larger than a session"):
         load_session(path)
-    assert time.perf_counter() - start < 0.5
 
 
 def test_missing_file_and_folder(tmp_path: Path) -> None:

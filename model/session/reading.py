@@ -1,0 +1,148 @@
+"""From a file, or an already-decoded JSON document, to a validated `Session`
+(docs/file-formats.md, "Session file"); and `attach_history` for a history read from
+elsewhere.
+
+Every problem is reported as a SessionError whose text is one line naming the offending
+field, e.g. ``parameters.weights[0]: expected 1x2, got 2x2``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import replace
+
+import numpy as np
+
+from model.history import History
+from model.network import Network
+from model.session.errors import SessionError
+from model.session.fields import require_key, require_object
+from model.session.json_guard import decode_json, read_bytes_within_limit
+from model.session.limits import FORMAT, VERSION
+from model.session.messages import describe
+from model.session.sections import (
+    draw_initial_parameters,
+    read_activations,
+    read_data,
+    read_history,
+    read_layers,
+    read_parameters,
+    read_training,
+    read_training_log,
+)
+from model.session.state import Session
+from model.training import Dataset, TrainingConfig
+
+
+def load_session(path: str | os.PathLike[str]) -> Session:
+    """Read and validate a session file; SessionError for anything wrong with it.
+
+    The messages do not repeat the path: the caller shows it (``error: PATH: file: ...``).
+    """
+    return parse_session(decode_json(read_bytes_within_limit(path)))
+
+
+def parse_session(obj: object) -> Session:
+    """Validate an already-decoded JSON document and build the Session it describes."""
+    if not isinstance(obj, Mapping):
+        raise SessionError(
+            "file", f"expected a JSON object {{...}} at the top level, got {describe(obj)}"
+        )
+    if obj.get("format") != FORMAT:
+        raise SessionError(
+            "format",
+            f'not a Backprop Lab session (expected "{FORMAT}", got {describe(obj.get("format"))})',
+        )
+    _check_version(obj)
+    network_obj = require_object(obj, "network", "network")
+    layers = read_layers(require_key(network_obj, "layers", "network.layers"))
+    activations = read_activations(
+        require_key(network_obj, "activations", "network.activations"), len(layers) - 1
+    )
+    if "parameters" in obj:
+        weights, biases = read_parameters(require_object(obj, "parameters", "parameters"), layers)
+    elif "init" in obj:
+        weights, biases = draw_initial_parameters(require_object(obj, "init", "init"), layers)
+    else:
+        raise SessionError(
+            "parameters",
+            'missing: give "parameters" (weights and biases) or "init" (how to draw them)',
+        )
+    network = Network(layers, activations, weights, biases)
+    data = read_data(require_object(obj, "data", "data"), layers)
+    config = read_training(require_object(obj, "training", "training"))
+    try:
+        config.validate(network)
+    except ValueError as error:
+        raise SessionError("training.rule", str(error)) from None
+    source = "parameters" if "parameters" in obj else "init"
+    _check_start_error_is_finite(network, data, config, source)
+    history = read_history(obj["history"], network) if obj.get("history") is not None else None
+    title = _read_title(obj)
+    config_log = None
+    if history is not None and obj.get("training_log") is not None:
+        config_log = read_training_log(obj["training_log"], network, len(history))
+    return Session(network, data, config, history, title, config_log)
+
+
+def attach_history(session: Session, history: History, training_log: object) -> Session:
+    """The session with a history read from elsewhere (an autosave's raw rows), checked
+    as a history in the file would be: finite, and ending at the session's parameters."""
+    if history.parameter_names != session.network.parameter_names():
+        raise SessionError("history", "its columns do not fit the network")
+    if not (np.isfinite(history.parameters).all() and np.isfinite(history.errors).all()):
+        raise SessionError("history", "contains a value that is not a finite number")
+    if not np.array_equal(history.row(len(history) - 1), session.network.get_flat()):
+        raise SessionError("history", "its last row is not the session's parameters")
+    config_log = None
+    if training_log:
+        config_log = read_training_log(training_log, session.network, len(history))
+    return replace(session, history=history, config_log=config_log)
+
+
+def _check_start_error_is_finite(
+    network: Network, data: Dataset, config: TrainingConfig, source: str
+) -> None:
+    """SessionError on `source` (where the parameters came from) if the error at these
+    parameters on this data is not a finite number."""
+    with np.errstate(all="ignore"):
+        start_error = network.error(data.inputs, data.targets, config.loss)
+    if not math.isfinite(start_error):
+        raise SessionError(
+            source,
+            f"the error at these parameters is {start_error} on this "
+            "data, not a finite number: the weights or inputs are too large "
+            "(or a saturated output has the opposite target)",
+        )
+
+
+def _read_title(obj: Mapping[str, object]) -> str:
+    """`title`: optional text ("" when missing or null)."""
+    title = obj.get("title", "")
+    if title is None:
+        title = ""
+    if not isinstance(title, str):
+        raise SessionError("title", f"expected text, got {describe(title)}")
+    try:
+        title.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SessionError("title", "contains characters that are not valid Unicode") from None
+    return title
+
+
+def _check_version(obj: Mapping[str, object]) -> None:
+    version = require_key(obj, "version", "version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise SessionError(
+            "version", f"expected the whole number {VERSION}, got {describe(version)}"
+        )
+    if version > VERSION:
+        raise SessionError(
+            "version",
+            f"file is version {version}, this program reads version "
+            f"{VERSION}: a newer Backprop Lab wrote it",
+        )
+    if version < 1:
+        raise SessionError("version", f"expected {VERSION}, got {version}")

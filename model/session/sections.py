@@ -1,0 +1,261 @@
+"""One reader per section of a session file (docs/file-formats.md, "Session file" and
+"History"): each validates its part of the decoded document and returns it in the types
+the program uses, or raises a SessionError naming the offending field."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from itertools import pairwise
+
+import numpy as np
+
+from model.activations import ACTIVATION_NAMES
+from model.history import History
+from model.losses import LOSS_NAMES
+from model.network import Network, initial_weights
+from model.session import limits
+from model.session.errors import SessionError
+from model.session.fields import (
+    Array,
+    expect_choice,
+    expect_list,
+    expect_matrix,
+    expect_number,
+    expect_rows,
+    expect_vector,
+    is_finite,
+    is_number,
+    is_whole_number,
+    require_key,
+)
+from model.session.messages import describe, plural, quote
+from model.training import MODES, RULES, Dataset, TrainingConfig
+
+
+def read_layers(value: object) -> list[int]:
+    """`network.layers`: the size of every layer, the inputs first."""
+    path = "network.layers"
+    sizes = expect_list(value, path, "a list of layer sizes like [2, 1]")
+    if not 2 <= len(sizes) <= limits.MAX_LAYERS:
+        raise SessionError(
+            path,
+            f"expected 2 to {limits.MAX_LAYERS} layer sizes (inputs, any hidden "
+            f"layers, outputs), got {len(sizes)}",
+        )
+    layers: list[int] = []
+    for i, n in enumerate(sizes):
+        if not is_whole_number(n) or not 1 <= n <= limits.MAX_LAYER_SIZE:
+            raise SessionError(
+                f"{path}[{i}]",
+                f"expected a whole number of neurons from 1 to {limits.MAX_LAYER_SIZE}, "
+                f"got {describe(n)}",
+            )
+        layers.append(int(n))
+    count = sum(n * (m + 1) for m, n in pairwise(layers))
+    if count > limits.MAX_PARAMETERS:
+        raise SessionError(
+            path,
+            f"{count} parameters are more than this program handles "
+            f"(at most {limits.MAX_PARAMETERS})",
+        )
+    return layers
+
+
+def read_activations(value: object, count: int) -> list[str]:
+    """`network.activations`: `count` names, one per non-input layer."""
+    path = "network.activations"
+    names = expect_list(value, path, 'a list of activation names like ["sigmoid"]')
+    if len(names) != count:
+        raise SessionError(
+            path, f"expected {plural(count, 'name')} (one per non-input layer), got {len(names)}"
+        )
+    known = ", ".join(ACTIVATION_NAMES)
+    for i, name in enumerate(names):
+        if not isinstance(name, str):
+            raise SessionError(
+                f"{path}[{i}]", f"expected an activation name ({known}), got {describe(name)}"
+            )
+        if name not in ACTIVATION_NAMES:
+            raise SessionError(f"{path}[{i}]", f"unknown activation {quote(name)} (known: {known})")
+    return [str(name) for name in names]
+
+
+def read_parameters(
+    obj: Mapping[str, object], layers: list[int]
+) -> tuple[list[Array], list[Array]]:
+    """`parameters`: the weight matrices and bias vectors of a network of `layers`."""
+    depth = len(layers) - 1
+    weights_value = expect_list(
+        require_key(obj, "weights", "parameters.weights"),
+        "parameters.weights",
+        "a list of weight matrices",
+    )
+    biases_value = expect_list(
+        require_key(obj, "biases", "parameters.biases"),
+        "parameters.biases",
+        "a list of bias vectors",
+    )
+    for path, value in (("parameters.weights", weights_value), ("parameters.biases", biases_value)):
+        if len(value) != depth:
+            what = "matrix" if path.endswith("weights") else "vector"
+            raise SessionError(
+                path, f"expected {plural(depth, what)} (one per non-input layer), got {len(value)}"
+            )
+    weights = [
+        expect_matrix(W, f"parameters.weights[{k}]", layers[k + 1], layers[k])
+        for k, W in enumerate(weights_value)
+    ]
+    biases = [
+        expect_vector(b, f"parameters.biases[{k}]", layers[k + 1])
+        for k, b in enumerate(biases_value)
+    ]
+    return weights, biases
+
+
+def draw_initial_parameters(
+    obj: Mapping[str, object], layers: list[int]
+) -> tuple[list[Array], list[Array]]:
+    """`init`: how to draw the parameters (method, seed, range), drawn."""
+    method = require_key(obj, "method", "init.method")
+    if not isinstance(method, str) or method not in limits.INIT_METHODS:
+        raise SessionError(
+            "init.method",
+            f"unknown method {describe(method)} (known: {', '.join(limits.INIT_METHODS)})",
+        )
+    seed = obj.get("seed", 0)
+    if not is_whole_number(seed) or not 0 <= seed < 2**64:
+        raise SessionError(
+            "init.seed", f"expected a whole number from 0 to 2**64 - 1, got {describe(seed)}"
+        )
+    low = expect_number(obj.get("low", -0.5), "init.low")
+    high = expect_number(obj.get("high", 0.5), "init.high")
+    if method == "uniform" and not (low < high and math.isfinite(high - low)):
+        raise SessionError("init.high", f"must be greater than init.low ({low!r}), got {high!r}")
+    return initial_weights(layers, method, int(seed), low, high)
+
+
+def read_data(obj: Mapping[str, object], layers: list[int]) -> Dataset:
+    """`data`: the input rows and their targets (a bare number for a single output)."""
+    n_in, n_out = layers[0], layers[-1]
+    inputs_value = expect_list(
+        require_key(obj, "inputs", "data.inputs"),
+        "data.inputs",
+        "a list of samples, each a list of input values",
+    )
+    if not inputs_value:
+        raise SessionError("data.inputs", "expected at least one sample, got none")
+    inputs = expect_rows(inputs_value, "data.inputs", n_in, "network input")
+    targets_value = expect_list(
+        require_key(obj, "targets", "data.targets"),
+        "data.targets",
+        "a list of desired outputs, one per sample",
+    )
+    if len(targets_value) != len(inputs_value):
+        raise SessionError(
+            "data.targets",
+            f"expected {plural(len(inputs_value), 'row')} "
+            f"(one per input row), got {len(targets_value)}",
+        )
+    if n_out == 1:  # a bare number is accepted for a single output
+        targets_value = [[d] if is_number(d) else d for d in targets_value]
+    targets = expect_rows(targets_value, "data.targets", n_out, "network output")
+    return Dataset(inputs, targets)
+
+
+def read_training(obj: Mapping[str, object]) -> TrainingConfig:
+    """`training`: rule, loss, learning rate, mode and whether biases learn."""
+    rule = expect_choice(require_key(obj, "rule", "training.rule"), "training.rule", "rule", RULES)
+    loss = expect_choice(obj.get("loss", "squared_error"), "training.loss", "loss", LOSS_NAMES)
+    mode = expect_choice(obj.get("mode", "online"), "training.mode", "mode", MODES)
+    rate = require_key(obj, "learning_rate", "training.learning_rate")
+    if not is_number(rate) or not is_finite(rate) or rate <= 0:
+        raise SessionError(
+            "training.learning_rate", f"must be a finite number > 0, got {describe(rate)}"
+        )
+    update_biases = obj.get("update_biases", True)
+    if not isinstance(update_biases, bool):
+        raise SessionError(
+            "training.update_biases", f"expected true or false, got {describe(update_biases)}"
+        )
+    return TrainingConfig(rule, loss, float(rate), mode, update_biases)
+
+
+def read_history(value: object, network: Network) -> History:
+    """`history`: {"columns": [...], "rows": [...]}, step 0 first, ending at the network's
+    current parameters; columns after the error are allowed and dropped."""
+    if not isinstance(value, Mapping):
+        raise SessionError(
+            "history", f'expected {{"columns": [...], "rows": [...]}}, got {describe(value)}'
+        )
+    names = network.parameter_names()
+    expected = ["step", *names, "error"]
+    columns = expect_list(
+        require_key(value, "columns", "history.columns"),
+        "history.columns",
+        "a list of column names",
+    )
+    if list(columns[: len(expected)]) != expected or not all(isinstance(c, str) for c in columns):
+        raise SessionError(
+            "history.columns",
+            f"expected {describe(expected)} for this network, got {describe(columns)}",
+        )
+    rows_value = expect_list(
+        require_key(value, "rows", "history.rows"), "history.rows", "a list of rows"
+    )
+    if not rows_value:
+        raise SessionError("history.rows", "expected at least one row (step 0)")
+    table = expect_rows(rows_value, "history.rows", len(columns), "column")
+    steps = table[:, 0]
+    wrong = np.flatnonzero(steps != np.arange(len(steps)))
+    if wrong.size:
+        i = int(wrong[0])
+        raise SessionError(
+            f"history.rows[{i}][0]", f"expected step {i}, got {format(steps[i], 'g')}"
+        )
+    last = table[-1, 1 : len(names) + 1]
+    current = network.get_flat()
+    differ = np.flatnonzero(last != current)
+    if differ.size:
+        j = int(differ[0])
+        raise SessionError(
+            f"history.rows[{len(table) - 1}]",
+            f"the last row must equal the parameters (the current state), but "
+            f"{names[j]} is {last[j]!r} there and {current[j]!r} in parameters",
+        )
+    return History.from_table(expected, table[:, : len(expected)])
+
+
+def read_training_log(
+    value: object, network: Network, n_rows: int
+) -> list[tuple[int, TrainingConfig]]:
+    """`training_log`: [{"from_step": s, <training fields>}, ...], from_step 0 first and
+    increasing: the settings each recorded step of a history of `n_rows` was made with."""
+    entries = expect_list(value, "training_log", "a list of settings")
+    log: list[tuple[int, TrainingConfig]] = []
+    for i, entry in enumerate(entries):
+        path = f"training_log[{i}]"
+        if not isinstance(entry, Mapping):
+            raise SessionError(path, f"expected an object, got {describe(entry)}")
+        first = require_key(entry, "from_step", f"{path}.from_step")
+        previous = log[-1][0] if log else -1
+        if (
+            not is_whole_number(first)
+            or not previous < int(first) < max(n_rows, 1)
+            or (not log and first != 0)
+        ):
+            raise SessionError(
+                f"{path}.from_step",
+                f"expected steps from 0 upwards, within the history, got {describe(first)}",
+            )
+        try:
+            config = read_training(entry)
+            config.validate(network)
+        except SessionError as error:
+            raise SessionError(
+                f"{path}.{error.field.removeprefix('training.')}", error.message
+            ) from None
+        except ValueError as error:
+            raise SessionError(f"{path}.rule", str(error)) from None
+        log.append((int(first), config))
+    return log

@@ -1,0 +1,37 @@
+"""`Session`: a validated session, everything needed to carry on where a student left off,
+and the Trainer it restores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.history import History
+from model.network import Network
+from model.training import Dataset, Trainer, TrainingConfig
+
+
+@dataclass
+class Session:
+    """A validated session. `history`, when present, ends at the current parameters."""
+
+    network: Network
+    data: Dataset
+    config: TrainingConfig
+    history: History | None = None
+    title: str = ""
+    # (first step, settings) for every change of settings during the history; None when
+    # every step used `config` (the file's optional "training_log": docs/file-formats.md,
+    # "Session file"; readers that do not know it ignore it, as they do any unknown key).
+    config_log: list[tuple[int, TrainingConfig]] | None = None
+
+    def to_trainer(self) -> Trainer:
+        """A Trainer at the session's state (copies: the session can be reused)."""
+        history = None if self.history is None else self.history.copy_prefix(len(self.history))
+        # Intermediate sums may overflow to ±inf on the way to a finite error.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            trainer = Trainer(self.network.copy(), self.data.copy(), self.config, history)
+        if self.config_log:
+            trainer.config_log = self.config_log
+        return trainer
