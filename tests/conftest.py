@@ -7,15 +7,56 @@ import os
 # Before anything imports Qt: tests never need (or may use) a real display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import tempfile
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-# The window's QSettings (recent files, geometry) must not touch the user's own.
-os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="backprop-lab-settings-")
-# ... nor its autosaves.
-os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="backprop-lab-data-")
+
+# -- the user's own folders are never touched ---------------------------------------------
+def _point_qsettings_at(config: Path) -> None:
+    """QSettings reads $XDG_CONFIG_HOME once per process and keeps the path, so once Qt
+    is loaded the path is set explicitly. (Before that, the first QSettings reads the
+    environment.)"""
+    if "PySide6.QtCore" in sys.modules:
+        from PySide6 import QtCore
+
+        for format_ in (QtCore.QSettings.Format.NativeFormat, QtCore.QSettings.Format.IniFormat):
+            QtCore.QSettings.setPath(format_, QtCore.QSettings.Scope.UserScope, str(config))
+
+
+def _user_folders_in(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The window's QSettings (recent files, geometry) and its autosaves (QStandardPaths
+    reads $XDG_DATA_HOME at every call) go under `folder`; returns the settings folder."""
+    config, data = folder / "config", folder / "data"
+    config.mkdir()
+    data.mkdir()
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    _point_qsettings_at(config)
+    return config
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_user_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """For module- and session-scoped fixtures, which are set up before a test's own."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield _user_folders_in(tmp_path_factory.mktemp("user-folders"), monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def _user_folders(
+    _session_user_folders: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[None]:
+    """Each test its own settings and autosave folders, under pytest's temporary folder
+    (not in tmp_path itself, whose listing some tests check): no test sees another's
+    recent files, geometry or autosaves."""
+    _user_folders_in(tmp_path_factory.mktemp("user-folders"), monkeypatch)
+    yield
+    _point_qsettings_at(_session_user_folders)  # the environment is undone by monkeypatch
 
 
 class Dialogs:

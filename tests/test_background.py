@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
@@ -17,17 +17,32 @@ from model.session import lecture_session, load_example
 from model.training import Dataset, DivergenceError, Trainer, TrainingConfig
 
 XOR = Dataset([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]])
+RING_ROWS = 300  # of the lecture net (4 columns) in the module's worker
+
+
+def wait_until(
+    condition: Callable[[], bool], message: str, timeout: float = 30.0, interval: float = 0.01
+) -> None:
+    """Poll `condition` until it is true; fail with `message` after `timeout` seconds (a
+    generous bound: a loaded machine may take seconds to start a process)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{message} (waited {timeout:g} s)")
+        time.sleep(interval)
+
+
+def started(ring_bytes: int) -> BackgroundTrainer:
+    background = BackgroundTrainer(ring_bytes=ring_bytes)
+    background.start()
+    wait_until(lambda: background.ready, "the worker process did not start")
+    return background
 
 
 @pytest.fixture(scope="module")
 def worker() -> Iterator[BackgroundTrainer]:
     # A small ring (300 rows of the lecture net), so that the tests wrap it and fill it.
-    background = BackgroundTrainer(ring_bytes=300 * 4 * 8)
-    background.start()
-    deadline = time.monotonic() + 30
-    while not background.ready:
-        assert time.monotonic() < deadline, "the worker process did not start"
-        time.sleep(0.01)
+    background = started(ring_bytes=RING_ROWS * 4 * 8)
     yield background
     background.close()
 
@@ -113,12 +128,14 @@ def test_cancel_drops_the_rows_of_the_job_and_a_new_job_starts_clean(worker) -> 
     job = worker.begin(trainer)
     assert collect_until(worker, job, trainer, 1000) is None
     worker.cancel(job)
-    time.sleep(0.05)  # the worker made more rows meanwhile
     assert len(worker.collect(job).rows) == 0
     trainer.set_config(learning_rate=0.5)
-    job = worker.begin(trainer)  # from step ≥ 1000, with the new rate
+    old_job, job = job, worker.begin(trainer)  # from step ≥ 1000, with the new rate
     start = trainer.position
+    # The worker takes its messages in order: once the new job's rows arrive, the old job
+    # has ended, and whatever it made after the cancel was in the pipe before them.
     assert collect_until(worker, job, trainer, 2000) is None
+    assert len(worker.collect(old_job).rows) == 0
     worker.cancel(job)
     expected = reference(lambda: lecture_session().to_trainer(), start)
     expected.set_config(learning_rate=0.5)
@@ -129,15 +146,18 @@ def test_cancel_drops_the_rows_of_the_job_and_a_new_job_starts_clean(worker) -> 
 def test_the_worker_waits_for_the_reader_rather_than_overwrite_unread_rows(worker) -> None:
     trainer = lecture_session().to_trainer()
     job = worker.begin(trainer)
-    time.sleep(0.2)  # time for far more than the ring's 300 rows
-    first = worker.collect(job).rows
-    deadline = time.monotonic() + 30
-    while not len(first):  # a loaded machine may not have started yet
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-        first = worker.collect(job).rows
-    assert len(first) <= 300
-    trainer.adopt(first)
+
+    def read_a_full_ring() -> bool:
+        rows = worker.collect(job).rows
+        assert len(rows) <= RING_ROWS, "the worker overwrote rows that were not read yet"
+        trainer.adopt(rows)
+        return len(rows) == RING_ROWS
+
+    # A slow reader: 0.2 s between reads, time for far more than the ring's 300 rows.
+    # The pause is part of what is tested (the worker must wait for the reader through
+    # it); it is repeated until a read finds the ring full, which a loaded machine may
+    # take several pauses to reach.
+    wait_until(read_a_full_ring, "the worker never filled the ring", interval=0.2)
     assert collect_until(worker, job, trainer, 1000) is None
     worker.cancel(job)
     expected = reference(lambda: lecture_session().to_trainer(), trainer.position)
@@ -166,30 +186,31 @@ def test_adopting_no_rows_changes_nothing() -> None:
 
 
 def test_a_job_that_was_replaced_reads_nothing(worker) -> None:
+    def make() -> Trainer:
+        return load_example("and").to_trainer()
+
     first = worker.begin(lecture_session().to_trainer())
-    second = worker.begin(load_example("and").to_trainer())
-    time.sleep(0.05)
+    trainer = make()
+    second = worker.begin(trainer)
+    assert not worker.owns(first) and len(worker.collect(first).rows) == 0
+    # Once the second job's rows arrive, the worker has ended the first: any rows it made
+    # came before them, and were not taken for the second job's.
+    assert collect_until(worker, second, trainer, 500) is None
     assert not worker.owns(first) and len(worker.collect(first).rows) == 0
     assert worker.owns(second)
     worker.cancel(first)  # a stale cancel leaves the new job running
     assert worker.owns(second)
     worker.cancel(second)
+    expected = reference(make, trainer.position)
+    np.testing.assert_array_equal(trainer.history.table(), expected.history.table())
 
 
 def test_a_dead_worker_ends_its_jobs_without_raising() -> None:
-    background = BackgroundTrainer(ring_bytes=4096 * 8)
-    background.start()
-    deadline = time.monotonic() + 30
-    while not background.ready:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    background = started(ring_bytes=4096 * 8)
     job = background.begin(lecture_session().to_trainer())
     assert background.pid is not None
     os.kill(background.pid, signal.SIGKILL)  # a crash of the worker, from outside
-    deadline = time.monotonic() + 10
-    while background.ready:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_until(lambda: not background.ready, "the killed worker still looks ready")
     assert not background.ready and not background.owns(job) and not background.busy()
     assert len(background.collect(job).rows) == 0
     background.cancel(job)

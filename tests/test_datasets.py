@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -143,7 +141,9 @@ def test_two_targets(tmp_path: Path) -> None:
     assert data.targets.tolist() == [[3, 4]]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(
         st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=3, max_size=3),
@@ -156,13 +156,13 @@ def test_two_targets(tmp_path: Path) -> None:
     st.sampled_from(["\n", "\r\n"]),
 )
 def test_written_numbers_read_back_exactly(
-    rows: list[list[float]], separator: str, header: bool, bom: bool, newline: str
+    tmp_path: Path, rows: list[list[float]], separator: str, header: bool, bom: bool, newline: str
 ) -> None:
+    # One tmp_path for all examples: each example writes the file anew.
     lines = [separator.join(["x1", "x2", "d"])] if header else []
     lines += [separator.join(repr(v) for v in row) for row in rows]
     text = ("\ufeff" if bom else "") + newline.join(lines) + newline
-    with tempfile.TemporaryDirectory() as folder:
-        data = read_samples_csv(write(Path(folder), text), n_inputs=2)
+    data = read_samples_csv(write(tmp_path, text), n_inputs=2)
     table = np.hstack([data.inputs, data.targets])
     assert table.tobytes() == np.array(rows, dtype=np.float64).tobytes()
 
@@ -285,17 +285,16 @@ def test_too_large_is_refused_before_reading(
         raise AssertionError("the file was opened")
 
     monkeypatch.setattr(datasets, "open", no_open, raising=False)
+    # How fast the refusal is: benchmarks/bench_datasets.py measures it.
     tracemalloc.start()
-    start = time.perf_counter()
     with pytest.raises(DataImportError) as info:
         read_samples_csv(path)
-    elapsed = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert str(info.value) == (
         "the file is 20.0 MB, larger than a samples file can be (20 MB): use fewer samples"
     )
-    assert elapsed < 0.1 and peak < 1024 * 1024
+    assert peak < 1024 * 1024
 
 
 def test_a_file_at_the_limit_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -315,24 +314,26 @@ def test_bad_arguments_are_programming_errors(tmp_path: Path) -> None:
 CSVISH = st.text(alphabet="0123456789.,;\t\n\r -+eE\"'xnaif\ufeff\x00é", max_size=200)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(
     st.one_of(st.binary(max_size=300), CSVISH.map(lambda s: s.encode("utf-8"))),
     st.sampled_from([None, 1, 2]),
     st.integers(1, 2),
 )
 def test_any_bytes_give_a_dataset_or_one_line_import_error(
-    raw: bytes, n_inputs: int | None, n_targets: int
+    tmp_path: Path, raw: bytes, n_inputs: int | None, n_targets: int
 ) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "any.csv"
-        path.write_bytes(raw)
-        try:
-            data = read_samples_csv(path, n_inputs=n_inputs, n_targets=n_targets)
-        except DataImportError as error:
-            text = str(error)
-            assert text and "\n" not in text and "\r" not in text
-            return
+    path = write(tmp_path, raw, "any.csv")  # one tmp_path, the file written anew each example
+    try:
+        data = read_samples_csv(path, n_inputs=n_inputs, n_targets=n_targets)
+    except DataImportError as error:
+        text = str(error)
+        assert text and "\n" not in text and "\r" not in text
+        return
     assert data.targets.shape[1] == n_targets
     assert n_inputs is None or data.inputs.shape[1] == n_inputs
     assert np.isfinite(data.inputs).all() and np.isfinite(data.targets).all()

@@ -354,9 +354,10 @@ def test_redraws_are_throttled_while_running(qtbot, lab, monkeypatch) -> None:
 
 
 # -- screenshots for the eye ----------------------------------------------------------------
-def test_screenshots(qtbot, lab, diagram) -> None:
+def test_screenshots(qtbot, lab, diagram, tmp_path) -> None:
+    # For the eye: in this test's tmp_path (pytest keeps the last three runs' folders).
     lab.step()
     qtbot.waitUntil(lambda: not diagram.animating, timeout=3000)
-    assert diagram.grab().save("/tmp/diagram-lecture.png")
+    assert diagram.grab().save(str(tmp_path / "diagram-lecture.png"))
     xor = show(qtbot, Lab(load_example("xor")))
-    assert xor.grab().save("/tmp/diagram-xor.png")
+    assert xor.grab().save(str(tmp_path / "diagram-xor.png"))

@@ -4,7 +4,6 @@ time, on a copy of the network): the vectorised grid must give the same numbers.
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -130,16 +129,15 @@ def test_chunk_size_keeps_to_the_memory_bound() -> None:
     assert chunk * per_point <= surface.CHUNK_BYTES < (chunk + 1) * per_point
 
 
-def test_200_by_200_on_xor_is_fast() -> None:
+def test_200_by_200_on_xor() -> None:
+    # Its speed is measured by benchmarks/bench_surface.py, not asserted here.
     net = make_network([2, 4, 1], ["sigmoid", "sigmoid"], seed=1)
     xs, ys = np.linspace(-5, 5, 200), np.linspace(-5, 5, 200)
-    best = np.inf
-    for _ in range(3):
-        start = time.perf_counter()
-        grid = error_grid(net, XOR, "squared_error", 0, 1, xs, ys)
-        best = min(best, time.perf_counter() - start)
-    assert grid.shape == (200, 200)
-    assert best < 0.5, f"{best * 1000:.0f} ms for 200×200"
+    grid = error_grid(net, XOR, "squared_error", 0, 1, xs, ys)
+    assert grid.shape == (200, 200) and np.isfinite(grid).all()
+    rows, cols = slice(None, None, 13), slice(5, None, 17)  # 16×12 points spread over it
+    expected = naive_grid(net, XOR, "squared_error", 0, 1, xs[cols], ys[rows])
+    np.testing.assert_allclose(grid[rows, cols], expected, rtol=1e-12, atol=1e-12)
 
 
 def test_overflowing_region_gives_what_network_error_gives_without_warnings() -> None:
