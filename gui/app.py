@@ -36,5 +36,5 @@ def run_gui(path: str | None = None) -> int:
     window = MainWindow(session, path)
     window.show()
     # Once the window is on screen, so the question has something to sit on.
-    QtCore.QTimer.singleShot(0, lambda: offer_recovery(window))
+    QtCore.QTimer.singleShot(0, lambda: offer_recovery(window.document))
     return app.exec()

@@ -10,26 +10,18 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtWidgets
 
-from gui.lab import Lab
+from gui.document import Document
 from model.recovery import AutosaveFile, Recovered, left_behind, read_autosave, remove_pair
 from model.session import SessionError
-
-if TYPE_CHECKING:
-    from gui.main_window import MainWindow
 
 AUTOSAVE_SECONDS = 3.0
 CATCH_UP_MS = 100  # between the saves of a backlog of rows (model/recovery.py)
 _serial = itertools.count(1)
-
-# (the file the session came from or was saved to, whether it has unsaved changes)
-DocumentState = Callable[[], tuple[str | None, bool]]
 
 
 def autosave_folder() -> Path:
@@ -39,20 +31,25 @@ def autosave_folder() -> Path:
 
 
 class Autosave(QtCore.QObject):
-    """Saves the lab's session `interval_ms` after it changes (so at most that often)."""
+    """Saves the document's session `interval_ms` after it changes (so at most that often),
+    with the file it belongs to and whether it has unsaved changes.
+
+    Signals
+    -------
+    failed(str) : an autosave could not be written (said once until one works again)
+    """
 
     failed = QtCore.Signal(str)
 
     def __init__(
         self,
-        lab: Lab,
-        document: DocumentState,
+        document: Document,
         folder: Path | None = None,
         parent: QtCore.QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.lab = lab
-        self._document = document
+        self.document = document
+        self.lab = lab = document.lab
         self.folder = folder or autosave_folder()
         self.file = AutosaveFile(self.folder, f"{os.getpid()}-{next(_serial)}")
         self.interval_ms = int(AUTOSAVE_SECONDS * 1000)
@@ -86,8 +83,10 @@ class Autosave(QtCore.QObject):
         if not self._collect():
             self._timer.start(CATCH_UP_MS)  # try again once it has finished
             return
-        source, unsaved = self._document()
-        job = self.file.prepare(self.lab.trainer, self.lab.title, source, unsaved)
+        document = self.document
+        job = self.file.prepare(
+            self.lab.trainer, self.lab.title, document.path, document.has_unsaved_changes
+        )
         self._pending = self._pool.submit(job.run)
         self._done_check.start()
         if self.file.behind(self.lab.trainer):  # a fast Run: catch up in small saves
@@ -135,9 +134,9 @@ class Autosave(QtCore.QObject):
         self._pool.shutdown(wait=True)
 
 
-def offer_recovery(window: MainWindow, folder: Path | None = None) -> bool:
+def offer_recovery(document: Document, folder: Path | None = None) -> bool:
     """After a crash: ask, for each session left behind, whether to restore it.
-    True if one was restored into `window`."""
+    True if one was restored into `document`."""
     folder = folder or autosave_folder()
     if not folder.is_dir():
         return False
@@ -145,11 +144,11 @@ def offer_recovery(window: MainWindow, folder: Path | None = None) -> bool:
         try:
             recovered = read_autosave(path)
         except SessionError as error:
-            window.statusBar().showMessage(f"An autosave could not be restored: {error}", 10000)
+            document.report(f"An autosave could not be restored: {error}")
             remove_pair(path)
             continue
-        if recovered is not None and _ask(window, recovered):
-            window.restore(recovered.session, recovered.source)
+        if recovered is not None and _ask(document.dialog_parent, recovered):
+            document.restore(recovered.session, recovered.source)
             recovered.discard()
             return True
         if recovered is not None:
@@ -157,13 +156,13 @@ def offer_recovery(window: MainWindow, folder: Path | None = None) -> bool:
     return False
 
 
-def _ask(window: QtWidgets.QWidget, recovered: Recovered) -> bool:
+def _ask(parent: QtWidgets.QWidget, recovered: Recovered) -> bool:
     buttons = QtWidgets.QMessageBox.StandardButton
     when = time.strftime("%H:%M on %d %b", time.localtime(recovered.saved_at))
     steps = len(recovered.session.history or ()) - 1
     name = Path(recovered.source).name if recovered.source else "an unsaved session"
     answer = QtWidgets.QMessageBox.question(
-        window,
+        parent,
         "Restore session?",
         f"Backprop Lab did not close properly last time. Restore {name} as autosaved at "
         f"{when} ({steps:,} steps)?\n\nIf you choose No, the autosave is deleted.",

@@ -78,7 +78,7 @@ def test_after_a_crash_the_session_is_offered_and_restored(
 ) -> None:
     crashed = left_by_a_crash(tmp_path, 1)
     dialogs.answer = Yes
-    assert offer_recovery(window, tmp_path)
+    assert offer_recovery(window.document, tmp_path)
     assert "did not close properly" in dialogs.questions[-1]
     assert cell_text(window, "weightsTable", 0, 0) == "0.499155648"
     assert window.lab.position == 1 and window.has_unsaved_changes
@@ -89,7 +89,7 @@ def test_after_a_crash_the_session_is_offered_and_restored(
 def test_declining_the_restore_deletes_the_autosave(qtbot, window, dialogs, tmp_path) -> None:
     crashed = left_by_a_crash(tmp_path, 5)
     dialogs.answer = No
-    assert not offer_recovery(window, tmp_path)
+    assert not offer_recovery(window.document, tmp_path)
     assert window.lab.position == 0 and cell_text(window, "biasTable", 0, 0) == "1.83"
     assert not crashed.json_path.exists() and not crashed.rows_path.exists()
 
@@ -97,7 +97,7 @@ def test_declining_the_restore_deletes_the_autosave(qtbot, window, dialogs, tmp_
 def test_a_damaged_autosave_is_reported_not_offered(qtbot, window, dialogs, tmp_path) -> None:
     crashed = left_by_a_crash(tmp_path, 5)
     crashed.rows_path.write_bytes(b"\x00" * 8)
-    assert not offer_recovery(window, tmp_path)
+    assert not offer_recovery(window.document, tmp_path)
     assert dialogs.questions == []
     assert "could not be restored" in window.statusBar().currentMessage()
 

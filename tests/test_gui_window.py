@@ -638,7 +638,7 @@ def test_saving_a_history_too_long_for_the_file_warns_and_keeps_it_unsaved(
 ) -> None:
     import model.session
 
-    monkeypatch.setattr(model.session, "MAX_FILE_BYTES", 2000)
+    monkeypatch.setattr(model.session.limits, "MAX_FILE_BYTES", 2000)
     window.lab.run_steps(100)
     path = tmp_path / "long.json"
     monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
@@ -663,18 +663,19 @@ def test_undoing_back_to_the_saved_state_clears_the_unsaved_mark(
     assert " *" in window.windowTitle()
 
 
-def test_a_limited_speed_is_never_exceeded(qtbot, window) -> None:
-    import time
-
+def test_a_limited_speed_reaches_the_run_loop_and_runs_in_the_gui_thread(qtbot, window) -> None:
+    # How fast it then goes (the 4th step at 10 steps/s comes after ~0.3 s, never before)
+    # is measured by benchmarks/bench_window.py, not asserted here.
     choose(qtbot, window.findChild(QtWidgets.QComboBox, "speedCombo"), 10)
-    started = time.perf_counter()
+    assert window.runner.speed == 10
     click(qtbot, window, "runButton")
+    assert window.runner.running
     qtbot.waitUntil(lambda: window.lab.position >= 4, timeout=10000)
-    elapsed = time.perf_counter() - started
+    assert not window.runner.in_background  # a limited speed steps in the GUI thread
     click(qtbot, window, "runButton")
-    # 10 steps/s: the 4th step cannot come before ~0.3 s, however fast the machine.
-    assert elapsed >= 0.25
-    assert window.lab.position <= 4 + 10 * (time.perf_counter() - started) + 1
+    paused_at = window.lab.position
+    qtbot.wait(150)  # longer than a tick at 10 steps/s
+    assert not window.runner.running and window.lab.position == paused_at
 
 
 def test_setting_changes_are_undoable_and_merge(qtbot, window) -> None:

@@ -16,7 +16,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,7 +41,7 @@ def _missing_display(reason: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def x_display() -> Iterator[str]:
+def x_display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """$DISPLAY, or a private Xvfb on a free display number (stopped afterwards)."""
     if os.environ.get("DISPLAY"):
         yield os.environ["DISPLAY"]
@@ -50,7 +49,7 @@ def x_display() -> Iterator[str]:
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         _missing_display("no DISPLAY and no Xvfb to start one")
-    server, number = _start_xvfb(xvfb)
+    server, number = _start_xvfb(xvfb, tmp_path_factory.mktemp("xvfb") / "xvfb.log")
     try:
         yield f":{number}"
     finally:
@@ -62,12 +61,12 @@ def x_display() -> Iterator[str]:
             server.wait()
 
 
-def _start_xvfb(xvfb: str) -> tuple[subprocess.Popen[bytes], str]:
+def _start_xvfb(xvfb: str, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
     """Xvfb picks the first free display itself and writes its number to -displayfd once
     it accepts connections, so there is no race for a number and no polling."""
     read_end, write_end = os.pipe()
     # Its messages go to a file: a pipe nobody reads could fill up and stall the server.
-    with tempfile.TemporaryFile() as log:
+    with log_path.open("w+b") as log:
         try:
             server = subprocess.Popen(
                 [
@@ -113,14 +112,14 @@ def _read_line(fd: int, timeout: float) -> str:
     return data.decode(errors="replace").strip() if data.endswith(b"\n") else ""
 
 
-def _run_driver(display: str, screenshot: Path) -> subprocess.CompletedProcess[str]:
+def _run_driver(display: str, screenshot: Path, folder: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, QT_QPA_PLATFORM="xcb", DISPLAY=display)
     # A scale factor from the caller's desktop would change the screenshot's size.
     for name in ("QT_SCALE_FACTOR", "QT_SCREEN_SCALE_FACTORS"):
         env.pop(name, None)
     # Its own session, so that a timeout ends the driver and its worker process together.
     with subprocess.Popen(
-        [sys.executable, str(DRIVER), str(screenshot)],
+        [sys.executable, str(DRIVER), str(screenshot), str(folder)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -147,7 +146,9 @@ def _colour_samples(image: QtGui.QImage) -> list[int]:
 
 def test_the_real_window_steps_runs_and_paints_on_xcb(x_display: str, tmp_path: Path) -> None:
     screenshot = tmp_path / "xcb_smoke.png"
-    done = _run_driver(x_display, screenshot)
+    folder = tmp_path / "user-folders"  # the app's settings and autosaves
+    folder.mkdir()
+    done = _run_driver(x_display, screenshot, folder)
     assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["platform"] == "xcb"

@@ -1,6 +1,6 @@
 """Drive the real window on a real display (run by tests/test_real_window.py).
 
-    QT_QPA_PLATFORM=xcb DISPLAY=:N python tests/xcb_smoke.py SCREENSHOT.png
+    QT_QPA_PLATFORM=xcb DISPLAY=:N python tests/xcb_smoke.py SCREENSHOT.png [FOLDER]
 
 Opens the window through `gui.app.run_gui`, exactly as `python main.py` does, then, from
 inside its event loop: shows it at 1280×800, waits until it is exposed, clicks Step and
@@ -9,7 +9,8 @@ saves `window.grab()` to SCREENSHOT.png and prints one JSON line:
 {"steps": …, "platform": …, "screenshot": [width, height], "w1": …}. Then it runs again
 and closes the window in the middle of the run (answering "Discard" to the unsaved-changes
 question): the exit code is then what `run_gui` returns — 0 when all of that worked, 1
-(with the reason on stderr) when a check failed.
+(with the reason on stderr) when a check failed. Its settings and autosaves go to FOLDER
+(default: a temporary folder, removed afterwards).
 
 Not a test module itself (no `test_` prefix): Run starts a worker process with
 multiprocessing "spawn", which re-imports this file, hence the main guard.
@@ -140,21 +141,28 @@ def discard_changes() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
+    if len(argv) not in (2, 3):
         print(__doc__, file=sys.stderr)
         return 2
-    # A fresh settings folder: a saved geometry must not change the window's size, and a
-    # smoke run must not touch the user's recent files.
-    with tempfile.TemporaryDirectory(prefix="backprop-lab-smoke-") as settings:
-        os.environ["XDG_CONFIG_HOME"] = settings
-        os.environ["XDG_DATA_HOME"] = settings  # autosaves too, and no restore offer
-        from PySide6 import QtCore
+    if len(argv) == 3:  # the caller's folder (a test's tmp_path), left for it to remove
+        return run_in(argv[2], argv[1])
+    with tempfile.TemporaryDirectory(prefix="backprop-lab-smoke-") as folder:
+        return run_in(folder, argv[1])
 
-        from gui.app import make_application, run_gui
 
-        make_application()  # run_gui reuses it; the timer needs it to exist first
-        QtCore.QTimer.singleShot(0, lambda: finish(argv[1]))
-        return run_gui()
+def run_in(folder: str, screenshot: str) -> int:
+    """The app with its settings and autosaves in `folder`: a fresh one, so that a saved
+    geometry does not change the window's size, a smoke run does not touch the user's
+    recent files, and there is no restore offer."""
+    os.environ["XDG_CONFIG_HOME"] = folder
+    os.environ["XDG_DATA_HOME"] = folder
+    from PySide6 import QtCore
+
+    from gui.app import make_application, run_gui
+
+    make_application()  # run_gui reuses it; the timer needs it to exist first
+    QtCore.QTimer.singleShot(0, lambda: finish(screenshot))
+    return run_gui()
 
 
 if __name__ == "__main__":
