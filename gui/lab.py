@@ -1,30 +1,24 @@
 """The window's document: one Trainer, its undo stack, and Qt signals for the views.
 
-Widgets never change the Trainer directly: they call a method here, which validates,
-pushes an undoable command where the change is an edit, and emits the signals that the
-views listen to (data flows one way: widgets → Lab → signals → widgets).
+The Trainer (model/state.py) owns the training state and is the only thing that changes
+it. Widgets call a method here, which validates, pushes an undoable command (an operation
+of the Trainer between two snapshots, gui/commands.py) and emits the signals that the
+views listen to: data flows one way, widgets → Lab → Trainer → signals → widgets.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 from PySide6 import QtCore, QtGui
 
-from gui.commands import (
-    ActivationCommand,
-    EditParameterCommand,
-    ReplaceDataCommand,
-    ReplaceHistoryCommand,
-    ReplaceSetupCommand,
-    SetConfigCommand,
-    StepBackCommand,
-    TrainCommand,
-)
+from gui.commands import Announce, SetConfigCommand, StateCommand, TrainCommand
 from model.network import Network, check_architecture, initial_weights
 from model.session import Session, check_size
-from model.training import Dataset, Trainer, TrainingConfig
+from model.state import Trainer
+from model.training import Dataset, TrainingConfig
 
 
 class Lab(QtCore.QObject):
@@ -72,7 +66,7 @@ class Lab(QtCore.QObject):
 
     @property
     def last_step(self) -> int:
-        return len(self.trainer.history) - 1
+        return self.trainer.last_step
 
     def step(self) -> bool:
         """One update; False (with a message) if it diverged."""
@@ -83,7 +77,8 @@ class Lab(QtCore.QObject):
         "Train" entry). Stops at a divergence, and at the first state whose error is at or
         below `target_error` (> 0). Emits the signals unless emit=False (the run loop
         emits once per frame instead). Returns the number of updates kept."""
-        return self._train(TrainCommand(self, n, target_error), emit)
+        self._discard_later_states()
+        return self._train(self._train_command(n, target_error), emit)
 
     def adopt_states(
         self, rows: np.ndarray, divergence: str | None = None, target_error: float = 0.0
@@ -92,12 +87,22 @@ class Lab(QtCore.QObject):
         the current settings: the same undoable command, without computing them again.
         `divergence` is the message of the step that ended them, if one did. Emits only
         on a divergence (the run loop emits once per frame)."""
-        return self._train(
-            TrainCommand(self, len(rows), target_error, rows, divergence), emit=False
-        )
+        self._discard_later_states()
+        command = self._train_command(len(rows), target_error, rows, divergence)
+        return self._train(command, emit=False)
+
+    def _train_command(
+        self,
+        n: int,
+        target_error: float,
+        rows: np.ndarray | None = None,
+        divergence: str | None = None,
+    ) -> TrainCommand:
+        return TrainCommand(self._current, n, target_error, self.emit_all, rows, divergence)
 
     def _train(self, command: TrainCommand, emit: bool) -> int:
-        self._discard_later_states()
+        """Push a command made after the later states were discarded (its snapshot from
+        before must not hold them)."""
         self.undo_stack.push(command)
         if command.error is not None:
             self._emit_moved()
@@ -108,10 +113,11 @@ class Lab(QtCore.QObject):
 
     def step_back(self) -> None:
         """Discard the current state and show the previous one (undoable)."""
-        if self.trainer.position == 0:
+        position = self.trainer.position
+        if position == 0:
             self.message.emit("Already at step 0: nothing to step back to.")
             return
-        self.undo_stack.push(StepBackCommand(self))
+        self._push(f"Step back from step {position}", lambda t: t.truncate(position - 1))
 
     def seek(self, step: int) -> None:
         """Show the state after `step` updates; later states stay until the next Step."""
@@ -124,14 +130,7 @@ class Lab(QtCore.QObject):
         """Back to step 0 with the history cleared (undoable: Ctrl+Z brings it back)."""
         if self.last_step == 0:
             return
-        self.undo_stack.push(
-            ReplaceHistoryCommand(
-                self,
-                self.trainer.history.copy_prefix(1),
-                0,
-                f"Reset (discard {self.last_step} steps)",
-            )
-        )
+        self._push(f"Reset (discard {self.last_step} steps)", Trainer.reset)
 
     def emit_all(self) -> None:
         self._emit_moved()
@@ -144,14 +143,30 @@ class Lab(QtCore.QObject):
         later = self.last_step - self.trainer.position
         if later > 0:
             position = self.trainer.position
-            self.undo_stack.push(
-                ReplaceHistoryCommand(
-                    self,
-                    self.trainer.history.copy_prefix(position + 1),
-                    position,
-                    f"Continue from step {position} (discard {later} later steps)",
-                )
+            self._push(
+                f"Continue from step {position} (discard {later} later steps)",
+                lambda t: t.truncate(position),
             )
+
+    def _current(self) -> Trainer:
+        return self.trainer
+
+    def _push(
+        self,
+        text: str,
+        operation: Callable[[Trainer], np.ndarray | None],
+        announce: Announce | None = None,
+    ) -> bool:
+        """Run `operation` as an undoable command; False (with the message, nothing
+        changed) if the Trainer refuses it."""
+        command = StateCommand(self._current, text, operation, announce or self.emit_all)
+        try:
+            command.run_first()
+        except ValueError as error:
+            self.message.emit(str(error))
+            return False
+        self.undo_stack.push(command)
+        return True
 
     # -- edits (each an undoable command) -------------------------------------------------
     def set_parameter(self, layer: int, kind: str, row: int, col: int, value: float) -> bool:
@@ -168,14 +183,22 @@ class Lab(QtCore.QObject):
             return True
         for index, value in changed.items():
             theta[index] = value
-        candidate = self.trainer.network.copy()
-        candidate.set_flat(theta)
-        if not self._error_is_finite(candidate, self.trainer.data):
+        if text is None:
+            names = self.trainer.network.parameter_names()
+            first = next(iter(changed))
+            text = (
+                f"Edit {names[first]}" if len(changed) == 1 else f"Edit {len(changed)} parameters"
+            )
+        if not self._error_is_finite(self.trainer.network, self.trainer.data, theta):
             return False
-        self.undo_stack.push(EditParameterCommand(self, theta, text))
-        return True
+        return self._push(text, lambda t: t.set_parameters(theta))
 
-    def _error_is_finite(self, network: Network, data: Dataset) -> bool:
+    def _error_is_finite(
+        self, network: Network, data: Dataset, theta: np.ndarray | None = None
+    ) -> bool:
+        if theta is not None:
+            network = network.copy()
+            network.set_flat(theta)
         with np.errstate(all="ignore"):
             error = network.error(data.inputs, data.targets, self.trainer.config.loss)
         if not np.isfinite(error):
@@ -206,16 +229,16 @@ class Lab(QtCore.QObject):
             return True
         if not self._error_is_finite(self.trainer.network, data):
             return False
-        self.undo_stack.push(ReplaceDataCommand(self, data, text))
-        return True
+        return self._replace_data(data, text)
 
     def add_sample(self) -> None:
         """Append a sample (a copy of the last one, to be edited)."""
         data = self.trainer.data
         new = Dataset(
-            np.vstack([data.inputs, data.inputs[-1:]]), np.vstack([data.targets, data.targets[-1:]])
+            np.vstack([data.inputs, data.inputs[-1:]]),
+            np.vstack([data.targets, data.targets[-1:]]),
         )
-        self.undo_stack.push(ReplaceDataCommand(self, new, f"Add sample {new.n_samples}"))
+        self._replace_data(new, f"Add sample {new.n_samples}")
 
     def remove_sample(self, row: int) -> None:
         data = self.trainer.data
@@ -223,7 +246,21 @@ class Lab(QtCore.QObject):
             self.message.emit("The data needs at least one sample.")
             return
         new = Dataset(np.delete(data.inputs, row, axis=0), np.delete(data.targets, row, axis=0))
-        self.undo_stack.push(ReplaceDataCommand(self, new, f"Remove sample {row + 1}"))
+        self._replace_data(new, f"Remove sample {row + 1}")
+
+    def _replace_data(self, data: Dataset, text: str) -> bool:
+        # A reset of the table models would close an open cell editor mid-commit, so only
+        # a change of shape (a sample added or removed) counts as a structure change.
+        reshaped = data.n_samples != self.trainer.data.n_samples
+        return self._push(text, lambda t: t.replace_data(data), self._announce_data(reshaped))
+
+    def _announce_data(self, reshaped: bool) -> Announce:
+        def announce() -> None:
+            if reshaped:
+                self.structureChanged.emit()
+            self.emit_all()
+
+        return announce
 
     def set_activation(self, layer: int, name: str) -> bool:
         """Change layer `layer`'s activation (1-based); False with a message if the rule
@@ -239,8 +276,19 @@ class Lab(QtCore.QObject):
             self.message.emit(str(error))
             self.configChanged.emit()
             return False
-        self.undo_stack.push(ActivationCommand(self, layer, name))
-        return True
+        return self._push(
+            f"Layer {layer} activation: {name}",
+            lambda t: t.set_activation(layer, name),
+            self._announce_config_and_state,
+        )
+
+    def _announce_config_and_state(self) -> None:
+        self.configChanged.emit()
+        self.emit_all()
+
+    def _announce_setup(self) -> None:
+        self.structureChanged.emit()
+        self._announce_config_and_state()
 
     def set_architecture(
         self, layers: list[int], activations: list[str], init: str = "uniform", seed: int = 0
@@ -307,32 +355,18 @@ class Lab(QtCore.QObject):
     ) -> bool:
         if not self._error_is_finite(network, data):
             return False
-        self.undo_stack.push(ReplaceSetupCommand(self, network, data, config, text))
-        return True
+        return self._push(
+            text, lambda t: t.replace_setup(network, data, config), self._announce_setup
+        )
 
     def parameter_location(self, name: str) -> tuple[int, str, int, int]:
         """(layer, kind, row, col) of a parameter named as in the history's columns."""
-        names = self.trainer.network.parameter_names()
-        if name not in names:
-            raise KeyError(f"no parameter {name!r} in this network")
-        index = names.index(name)
-        layers = self.trainer.network.layers
-        for layer in range(1, len(layers)):
-            n_weights, n_biases = layers[layer] * layers[layer - 1], layers[layer]
-            if index < n_weights:
-                return layer, "W", index // layers[layer - 1], index % layers[layer - 1]
-            if index < n_weights + n_biases:
-                return layer, "b", index - n_weights, 0
-            index -= n_weights + n_biases
-        raise AssertionError("parameter_names and layers disagree")
+        parameter = self.trainer.network.layout.by_name(name)
+        return parameter.layer, parameter.kind, parameter.row, parameter.col
 
     def flat_index(self, layer: int, kind: str, row: int, col: int) -> int:
         """Position of a parameter in Network.get_flat() (the history's columns)."""
-        layers = self.trainer.network.layers
-        offset = sum(layers[l] * layers[l - 1] + layers[l] for l in range(1, layer))
-        if kind == "W":
-            return offset + row * layers[layer - 1] + col
-        return offset + layers[layer] * layers[layer - 1] + row
+        return self.trainer.network.layout.index(layer, kind, row, col)
 
     # -- settings -------------------------------------------------------------------------
     def set_config(self, **changes: object) -> bool:
@@ -347,5 +381,5 @@ class Lab(QtCore.QObject):
             self.message.emit(str(error))
             self.configChanged.emit()  # views re-read the old value
             return False
-        self.undo_stack.push(SetConfigCommand(self, new))
+        self.undo_stack.push(SetConfigCommand(self._current, new, self.configChanged.emit))
         return True

@@ -25,7 +25,7 @@ from PySide6 import QtCore
 
 from gui.lab import Lab
 from model.background import BackgroundTrainer
-from model.training import Trainer
+from model.state import Trainer
 
 FRAME_RATE = 33.0  # redraws per second while running (the target is >= 30)
 MIN_STEP_BUDGET_S = 0.004  # stepping per tick even when drawing took the whole frame
@@ -47,21 +47,10 @@ def shared_worker() -> BackgroundTrainer | None:
     return worker
 
 
-def state_key(trainer: Trainer) -> tuple[object, ...]:
-    """Changes whenever the state a run continues from changes in any way."""
-    history, network, data = trainer.history, trainer.network, trainer.data
-    return (
-        id(trainer),
-        id(history),
-        history.revision,
-        len(history),
-        trainer.position,
-        trainer.config,
-        tuple(network.layers),
-        tuple(network.activations),
-        data.inputs.tobytes(),
-        data.targets.tobytes(),
-    )
+def state_key(trainer: Trainer) -> tuple[int]:
+    """Changes whenever the state a run continues from changes in any way: every
+    operation of any Trainer gives it a new revision."""
+    return (trainer.revision,)
 
 
 class RunLoop(QtCore.QObject):
@@ -95,7 +84,7 @@ class RunLoop(QtCore.QObject):
         self._worker: BackgroundTrainer | None = None
         QtCore.QTimer.singleShot(WORKER_START_DELAY_MS, self._start_worker)
         self._job: int | None = None  # this loop's job in the worker
-        self._worker_key: tuple[object, ...] | None = None
+        self._worker_key: tuple[int] | None = None
         lab.diverged.connect(self.stop)
 
     def _start_worker(self) -> None:
@@ -244,11 +233,7 @@ class RunLoop(QtCore.QObject):
         return done == n and not self._target_reached()
 
     def _target_reached(self) -> bool:
-        trainer = self.lab.trainer
-        return (
-            self.target_error > 0
-            and trainer.history.error_at(trainer.position) <= self.target_error
-        )
+        return self.lab.trainer.reached(self.target_error)
 
 
 def clock() -> float:

@@ -1,4 +1,4 @@
-"""Plain-float twin of `Trainer._advance_numpy` for small networks.
+"""Plain-float twin of the numpy engine (`training.numpy_rows`) for small networks.
 
 On the lecture's single neuron numpy spends nearly all its time creating tiny arrays;
 Python floats do the same arithmetic far faster (benchmarks/bench_engine.py). This
@@ -47,8 +47,10 @@ from model.activations import LEAKY_SLOPE, get_activation
 from model.losses import get_loss
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from model.config import Dataset, TrainingConfig
     from model.network import Network
-    from model.training import Trainer
 
 Vector = list[float]
 Layer = list[Vector]  # one row [w_1, ..., w_n, b] per neuron
@@ -88,20 +90,20 @@ def variant(network: Network) -> str:
     return {1: "single layer", 2: "one hidden layer"}.get(network.depth, "generic")
 
 
-def advance(trainer: Trainer, n: int) -> int:
-    """n updates, as `trainer._advance_numpy(n)` makes them; returns n.
+def rows(
+    network: Network, data: Dataset, config: TrainingConfig, first_step: int, n: int
+) -> Iterator[np.ndarray]:
+    """Up to n updates from state `first_step`, as the numpy engine makes them: blocks of
+    new rows (parameters in `get_flat` order, then the error). `network` is not changed.
 
-    Every new state is checked like numpy's path does: a non-finite parameter or error
-    (or a float operation that overflows) raises `trainer.divergence(step)` after the
-    finite states before it were recorded, with the network left at the last of them.
+    Every new state is checked like numpy's engine does: the rows stop before the first
+    state with a non-finite parameter or error (or a float operation that overflows).
     """
-    if n <= 0:
-        return n
-    loop = {"single layer": advance_single_layer, "one hidden layer": advance_one_hidden_layer}.get(
-        variant(trainer.network), advance_generic
-    )
-    loop(trainer, n)
-    return n
+    loop = {
+        "single layer": single_layer_rows,
+        "one hidden layer": one_hidden_layer_rows,
+    }.get(variant(network), generic_rows)
+    return loop(network, plan_for(network, data, config), first_step, n)
 
 
 @dataclass(frozen=True)
@@ -129,8 +131,7 @@ class Plan:
         return [d for _, d in self.samples]
 
 
-def plan_for(trainer: Trainer) -> Plan:
-    network, config = trainer.network, trainer.config
+def plan_for(network: Network, data: Dataset, config: TrainingConfig) -> Plan:
     loss = get_loss(config.loss)
     backprop = config.rule == "backprop"
     output = network.activations[-1]
@@ -163,10 +164,7 @@ def plan_for(trainer: Trainer) -> Plan:
         batch=config.mode == "batch",
         update_biases=config.update_biases,
         samples=[
-            (x + ONE, d)
-            for x, d in zip(
-                trainer.data.inputs.tolist(), trainer.data.targets.tolist(), strict=True
-            )
+            (x + ONE, d) for x, d in zip(data.inputs.tolist(), data.targets.tolist(), strict=True)
         ],
     )
 
@@ -195,31 +193,22 @@ def all_finite(values: Vector, error: float) -> bool:
     return math.isfinite(error) and all(map(math.isfinite, values))
 
 
-def record(trainer: Trainer, table: np.ndarray) -> None:
-    """Append states, shape (k, n_parameters + 1) in `get_flat` order with the error last,
-    to the history and move the network and the trainer to the last of them."""
-    if len(table):
-        trainer.history.extend(table)
-        trainer.network.set_flat(table[-1, :-1].copy())
-        trainer.position += len(table)
-
-
-def record_rows(trainer: Trainer, rows: Vector, order: list[int]) -> None:
-    """`record` for states laid out as the rows of each layer end to end, then E."""
-    if rows:
-        record(trainer, np.array(rows).reshape(-1, len(order))[:, order])
+def table_of(rows: Vector, order: list[int]) -> np.ndarray:
+    """States laid out as the rows of each layer end to end, then E, as history rows
+    (`get_flat` order, error last)."""
+    return np.array(rows).reshape(-1, len(order))[:, order]
 
 
 # -- no hidden layer --------------------------------------------------------------------------
-def advance_single_layer(trainer: Trainer, n: int) -> None:
+def single_layer_rows(
+    network: Network, plan: Plan, first_step: int, n: int
+) -> Iterator[np.ndarray]:
     """n updates of a network without hidden layers, one output neuron at a time.
 
     Neuron j's update needs only its own outputs y_pj and targets d_pj, so each neuron
     runs the whole chunk of steps on its own; the chunk's error is then
     E = (Σ_j Σ_p E_pj) / P. The first neuron to diverge ends the chunk for all.
     """
-    plan = plan_for(trainer)
-    network = trainer.network
     n_in, n_out = network.layers
     P = len(plan.samples)
     neurons = layers_of(network)[0]  # [w_1, ..., w_n, b] per neuron
@@ -227,10 +216,10 @@ def advance_single_layer(trainer: Trainer, n: int) -> None:
     targets = [list(column) for column in zip(*plan.targets)]  # d_pj per neuron
     f = plan.fs[0]
     outputs = [[f(sum(map(mul, w, x))) for x in xs] for w in neurons]  # y_pj per neuron
-    end = trainer.position + n
-    while trainer.position < end:
-        first = trainer.position
-        k = min(FLUSH_ROWS, end - first)
+    end = first_step + n
+    first = first_step
+    while first < end:
+        wanted = k = min(FLUSH_ROWS, end - first)
         states: list[Vector] = []
         errors: list[Vector] = []
         for w, ds, ys in zip(neurons, targets, outputs):
@@ -248,9 +237,11 @@ def advance_single_layer(trainer: Trainer, n: int) -> None:
         finite = np.isfinite(table[:, -1])  # the sum over the neurons may overflow
         if not finite.all():
             table = table[: int(np.argmin(finite))]
-        record(trainer, table)
-        if trainer.position < first + min(FLUSH_ROWS, end - first):
-            raise trainer.divergence(trainer.position + 1)
+        if len(table):
+            yield table
+        if len(table) < wanted:  # the next state diverged
+            return
+        first += wanted
 
 
 def neuron_steps(
@@ -263,9 +254,9 @@ def neuron_steps(
     Returns the states w after each update end to end, and each state's Σ_p E_p; both
     stop before the first state with a non-finite value.
     """
-    exp, isfinite = math.exp, math.isfinite
+    isfinite = math.isfinite
     f, per_output, output_delta = plan.fs[0], plan.per_output, plan.output_delta
-    sigmoid, squared, plain = plan.activations[0] == "sigmoid", plan.squared, plan.plain_delta
+    squared, plain = plan.squared, plan.plain_delta
     eta, batch = plan.eta, plan.batch
     P = len(xs)
     moving = range(len(w) if plan.update_biases else len(w) - 1)
@@ -291,13 +282,7 @@ def neuron_steps(
             s = 0.0
             for p in samples:
                 s = sum(map(mul, w, xs[p]))
-                if not sigmoid:
-                    y = f(s)
-                elif s >= 0.0:  # σ(s) without overflow, as f_float does
-                    y = 1.0 / (1.0 + exp(-s))
-                else:
-                    z = exp(s)
-                    y = z / (1.0 + z)
+                y = f(s)
                 ys[p] = y
                 d = ds[p]
                 e += 0.5 * (d - y) * (d - y) if squared else per_output(y, d)
@@ -312,19 +297,19 @@ def neuron_steps(
 
 # -- one hidden layer -------------------------------------------------------------------------
 # One loop on purpose: a function call per sample would cost about a tenth of a step.
-def advance_one_hidden_layer(trainer: Trainer, n: int) -> None:  # noqa: PLR0912, PLR0915
+def one_hidden_layer_rows(  # noqa: PLR0912, PLR0915
+    network: Network, plan: Plan, first_step: int, n: int
+) -> Iterator[np.ndarray]:
     """n updates of an n_in-h-n_out network, in one loop over plain lists.
 
     Each pass of the loop forwards every sample at the current state (the error, and the
     activations the next gradient needs), records the state, then sums the gradient over
     the samples it uses into lists laid out like the parameters and steps down it.
     """
-    plan = plan_for(trainer)
-    network = trainer.network
     hidden, output = layers_of(network)  # [w_1, ..., w_n, b] per neuron
     order = [*flat_order(network), network.n_parameters]
     flush_at = FLUSH_ROWS * len(order)
-    exp, isfinite = math.exp, math.isfinite
+    isfinite = math.isfinite
     f_hidden, f_output = plan.fs
     df_hidden = plan.dfs[0]
     assert df_hidden is not None  # the Trainer allows only backprop here
@@ -354,7 +339,7 @@ def advance_one_hidden_layer(trainer: Trainer, n: int) -> None:  # noqa: PLR0912
     # a zip object every step costs a few per cent of a 2-2-1 step.
     samples = list(zip(xs, ds, hs, ys))
     hidden_rows, output_rows = list(enumerate(hidden)), list(enumerate(output))
-    first = trainer.position
+    first = first_step
     end = first + n
     rows: Vector = []  # new states end to end: the rows of each layer, then E
     with contextlib.suppress(*ARITHMETIC_TROUBLE):
@@ -366,24 +351,12 @@ def advance_one_hidden_layer(trainer: Trainer, n: int) -> None:  # noqa: PLR0912
                 for j, w in hidden_rows:
                     s = sum(map(mul, w, x))
                     check += s
-                    if not sigmoid_hidden:
-                        h[j] = f_hidden(s)
-                    elif s >= 0.0:
-                        h[j] = 1.0 / (1.0 + exp(-s))
-                    else:
-                        z = exp(s)
-                        h[j] = z / (1.0 + z)
+                    h[j] = f_hidden(s)
                 E_p = 0.0
                 for k, w in output_rows:
                     s = sum(map(mul, w, h))
                     check += s
-                    if not sigmoid_output:
-                        y_k = f_output(s)
-                    elif s >= 0.0:
-                        y_k = 1.0 / (1.0 + exp(-s))
-                    else:
-                        z = exp(s)
-                        y_k = z / (1.0 + z)
+                    y_k = f_output(s)
                     y[k] = y_k
                     d_k = d[k]
                     E_p += 0.5 * (d_k - y_k) * (d_k - y_k) if squared else per_output(y_k, d_k)
@@ -398,7 +371,7 @@ def advance_one_hidden_layer(trainer: Trainer, n: int) -> None:  # noqa: PLR0912
                     rows += w
                 rows.append(E)
                 if len(rows) >= flush_at:
-                    record_rows(trainer, rows, order)
+                    yield table_of(rows, order)
                     rows = []
             if step == end:
                 break
@@ -462,9 +435,8 @@ def advance_one_hidden_layer(trainer: Trainer, n: int) -> None:  # noqa: PLR0912
             for w, g in zip(output, output_grads):
                 for i in output_moving:
                     w[i] -= eta * (g[i] / m)
-    record_rows(trainer, rows, order)
-    if trainer.position < end:
-        raise trainer.divergence(trainer.position + 1)
+    if rows:
+        yield table_of(rows, order)
 
 
 # -- the phases of a step (generic loop) ---------------------------------------------------
@@ -558,15 +530,14 @@ def descend(net: list[Layer], plan: Plan, acts: list[Activations], step: int) ->
 
 
 # -- the generic loop -------------------------------------------------------------------------
-def advance_generic(trainer: Trainer, n: int) -> None:
+def generic_rows(network: Network, plan: Plan, first_step: int, n: int) -> Iterator[np.ndarray]:
     """n updates of a network of any depth, one step phase at a time."""
-    plan = plan_for(trainer)
-    order = [*flat_order(trainer.network), trainer.network.n_parameters]  # error last
+    order = [*flat_order(network), network.n_parameters]  # error last
     flush_at = FLUSH_ROWS * len(order)
-    net = layers_of(trainer.network)
+    net = layers_of(network)
     acts, _ = forward(net, plan)
     rows: Vector = []  # new states end to end: the rows of each layer, then E
-    step = trainer.position
+    step = first_step
     end = step + n
     with contextlib.suppress(*ARITHMETIC_TROUBLE):
         while step < end:
@@ -582,8 +553,7 @@ def advance_generic(trainer: Trainer, n: int) -> None:
             net, acts = new_net, new_acts
             step += 1
             if len(rows) >= flush_at:
-                record_rows(trainer, rows, order)
+                yield table_of(rows, order)
                 rows = []
-    record_rows(trainer, rows, order)
-    if trainer.position < end:
-        raise trainer.divergence(trainer.position + 1)
+    if rows:
+        yield table_of(rows, order)

@@ -185,8 +185,7 @@ def test_sensitivity_in_words() -> None:
     assert "smaller W1 is better" in text
     # a parameter whose increase lowers the error
     trainer = lecture()
-    trainer.data = Dataset(np.array([[0.1, 0.3]]), np.array([[0.99]]))
-    trainer.restart_history()
+    trainer.replace_data(Dataset(np.array([[0.1, 0.3]]), np.array([[0.99]])))
     assert "increasing W2 by 0.1 lowers E by ≈" in to_text(explain_step(trainer))
 
 
@@ -448,8 +447,7 @@ def test_batch_shows_the_first_sample_in_full_and_the_rest_as_a_table() -> None:
 
 def test_batch_delta_rule_is_the_mean_of_the_samples_updates() -> None:
     trainer = lecture(mode="batch")
-    trainer.data = Dataset(np.array([[0.1, 0.3], [0.5, -0.2]]), np.array([[0.03], [0.9]]))
-    trainer.restart_history()
+    trainer.replace_data(Dataset(np.array([[0.1, 0.3], [0.5, -0.2]]), np.array([[0.03], [0.9]])))
     trainer.step()
     ex = explain_step(trainer)
     (update,) = ex.delta_rule

@@ -1,13 +1,13 @@
 """The plain-float fast path against the numpy engine: same history, same divergence.
 
-Every check runs the same training twice, once through `Trainer._advance_numpy` and
-once through `model.fastpath.advance`, and compares every history cell to 1e-12.
+Every check runs the same training twice, once with the Trainer's engine "numpy" and once
+with "floats" (`model.fastpath`), and compares every history cell to 1e-12.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +19,8 @@ from model import fastpath
 from model.activations import ACTIVATION_NAMES, get_activation
 from model.losses import LOSS_NAMES
 from model.network import Network, initial_weights
-from model.training import Dataset, DivergenceError, Trainer, TrainingConfig
+from model.state import Trainer
+from model.training import Dataset, DivergenceError, TrainingConfig
 
 DIFFERENTIABLE = tuple(name for name in ACTIVATION_NAMES if get_activation(name).differentiable)
 TOLERANCE = 1e-12
@@ -34,7 +35,7 @@ class Case:
     config: TrainingConfig
     scale: float = 1.0  # of the inputs
 
-    def trainer(self) -> Trainer:
+    def trainer(self, engine: str = "floats") -> Trainer:
         rng = np.random.default_rng(self.seed)
         weights, biases = initial_weights(
             self.layers, "uniform", seed=self.seed, low=-1.0, high=1.0
@@ -42,7 +43,7 @@ class Case:
         network = Network(list(self.layers), list(self.activations), weights, biases)
         inputs = self.scale * rng.uniform(-1.0, 1.0, size=(self.n_samples, self.layers[0]))
         targets = rng.uniform(0.0, 1.0, size=(self.n_samples, self.layers[-1]))
-        return Trainer(network, Dataset(inputs, targets), self.config)
+        return Trainer(network, Dataset(inputs, targets), self.config, engine=engine)
 
 
 @dataclass
@@ -53,20 +54,18 @@ class Outcome:
     position: int
 
 
-def outcome(trainer: Trainer, advance: Callable[[int], int], n: int) -> Outcome:
+def outcome(trainer: Trainer, n: int) -> Outcome:
     error = None
     try:
-        assert advance(n) == n
+        assert trainer.run(n) == n
     except DivergenceError as caught:
         error = caught
     return Outcome(trainer.history.table(), error, trainer.network.get_flat(), trainer.position)
 
 
 def assert_same_training(case: Case, n: int) -> Outcome:
-    by_numpy = case.trainer()
-    expected = outcome(by_numpy, by_numpy._advance_numpy, n)
-    by_floats = case.trainer()
-    got = outcome(by_floats, lambda k: fastpath.advance(by_floats, k), n)
+    expected = outcome(case.trainer("numpy"), n)
+    got = outcome(case.trainer("floats"), n)
     assert got.table.shape == expected.table.shape
     np.testing.assert_allclose(got.table, expected.table, rtol=TOLERANCE, atol=TOLERANCE)
     np.testing.assert_allclose(got.parameters, expected.parameters, rtol=TOLERANCE, atol=TOLERANCE)
@@ -106,8 +105,7 @@ def cases(draw: st.DrawFn) -> Case:
 def test_random_networks_train_exactly_like_numpy(case: Case, n: int) -> None:
     # Where the weights explode, the last-bit differences of summation order (numpy's
     # BLAS may fuse multiply-adds) grow with them: divergence has tests of its own below.
-    trainer = case.trainer()
-    reference = outcome(trainer, trainer._advance_numpy, n)
+    reference = outcome(case.trainer("numpy"), n)
     assume(reference.error is None and np.abs(reference.table).max() < 1e3)
     assert_same_training(case, n)
 
@@ -157,10 +155,10 @@ def test_frozen_biases_do_not_move() -> None:
 def test_online_mode_cycles_through_the_samples_from_any_position() -> None:
     config = TrainingConfig("backprop", "squared_error", 0.3, "online")
     case = Case([2, 3, 1], ["tanh", "sigmoid"], 3, 3, config)
-    by_numpy, by_floats = case.trainer(), case.trainer()
+    by_numpy, by_floats = case.trainer("numpy"), case.trainer("floats")
     for k in (1, 2, 4, 3):  # chunks starting at every sample
-        by_numpy._advance_numpy(k)
-        fastpath.advance(by_floats, k)
+        by_numpy.run(k)
+        by_floats.run(k)
     np.testing.assert_allclose(
         by_floats.history.table(), by_numpy.history.table(), rtol=TOLERANCE, atol=TOLERANCE
     )
@@ -177,7 +175,7 @@ def test_history_is_written_in_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_zero_steps_change_nothing() -> None:
     trainer = Case([2, 1], ["sigmoid"], 1, 2, TrainingConfig()).trainer()
     before = trainer.network.get_flat()
-    assert fastpath.advance(trainer, 0) == 0
+    assert trainer.run(0) == 0
     assert trainer.position == 0
     assert len(trainer.history) == 1
     np.testing.assert_array_equal(trainer.network.get_flat(), before)
@@ -228,7 +226,7 @@ def test_an_overflowing_float_operation_is_a_divergence(
 
     monkeypatch.setattr(math, "exp", counting)
     reference = case.trainer()
-    fastpath.advance(reference, 3)
+    reference.run(3)
     calls_for_three_steps = calls
 
     def overflowing(s: float) -> float:  # the first exp of step 4 overflows
@@ -242,7 +240,7 @@ def test_an_overflowing_float_operation_is_a_divergence(
     monkeypatch.setattr(math, "exp", overflowing)
     trainer = case.trainer()
     with pytest.raises(DivergenceError) as caught:
-        fastpath.advance(trainer, 10)
+        trainer.run(10)
     assert caught.value.step == 4
     assert trainer.position == 3
     np.testing.assert_array_equal(trainer.history.table(), reference.history.table())
@@ -264,22 +262,21 @@ def test_each_shape_runs_its_own_loop(
     monkeypatch: pytest.MonkeyPatch, layers: list[int], expected: str
 ) -> None:
     loops = {
-        "single layer": "advance_single_layer",
-        "one hidden layer": "advance_one_hidden_layer",
-        "generic": "advance_generic",
+        "single layer": "single_layer_rows",
+        "one hidden layer": "one_hidden_layer_rows",
+        "generic": "generic_rows",
     }
     ran: list[str] = []
     for name, attribute in loops.items():
         original = getattr(fastpath, attribute)
 
         def spy(
-            trainer: Trainer,
-            n: int,
+            *args: object,
             name: str = name,
-            original: Callable[[Trainer, int], None] = original,
-        ) -> None:
+            original: Callable[..., Iterator[np.ndarray]] = original,
+        ) -> Iterator[np.ndarray]:
             ran.append(name)
-            original(trainer, n)
+            return original(*args)
 
         monkeypatch.setattr(fastpath, attribute, spy)
     case = Case(layers, ["tanh"] * (len(layers) - 1), 1, 3, TrainingConfig("backprop"))
@@ -291,17 +288,16 @@ def test_each_shape_runs_its_own_loop(
 
 
 # -- the lecture ----------------------------------------------------------------------------------
-def lecture(rule: str = "delta") -> Trainer:
+def lecture(rule: str = "delta", engine: str = "auto") -> Trainer:
     network = Network([2, 1], ["sigmoid"], [np.array([[0.5, 0.2]])], [np.array([1.83])])
-    return Trainer(
-        network, Dataset([[0.1, 0.3]], [[0.03]]), TrainingConfig(rule=rule, learning_rate=0.01)
-    )
+    config = TrainingConfig(rule=rule, learning_rate=0.01)
+    return Trainer(network, Dataset([[0.1, 0.3]], [[0.03]]), config, engine=engine)
 
 
 def test_the_lecture_step_through_the_fast_path() -> None:
-    trainer = lecture()
+    trainer = lecture(engine="floats")
     assert fastpath.suitable(trainer.network)
-    assert fastpath.advance(trainer, 1) == 1
+    assert trainer.run(1) == 1
     W1, W2, b = trainer.history.row(1)
     assert [round(b, 9), round(W1, 9), round(W2, 9)] == [1.821556479, 0.499155648, 0.197466944]
     assert round(trainer.history.error_at(0), 9) == 0.356465271
@@ -312,9 +308,9 @@ def test_the_lecture_step_through_the_fast_path() -> None:
 
 @pytest.mark.parametrize("rule", ["delta", "backprop"])
 def test_the_lecture_trains_exactly_like_numpy(rule: str) -> None:
-    by_numpy, by_floats = lecture(rule), lecture(rule)
-    by_numpy._advance_numpy(300)
-    fastpath.advance(by_floats, 300)
+    by_numpy, by_floats = lecture(rule, "numpy"), lecture(rule, "floats")
+    by_numpy.run(300)
+    by_floats.run(300)
     np.testing.assert_allclose(
         by_floats.history.table(), by_numpy.history.table(), rtol=TOLERANCE, atol=TOLERANCE
     )
@@ -322,13 +318,13 @@ def test_the_lecture_trains_exactly_like_numpy(rule: str) -> None:
 
 def test_the_trainer_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
     used: list[int] = []
-    advance = fastpath.advance
+    rows = fastpath.rows
 
-    def spy(trainer: Trainer, n: int) -> int:
-        used.append(n)
-        return advance(trainer, n)
+    def spy(*args: object) -> Iterator[np.ndarray]:
+        used.append(int(args[-1]))  # type: ignore[call-overload]
+        return rows(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(fastpath, "advance", spy)
+    monkeypatch.setattr(fastpath, "rows", spy)
     trainer = lecture()
     trainer.step()
     assert used == [1]

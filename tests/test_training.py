@@ -2,30 +2,26 @@
 hand-written references, the Trainer's time travel, settings, and divergence.
 
 Every Trainer test runs on both engines: the plain-float fast path the Trainer picks for
-small networks and the numpy one (`Trainer._advance_numpy`) it uses for large ones."""
+small networks and the numpy one it uses for large ones (`model.state.DEFAULT_ENGINE`)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import warnings
-from collections.abc import Iterator
-from contextlib import AbstractContextManager
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import model.state
 from model.network import Network, initial_weights
+from model.state import RESERVE_BYTES, Trainer
 from model.training import (
-    RESERVE_BYTES,
     Dataset,
     DivergenceError,
-    Trainer,
     TrainingConfig,
     parameter_update,
     sample_indices,
@@ -36,16 +32,12 @@ ENGINES = ("fast", "numpy")
 
 
 @pytest.fixture(params=ENGINES)
-def engine(request: pytest.FixtureRequest) -> Iterator[str]:
-    with numpy_engine(request.param == "numpy"):
-        yield request.param
-
-
-def numpy_engine(on: bool) -> AbstractContextManager[object]:
-    """Force `Trainer._advance_numpy` whatever the network's size (or change nothing)."""
-    if on:
-        return mock.patch.object(Trainer, "_advance", Trainer._advance_numpy)
-    return contextlib.nullcontext()
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every Trainer made in the test uses this engine ("fast" = auto: floats when small)."""
+    monkeypatch.setattr(
+        model.state, "DEFAULT_ENGINE", "numpy" if request.param == "numpy" else "auto"
+    )
+    return request.param
 
 
 def lecture_trainer(**config: object) -> Trainer:
@@ -323,8 +315,8 @@ def test_engines_agree() -> None:
                 loss=loss,
                 learning_rate=0.2,
             )
-            with numpy_engine(numpy_on):
-                trainer.run(40)
+            trainer.engine = "numpy" if numpy_on else "auto"
+            trainer.run(40)
             runs.append(trainer.history.table())
         np.testing.assert_allclose(runs[0], runs[1], rtol=1e-10, atol=1e-13)
 
@@ -438,8 +430,7 @@ def test_config_changed_by_the_callback_mid_run_is_recorded(engine: str) -> None
     assert [trainer.config_for_step(s).learning_rate for s in range(1, 5)] == [0.01, 0.01, 1.0, 1.0]
     # and step 3 really was made with η = 1
     probe = lecture_trainer(learning_rate=1.0)
-    probe.network.set_flat(trainer.history.row(2))
-    probe.restart_history()
+    probe.set_parameters(trainer.history.row(2))
     probe.step()
     np.testing.assert_array_equal(probe.network.get_flat(), trainer.history.row(3))
 
@@ -459,8 +450,9 @@ def test_restart_history(engine: str) -> None:
     trainer.set_config(learning_rate=0.2)
     trainer.step()
     now = trainer.network.get_flat()
-    trainer.network.biases[0][0] = 0.25  # an edit the history did not see
-    trainer.restart_history()
+    edited = trainer.network.copy()
+    edited.biases[0][0] = 0.25
+    trainer.replace_setup(edited, trainer.data, trainer.config)
     assert trainer.position == 0
     assert len(trainer.history) == 1
     np.testing.assert_array_equal(trainer.history.row(0), [now[0], now[1], 0.25])
@@ -471,16 +463,16 @@ def test_restart_history(engine: str) -> None:
     np.testing.assert_array_equal(trainer.network.get_flat(), [now[0], now[1], 0.25])
 
 
-def test_replace_history_needs_the_same_network() -> None:
+def test_a_snapshot_restores_the_state_after_a_reset() -> None:
     lecture = lecture_trainer()
     lecture.run(3)
-    saved = lecture.history.copy_prefix(len(lecture.history))
+    lecture.seek(2)
+    saved = lecture.snapshot()
     lecture.reset()
-    lecture.replace_history(saved, 2)
+    lecture.restore(saved)
     assert lecture.position == 2
-    np.testing.assert_array_equal(lecture.network.get_flat(), saved.row(2))
-    with pytest.raises(ValueError, match="different network"):
-        mazur_trainer().replace_history(saved, 0)
+    assert len(lecture.history) == 4
+    np.testing.assert_array_equal(lecture.network.get_flat(), lecture.history.row(2))
 
 
 def test_trainer_starts_from_a_given_history() -> None:
@@ -591,8 +583,7 @@ def test_divergence_keeps_the_last_finite_state(engine: str, layers: list[int], 
         learning_rate=eta,
         mode="online",
     )
-    trainer.data.inputs *= 3.0
-    trainer.restart_history()
+    trainer.replace_data(Dataset(trainer.data.inputs * 3.0, trainer.data.targets))
     seen: list[int] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -671,15 +662,15 @@ def engine_cases(draw: st.DrawFn) -> tuple[Trainer, int, bool]:
 def test_run_then_step_back_returns_exactly(case: tuple[Trainer, int, bool]) -> None:
     trainer, k, use_numpy = case
     start = trainer.network.get_flat()
-    with numpy_engine(use_numpy):
-        try:
-            done = trainer.run(k, report_every=3)
-        except DivergenceError as error:
-            diverged_at = error.step
-            done = trainer.position
-        else:
-            assert done == k
-            diverged_at = done + 1
+    trainer.engine = "numpy" if use_numpy else "auto"
+    try:
+        done = trainer.run(k, report_every=3)
+    except DivergenceError as error:
+        diverged_at = error.step
+        done = trainer.position
+    else:
+        assert done == k
+        diverged_at = done + 1
     assert diverged_at == done + 1
     assert trainer.position == done
     assert len(trainer.history) == trainer.position + 1

@@ -33,5 +33,5 @@ class Session:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             trainer = Trainer(self.network.copy(), self.data.copy(), self.config, history)
         if self.config_log:
-            trainer.config_log = self.config_log
+            trainer.set_config_log(self.config_log)
         return trainer

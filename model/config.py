@@ -1,0 +1,99 @@
+"""What a run trains on and how: the settings (`TrainingConfig`) and the samples
+(`Dataset`), both validated when made; and the error a diverged step raises.
+
+The rules and modes are described in docs/file-formats.md ("The mathematics").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from model.losses import LOSS_NAMES
+from model.network import Network, check_differentiable
+
+Array = NDArray[np.float64]
+
+RULES: tuple[str, ...] = ("delta", "backprop")
+MODES: tuple[str, ...] = ("online", "batch")
+
+
+class DivergenceError(ArithmeticError):
+    """A step produced NaN or infinity; the trainer kept the last finite state."""
+
+    def __init__(self, message: str, step: int) -> None:
+        super().__init__(message)
+        self.step = step
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    rule: str = "delta"
+    loss: str = "squared_error"
+    learning_rate: float = 0.01
+    mode: str = "online"
+    update_biases: bool = True
+
+    def validate(self, network: Network) -> None:
+        """ValueError with a message a student can act on, if this cannot train `network`."""
+        if self.rule not in RULES:
+            raise ValueError(f"unknown rule {self.rule!r} (known: {', '.join(RULES)})")
+        if self.loss not in LOSS_NAMES:
+            raise ValueError(f"unknown loss {self.loss!r} (known: {', '.join(LOSS_NAMES)})")
+        if self.mode not in MODES:
+            raise ValueError(f"unknown mode {self.mode!r} (known: {', '.join(MODES)})")
+        lr = self.learning_rate
+        if (
+            isinstance(lr, bool)
+            or not isinstance(lr, int | float)
+            or not np.isfinite(lr)
+            or lr <= 0
+        ):
+            raise ValueError(f"learning rate must be a finite number > 0, got {lr!r}")
+        if self.rule == "delta" and network.depth != 1:
+            raise ValueError(
+                "the lecture's delta rule W(n+1) = W(n) + η[d − Y]X needs the "
+                "error d − Y at every neuron, which only a network without "
+                "hidden layers has: use backprop for hidden layers"
+            )
+        if self.rule == "backprop":
+            check_differentiable(network.activations)
+
+
+@dataclass
+class Dataset:
+    """inputs : shape (P, n_in); targets : shape (P, n_out); one row per sample."""
+
+    inputs: Array
+    targets: Array
+
+    def __post_init__(self) -> None:
+        self.inputs = np.array(self.inputs, dtype=np.float64, ndmin=2)
+        self.targets = np.array(self.targets, dtype=np.float64, ndmin=2)
+        if self.inputs.shape[0] != self.targets.shape[0]:
+            raise ValueError(
+                f"{self.inputs.shape[0]} input rows but {self.targets.shape[0]} target rows"
+            )
+        if self.inputs.shape[0] == 0:
+            raise ValueError("the data needs at least one sample")
+        if not (np.isfinite(self.inputs).all() and np.isfinite(self.targets).all()):
+            raise ValueError("inputs and targets must be finite numbers")
+
+    @property
+    def n_samples(self) -> int:
+        return self.inputs.shape[0]
+
+    def copy(self) -> Dataset:
+        return Dataset(self.inputs.copy(), self.targets.copy())
+
+
+def divergence_error(step: int, config: TrainingConfig) -> DivergenceError:
+    """The error for a step that produced NaN or infinity (the states before it are kept)."""
+    return DivergenceError(
+        f"step {step} produced a non-finite value (NaN or infinity): the learning rate "
+        f"η = {config.learning_rate:g} is probably too large, or the activations "
+        f"exploded. Training stopped at step {step - 1}, the last finite state.",
+        step,
+    )

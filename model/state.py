@@ -1,0 +1,414 @@
+"""The one owner of the training state: the `Trainer`.
+
+Everything a step depends on — the network (its architecture and the parameters of the
+state shown), the data, the settings and the log of which settings made which step, the
+history of states and the position in it — lives here, and changes only through the
+operations below. Each operation gives it a new `revision` (unique in the process), so a
+watcher (the Run loop, a view) knows that something changed without comparing states.
+
+`snapshot()` captures the state cheaply (the history by reference and length, plus the
+current row); `restore(snapshot)` brings it back exactly. Undo commands hold a snapshot
+from before and one from after their operation and restore one or the other. Rows that a
+restore removes from the end of the history are handed back to the caller, which gives
+them to the restore that needs them again (see `Snapshot`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from itertools import pairwise
+
+import numpy as np
+from numpy.typing import NDArray
+
+from model.config import Dataset, DivergenceError, TrainingConfig, divergence_error
+from model.history import History
+from model.network import Network
+from model.training import ENGINES, advance
+
+Array = NDArray[np.float64]
+RESERVE_BYTES = 32 << 20  # history a run reserves at most, before growing as usual
+
+# The engine a Trainer made without naming one uses ("auto", "numpy" or "floats").
+DEFAULT_ENGINE = "auto"
+
+# Revisions are unique across every Trainer of the process, so a watcher that compares
+# one number also notices that it is looking at another Trainer.
+_REVISIONS = itertools.count(1)
+
+ConfigLog = tuple[tuple[int, TrainingConfig], ...]
+ProgressCallback = Callable[[int], bool | None]
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """Everything a step depends on, at one moment.
+
+    The history is held by reference with its length then: rows [0, length) of that
+    object stay as they were while other snapshots are current, except for the rows a
+    later restore removes from its end, which `Trainer.restore` returns so that the
+    caller can hand them back (`tail`) when it restores this snapshot again.
+    """
+
+    layers: tuple[int, ...]
+    activations: tuple[str, ...]
+    data: Dataset  # never changed in place: an edit makes a new Dataset
+    config: TrainingConfig
+    config_log: ConfigLog
+    history: History
+    length: int
+    position: int
+    row: Array  # parameters and error at `position` (a copy)
+
+
+class Trainer:
+    """Trains a network on a dataset and keeps the history of every state.
+
+    `position` is the state the network is at; it is the last history row except after
+    `seek` moved back in time, in which case the next `run` discards the later states.
+    Read the state through the properties; change it only through the methods (the
+    objects the properties return must not be modified).
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        data: Dataset,
+        config: TrainingConfig,
+        history: History | None = None,
+        engine: str | None = None,
+    ) -> None:
+        config.validate(network)
+        check_fits(network, data)
+        self._network = network
+        self._data = data
+        self._config = config
+        self.engine = DEFAULT_ENGINE if engine is None else engine
+        if history is None or len(history) == 0:
+            history = History(network.parameter_names())
+            history.append(network.get_flat(), self.current_error())
+        self._history = history
+        self._position = len(history) - 1
+        self._network.set_flat(history.row(self._position))
+        # (first step that used it, config): how every recorded step was made
+        self._config_log: list[tuple[int, TrainingConfig]] = [(0, config)]
+        self.revision = next(_REVISIONS)
+
+    # -- reading ----------------------------------------------------------------------------
+    @property
+    def network(self) -> Network:
+        return self._network
+
+    @property
+    def data(self) -> Dataset:
+        return self._data
+
+    @property
+    def config(self) -> TrainingConfig:
+        return self._config
+
+    @property
+    def history(self) -> History:
+        return self._history
+
+    @property
+    def position(self) -> int:
+        return self._position
+
+    @property
+    def step_count(self) -> int:
+        """Number of updates made to reach the current state."""
+        return self._position
+
+    @property
+    def last_step(self) -> int:
+        return len(self._history) - 1
+
+    @property
+    def engine(self) -> str:
+        """ "auto" (the faster engine for the network), "numpy" or "floats"."""
+        return self._engine
+
+    @engine.setter
+    def engine(self, engine: str) -> None:
+        if engine not in ENGINES:
+            raise ValueError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
+        self._engine = engine
+
+    @property
+    def config_log(self) -> list[tuple[int, TrainingConfig]]:
+        """(first step that used it, settings) for every change of settings; a copy."""
+        return list(self._config_log)
+
+    def config_for_step(self, step: int) -> TrainingConfig:
+        """The settings the update from state `step - 1` to `step` was made with."""
+        used = self._config_log[0][1]
+        for first, config in self._config_log:
+            if first <= step - 1:
+                used = config
+        return used
+
+    def current_error(self) -> float:
+        """E at the current parameters (may be inf or NaN for a state that diverged)."""
+        return error_of(self._network, self._data, self._config.loss)
+
+    def reached(self, target_error: float) -> bool:
+        """True when a target error is set (> 0) and the current state meets it."""
+        return target_error > 0 and self._history.error_at(self._position) <= target_error
+
+    # -- snapshots --------------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        row = np.append(self._history.row(self._position), self._history.error_at(self._position))
+        return Snapshot(
+            tuple(self._network.layers),
+            tuple(self._network.activations),
+            self._data,
+            self._config,
+            tuple(self._config_log),
+            self._history,
+            len(self._history),
+            self._position,
+            row,
+        )
+
+    def restore(self, snapshot: Snapshot, tail: Array | None = None) -> Array | None:
+        """Return to `snapshot` exactly. `tail` holds the rows it had beyond those its
+        history holds now (given back by an earlier restore); returns the rows this one
+        removed from the end of the history, if any, for the restore that needs them."""
+        history = snapshot.history
+        removed = None
+        if len(history) > snapshot.length:
+            removed = history.rows_after(snapshot.length - 1)
+            history.truncate(snapshot.length)
+        elif len(history) < snapshot.length:
+            if tail is None or len(history) + len(tail) != snapshot.length:
+                raise ValueError("restoring that state needs the rows it had at the end")
+            history.extend(tail)
+        if history.error_at(snapshot.position) != snapshot.row[-1] or not np.array_equal(
+            history.row(snapshot.position), snapshot.row[:-1]
+        ):
+            history.set_row(snapshot.position, snapshot.row[:-1], float(snapshot.row[-1]))
+        if (
+            list(snapshot.layers) != self._network.layers
+            or list(snapshot.activations) != self._network.activations
+        ):
+            self._network = network_like(snapshot.layers, snapshot.activations)
+        self._data = snapshot.data
+        self._config = snapshot.config
+        self._config_log = list(snapshot.config_log)
+        self._history = history
+        self._move_to(snapshot.position)
+        return removed
+
+    # -- navigation -------------------------------------------------------------------------
+    def seek(self, step: int) -> None:
+        """Show the state after `step` updates, keeping the later states for now."""
+        if not 0 <= step < len(self._history):
+            raise IndexError(f"step {step} is not in the history (0..{self.last_step})")
+        self._move_to(step)
+
+    def step_back(self) -> bool:
+        """Forget the current state and show the previous one; False at step 0."""
+        if self._position == 0:
+            return False
+        self.truncate(self._position - 1)
+        return True
+
+    def truncate(self, step: int) -> Array:
+        """Forget the states after `step` (showing `step` if a later one was shown);
+        returns a copy of the rows removed."""
+        if not 0 <= step < len(self._history):
+            raise IndexError(f"step {step} is not in the history (0..{self.last_step})")
+        removed = self._history.rows_after(step)
+        self._history.truncate(step + 1)
+        self._forget_settings_after(step)
+        self._move_to(min(self._position, step))
+        return removed
+
+    def reset(self) -> None:
+        """Back to the initial state, with a new history of that one state."""
+        first = self._history.copy_prefix(1)
+        self._history = first
+        self._config_log = [(0, self._config)]
+        self._move_to(0)
+
+    # -- edits ------------------------------------------------------------------------------
+    def set_config(self, **changes: object) -> None:
+        """Change settings (validated first); later steps use them, earlier ones keep theirs."""
+        new = replace(self._config, **changes)  # type: ignore[arg-type]
+        new.validate(self._network)
+        self._config = new
+        self._changed()
+
+    def set_parameters(self, theta: Array) -> Array:
+        """Make `theta` the current state (an edit): the later states are forgotten and
+        returned. ValueError if it would make the error non-finite."""
+        candidate = self._network.copy()
+        candidate.set_flat(np.asarray(theta, dtype=np.float64))
+        error = error_of(candidate, self._data, self._config.loss)
+        if not np.isfinite(error):
+            raise ValueError(
+                "That value would make the error infinite (the outputs overflow or the "
+                "loss is undefined): kept the old value."
+            )
+        removed = self.truncate(self._position)
+        self._history.set_row(self._position, candidate.get_flat(), error)
+        self._move_to(self._position)
+        return removed
+
+    def replace_data(self, data: Dataset) -> None:
+        """New samples; the current parameters become step 0 of a new history."""
+        self.replace_setup(self._network, data, self._config)
+
+    def set_activation(self, layer: int, name: str) -> None:
+        """Layer `layer`'s activation (1-based); a new history starts from here."""
+        activations = list(self._network.activations)
+        activations[layer - 1] = name
+        network = self._network.copy()
+        network = Network(network.layers, activations, network.weights, network.biases)
+        self.replace_setup(network, self._data, self._config)
+
+    def replace_setup(self, network: Network, data: Dataset, config: TrainingConfig) -> None:
+        """A new network, data and settings; the network's parameters become step 0 of a
+        new history. ValueError (nothing changed) if they do not fit together or make the
+        error non-finite."""
+        config.validate(network)
+        check_fits(network, data)
+        error = error_of(network, data, config.loss)
+        if not np.isfinite(error):
+            raise ValueError(
+                "Those values would make the error infinite (the outputs overflow or the "
+                "loss is undefined): nothing was changed."
+            )
+        history = History(network.parameter_names())
+        history.append(network.get_flat(), error)
+        self._network, self._data, self._config = network.copy(), data, config
+        self._history = history
+        self._config_log = [(0, config)]
+        self._move_to(0)
+
+    # -- training ---------------------------------------------------------------------------
+    def step(self) -> float:
+        """One update; returns the new error. DivergenceError if it is not finite."""
+        self.run(1)
+        return self._history.error_at(self._position)
+
+    def run(
+        self,
+        n: int,
+        callback: ProgressCallback | None = None,
+        report_every: int = 1,
+        target_error: float = 0.0,
+    ) -> int:
+        """Make up to n updates from the current state; returns how many were kept.
+
+        States after the current one are forgotten first. `callback(done)` is called
+        after every `report_every` updates; returning False stops the run. The run also
+        stops at the first state whose error is at or below `target_error` (when > 0).
+        DivergenceError stops it too, after recording the finite states before it.
+        """
+        if report_every < 1:
+            raise ValueError(f"report_every must be at least 1, got {report_every}")
+        if self._position < self.last_step:
+            self.truncate(self._position)
+        # Up to a bound: run(10**9) until a divergence must not claim memory for 10**9,
+        # nor a run that stops early keep more than RESERVE_BYTES it did not use.
+        width = self._network.n_parameters + 1
+        self._history.reserve(len(self._history) + min(n, RESERVE_BYTES // (8 * width)))
+        done = 0
+        while done < n:
+            self._log_config(self._position)  # the callback may have changed the settings
+            # Without a callback there is nobody to report to: one chunk, one setup.
+            chunk = n - done if callback is None else min(report_every, n - done)
+            made = self._advance(chunk, target_error)
+            done += made
+            if made < chunk:  # the target was met
+                break
+            if callback is not None and callback(done) is False:
+                break
+        return done
+
+    def adopt(self, rows: Array, target_error: float = 0.0) -> int:
+        """Append states computed elsewhere (by a Trainer in another process) from the
+        current state with the current settings, up to the first that meets
+        `target_error` (when > 0); returns how many were kept."""
+        if not len(rows):
+            return 0
+        if self._position < self.last_step:
+            self.truncate(self._position)
+        self._log_config(self._position)
+        return self._record(rows, target_error)
+
+    def _advance(self, n: int, target_error: float) -> int:
+        first = self._position
+        blocks = advance(self._network, self._data, self._config, first, n, self._engine)
+        for block in blocks:
+            kept = self._record(block, target_error)
+            if kept < len(block):
+                return self._position - first
+        if self._position < first + n:
+            raise divergence_error(self._position + 1, self._config)
+        return n
+
+    def _record(self, rows: Array, target_error: float) -> int:
+        """The one way new states enter the history; returns how many did."""
+        if target_error > 0:
+            hits = np.flatnonzero(rows[:, -1] <= target_error)
+            if hits.size:
+                rows = rows[: int(hits[0]) + 1]
+        self._history.extend(rows)
+        self._move_to(len(self._history) - 1)
+        return len(rows)
+
+    # -- internals --------------------------------------------------------------------------
+    def _changed(self) -> None:
+        self.revision = next(_REVISIONS)
+
+    def _move_to(self, step: int) -> None:
+        self._position = step
+        self._network.set_flat(self._history.row(step))
+        self._changed()
+
+    def _log_config(self, step: int) -> None:
+        self._forget_settings_after(step)
+        if not self._config_log or self._config_log[-1][1] != self._config:
+            self._config_log.append((step, self._config))
+
+    def _forget_settings_after(self, step: int) -> None:
+        # Entries from `step` on described updates that are forgotten or made again.
+        kept = [(s, c) for s, c in self._config_log if s < step]
+        self._config_log = kept or [(0, self._config)]
+
+    def set_config_log(self, log: list[tuple[int, TrainingConfig]]) -> None:
+        """The settings of the recorded steps, as a saved session tells them."""
+        if not log:
+            raise ValueError("the settings log needs at least one entry")
+        self._config_log = list(log)
+        self._changed()
+
+
+def error_of(network: Network, data: Dataset, loss: str) -> float:
+    """E of `network` on `data` (inf or NaN where it overflows, without a warning)."""
+    with np.errstate(all="ignore"):
+        return network.error(data.inputs, data.targets, loss)
+
+
+def check_fits(network: Network, data: Dataset) -> None:
+    if data.inputs.shape[1] != network.layers[0] or data.targets.shape[1] != network.layers[-1]:
+        raise ValueError(
+            f"data has {data.inputs.shape[1]} inputs and "
+            f"{data.targets.shape[1]} targets per sample; the network "
+            f"expects {network.layers[0]} and {network.layers[-1]}"
+        )
+
+
+def network_like(layers: tuple[int, ...], activations: tuple[str, ...]) -> Network:
+    """A network of that architecture with zero parameters (`restore` fills them in)."""
+    weights = [np.zeros((n, n_prev)) for n_prev, n in pairwise(layers)]
+    biases = [np.zeros(n) for n in layers[1:]]
+    return Network(list(layers), list(activations), weights, biases)
+
+
+__all__ = ["DivergenceError", "Snapshot", "Trainer"]
