@@ -17,7 +17,8 @@ from typing import NoReturn
 
 from model.numbers import format_number
 from model.session import SessionError, lecture_session, load_session
-from model.training import DivergenceError, Trainer
+from model.state import Trainer
+from model.training import DivergenceError
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1

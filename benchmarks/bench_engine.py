@@ -10,7 +10,7 @@ XOR (4 samples a step, batch; for scale) it times
     samples, loss, backward, SGD update under no_grad, loss and parameters recorded every
     step. Without torch, a scalar autograd in plain Python (micrograd-style) stands in.
   * the engine: `Trainer.run(n)` in one chunk, the history included (the fast path);
-  * the engine's numpy path, `Trainer._advance_numpy`, for comparison;
+  * the engine's numpy path (`Trainer(..., engine="numpy")`), for comparison;
 
 interleaved, best of several repeats (each loop keeps its states as it naturally would,
 a tensor or the history's array; turning them into lists is left out of the timing),
@@ -37,7 +37,8 @@ import numpy as np  # noqa: E402
 
 from model import fastpath  # noqa: E402
 from model.network import Network  # noqa: E402
-from model.training import Dataset, Trainer, TrainingConfig  # noqa: E402
+from model.state import Trainer  # noqa: E402
+from model.training import Dataset, TrainingConfig  # noqa: E402
 
 try:
     import torch
@@ -255,7 +256,8 @@ def engine(case: Case) -> Loop:
 def numpy_path(case: Case) -> Loop:
     def run(n: int) -> list[list[float]]:
         trainer = case.trainer()
-        trainer._advance_numpy(n)
+        trainer.engine = "numpy"
+        trainer.run(n, report_every=n)
         return trainer.history.parameters[:, 1:]
 
     return run
@@ -264,7 +266,7 @@ def numpy_path(case: Case) -> Loop:
 def engine_step_by_step(case: Case) -> Loop:
     def run(n: int) -> list[list[float]]:
         trainer = case.trainer()
-        trainer.run(n)  # report_every=1: one _advance call per step
+        trainer.run(n)  # report_every=1: one engine call per step
         return trainer.history.parameters[:, 1:]
 
     return run

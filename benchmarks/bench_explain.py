@@ -28,7 +28,8 @@ import numpy as np  # noqa: E402
 
 from model.explain import explain_step, to_html, to_text  # noqa: E402
 from model.network import Network, initial_weights  # noqa: E402
-from model.training import Dataset, Trainer, TrainingConfig  # noqa: E402
+from model.state import Trainer  # noqa: E402
+from model.training import Dataset, TrainingConfig  # noqa: E402
 
 
 def trainer_for(

@@ -25,7 +25,6 @@ from PySide6 import QtCore, QtWidgets  # noqa: E402
 
 from gui.app import make_application  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
-from model.history import History  # noqa: E402
 from model.session import lecture_session  # noqa: E402
 
 
@@ -88,14 +87,10 @@ def redraw_seconds(app: QtWidgets.QApplication, rows: int, repeats: int) -> floa
     window.show()
     app.processEvents()
     names = window.lab.trainer.history.parameter_names
-    history = History(names, capacity=rows)
     rng = np.random.default_rng(0)
-    walk = np.cumsum(rng.normal(0, 1e-3, size=(rows, len(names) + 1)), axis=0)
+    walk = np.cumsum(rng.normal(0, 1e-3, size=(rows - 1, len(names) + 1)), axis=0)
     walk[:, -1] = np.abs(walk[:, -1]) + 0.1
-    history.extend(walk)
-    trainer = window.lab.trainer
-    trainer.history = history
-    trainer.position = rows - 1
+    window.lab.trainer.adopt(walk)  # states "made elsewhere": a random walk of `rows`
     seconds = plot_redraw_seconds(window, repeats)
     window.hide()
     return seconds

@@ -16,15 +16,15 @@ from dataclasses import fields
 import numpy as np
 from PySide6 import QtGui
 
-from model.state import Snapshot, Trainer
+from model.state import Trainer
 from model.training import DivergenceError, TrainingConfig
+from model.undo import Change, Operation
 
-Operation = Callable[[Trainer], np.ndarray | None]  # returns the rows it removed, if any
 Announce = Callable[[], None]
 
 
 class StateCommand(QtGui.QUndoCommand):
-    """One operation on the trainer, undoable by snapshots.
+    """A `Change` of the trainer on the undo stack (model/undo.py has the rules).
 
     trainer_of : where the current Trainer is (the Lab may load another one later)
     operation : makes the change; returns the rows it removed from the history's end
@@ -41,45 +41,29 @@ class StateCommand(QtGui.QUndoCommand):
         announce_first: bool = True,
     ) -> None:
         super().__init__(text)
-        self._trainer_of = trainer_of
-        self._operation = operation
+        self.change = Change(trainer_of, operation)
         self._announce = announce
         self._announce_first = announce_first
-        self.before: Snapshot | None = None  # taken just before the operation runs
-        self.after: Snapshot | None = None
-        self._rows_for_before: np.ndarray | None = None
-        self._rows_for_after: np.ndarray | None = None
         self._fresh = True  # not on the stack yet
 
     def run_first(self) -> None:
         """The operation's first run, before the command goes on the stack (whose push
         then only announces it): an error it raises reaches the caller, not Qt."""
-        trainer = self._trainer_of()
-        self.before = trainer.snapshot()
-        self._rows_for_before = self._operation(trainer)
-        self.after = trainer.snapshot()
+        self.change.apply()
 
     def redo(self) -> None:
-        if self._fresh:
+        if self._fresh:  # QUndoStack.push: the first run
             self._fresh = False
-            if self.after is None:
-                self.run_first()
+            if not self.change.applied:
+                self.change.apply()
             if self._announce_first:
                 self._announce()
             return
-        assert self.after is not None
-        removed = self._trainer_of().restore(self.after, self._rows_for_after)
-        self._rows_for_after = None
-        if removed is not None:
-            self._rows_for_before = removed
+        self.change.redo()
         self._announce()
 
     def undo(self) -> None:
-        assert self.before is not None
-        removed = self._trainer_of().restore(self.before, self._rows_for_before)
-        self._rows_for_before = None
-        if removed is not None:
-            self._rows_for_after = removed
+        self.change.undo()
         self._announce()
 
 
@@ -126,22 +110,11 @@ class TrainCommand(StateCommand):
         return self.MERGE_ID
 
     def mergeWith(self, other: QtGui.QUndoCommand) -> bool:
-        if not isinstance(other, TrainCommand):
+        if not isinstance(other, TrainCommand) or not self.change.continues(other.change):
             return False
-        mine, theirs = self.after, other.before
-        if (
-            mine is None
-            or theirs is None
-            or other.after is None
-            or self.before is None
-            or theirs.history is not mine.history
-            or theirs.length != mine.length
-            or theirs.position != mine.position
-            or other._rows_for_before is not None
-        ):
-            return False
-        self.after = other.after
-        self._name(other.after.position - self.before.position)
+        self.change.absorb(other.change)
+        self.done += other.done
+        self._name(self.done)
         return True
 
     def _name(self, steps: int) -> None:
@@ -175,6 +148,8 @@ class SetConfigCommand(StateCommand):
     def mergeWith(self, other: QtGui.QUndoCommand) -> bool:
         if not isinstance(other, SetConfigCommand) or other.fields != self.fields:
             return False
-        self.after = other.after
+        if not self.change.continues(other.change):
+            return False
+        self.change.absorb(other.change)
         self.setText(other.text())
         return True

@@ -30,7 +30,8 @@ import numpy as np
 
 from model.history import Array, History
 from model.network import Network
-from model.training import Dataset, DivergenceError, Trainer, TrainingConfig
+from model.state import Trainer
+from model.training import Dataset, DivergenceError, TrainingConfig
 
 RING_BYTES = 32 * 1024 * 1024  # ~1M rows of a 2-2-1 network: over a second of work
 CHUNK_SECONDS = 0.003  # the worker looks at its messages this often

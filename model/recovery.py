@@ -34,7 +34,7 @@ from model.session import (
     session_to_dict,
     training_log_entries,
 )
-from model.training import Trainer
+from model.state import Trainer
 
 PREFIX = "autosave-"
 SAVE_BYTES = 8 * 1024 * 1024  # new rows one autosave copies at most (~3 ms)

@@ -245,8 +245,11 @@ class Trainer:
     def set_parameters(self, theta: Array) -> Array:
         """Make `theta` the current state (an edit): the later states are forgotten and
         returned. ValueError if it would make the error non-finite."""
+        theta = np.asarray(theta, dtype=np.float64)
+        if not np.isfinite(theta).all():
+            raise ValueError("parameters must be finite numbers: kept the old values.")
         candidate = self._network.copy()
-        candidate.set_flat(np.asarray(theta, dtype=np.float64))
+        candidate.set_flat(theta)
         error = error_of(candidate, self._data, self._config.loss)
         if not np.isfinite(error):
             raise ValueError(

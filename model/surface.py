@@ -18,7 +18,8 @@ from numpy.typing import NDArray
 from model.activations import get_activation
 from model.losses import get_loss
 from model.network import Network
-from model.training import Dataset, DivergenceError, Trainer
+from model.state import Trainer
+from model.training import Dataset, DivergenceError
 
 Array = NDArray[np.float64]
 
@@ -108,16 +109,8 @@ def _row_sums(a: Array, w: Array) -> Array:
 
 def _locate(network: Network, index: int) -> tuple[int, int, int | None]:
     """(layer l, 0-based, neuron row, input column or None for the bias) of a flat index."""
-    offset = index
-    for l, W in enumerate(network.weights):
-        if offset < W.size:
-            row, col = divmod(offset, W.shape[1])
-            return l, row, col
-        offset -= W.size
-        if offset < W.shape[0]:
-            return l, offset, None
-        offset -= W.shape[0]
-    raise IndexError(index)  # unreachable after _check_indices
+    parameter = network.layout.parameters[index]
+    return parameter.layer - 1, parameter.row, None if parameter.is_bias else parameter.col
 
 
 def _chunk_size(network: Network, n_samples: int) -> int:

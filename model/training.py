@@ -134,13 +134,3 @@ def advance(
     if engine_for(network, data.n_samples, engine) == "floats":
         return fastpath.rows(network, data, config, first_step, n)
     return numpy_rows(network, data, config, first_step, n)
-
-
-def __getattr__(name: str) -> object:
-    # `from model.training import Trainer` still works while importers move to
-    # model.state (model.state imports this module, so not at import time).
-    if name == "Trainer":
-        from model.state import Trainer  # noqa: PLC0415
-
-        return Trainer
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

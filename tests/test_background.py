@@ -14,7 +14,8 @@ import pytest
 from model.background import BackgroundTrainer, TailHistory
 from model.network import Network, initial_weights
 from model.session import lecture_session, load_example
-from model.training import Dataset, DivergenceError, Trainer, TrainingConfig
+from model.state import Trainer
+from model.training import Dataset, DivergenceError, TrainingConfig
 
 XOR = Dataset([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]])
 RING_ROWS = 300  # of the lecture net (4 columns) in the module's worker

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from model.explain import StepExplanation, explain_step, to_html, to_text
 from model.network import Network, initial_weights
-from model.training import Dataset, Trainer, TrainingConfig
+from model.state import Trainer
+from model.training import Dataset, TrainingConfig
 
 LECTURE_SUM = "s = X1·W1 + X2·W2 + b = 0.1·0.5 + 0.3·0.2 + 1.83 = 1.94"
 LECTURE_NUMBERS = (

@@ -20,7 +20,8 @@ from hypothesis.extra.numpy import arrays
 from model import history as history_module
 from model.history import MIN_CAPACITY, History, read_csv, write_bytes_atomically
 from model.network import Network, initial_weights
-from model.training import Dataset, Trainer, TrainingConfig
+from model.state import Trainer
+from model.training import Dataset, TrainingConfig
 
 
 def lecture_history(steps: int = 3) -> History:

@@ -13,7 +13,7 @@ import pytest
 
 from model.recovery import AutosaveFile, left_behind, read_autosave, remove_pair
 from model.session import SessionError, lecture_session
-from model.training import Trainer
+from model.state import Trainer
 
 
 def dead_pid() -> int:

@@ -31,7 +31,8 @@ from model.session import (
     save_session,
     session_to_dict,
 )
-from model.training import DivergenceError, Trainer
+from model.state import Trainer
+from model.training import DivergenceError
 
 MAZUR: dict[str, Any] = {
     "format": "backprop-lab/session",

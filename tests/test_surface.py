@@ -14,8 +14,9 @@ from model import surface
 from model.losses import LOSS_NAMES
 from model.network import Network, initial_weights
 from model.session import lecture_session
+from model.state import Trainer
 from model.surface import error_grid, grid_range, path_with_rule
-from model.training import Dataset, Trainer, TrainingConfig
+from model.training import Dataset, TrainingConfig
 
 XOR = Dataset([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]])
 

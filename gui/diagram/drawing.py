@@ -27,7 +27,8 @@ from gui.diagram.items import (
 from gui.diagram.scene import DiagramScene, input_text, target_text
 from model.network import ForwardPass, Network
 from model.numbers import format_number, format_significant
-from model.training import Trainer, sample_indices
+from model.state import Trainer
+from model.training import sample_indices
 
 NO_GRADIENT = "—"
 

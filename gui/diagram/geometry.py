@@ -1,5 +1,5 @@
 """Where the diagram's things go, without drawing anything: which parameter each edge
-stands for (`Parameter`, in get_flat() order) and the positions of columns, neurons and
+stands for (`model.layout.Parameter`, in get_flat() order) and the positions of columns, neurons and
 "+1" bias inputs in a canvas of a given size (`compute_geometry`). Pure arithmetic on
 points, kept apart from the Qt items so that the layout can be read (and tested) alone.
 """
@@ -11,31 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6 import QtCore
 
+from model.layout import Parameter
 from model.network import Network
 
 
-@dataclass(frozen=True)
-class Parameter:
-    """One weight or bias: its name (network.parameter_names()) and where it sits."""
-
-    name: str
-    layer: int  # 1-based
-    kind: str  # "W" or "b"
-    row: int  # neuron of `layer`, 0-based
-    col: int  # input of the neuron, 0-based (0 for a bias)
-
-
-def parameters_of(network: Network) -> list[Parameter]:
-    """Every parameter, in get_flat() order."""
-    places = []
-    for l in range(1, network.depth + 1):
-        n_in, n = network.layers[l - 1], network.layers[l]
-        places += [(l, "W", j, i) for j in range(n) for i in range(n_in)]
-        places += [(l, "b", j, 0) for j in range(n)]
-    return [
-        Parameter(name, *place)
-        for name, place in zip(network.parameter_names(), places, strict=True)
-    ]
+def parameters_of(network: Network) -> tuple[Parameter, ...]:
+    """Every parameter, in get_flat() order (`model.layout`)."""
+    return network.layout.parameters
 
 
 @dataclass

@@ -46,7 +46,7 @@ class DiagramScene(QtWidgets.QGraphicsScene):
 
     def clear_items(self) -> None:
         """Forget the items (after QGraphicsScene.clear() has deleted them)."""
-        self.params: list[Parameter] = []
+        self.params: tuple[Parameter, ...] = ()
         self.by_name: dict[str, Parameter] = {}
         self.bias_names: dict[tuple[int, int], str] = {}
         self.named_labels = False

@@ -25,7 +25,7 @@ from gui.teaching.common import (
 from model.activations import get_activation
 from model.gradflow import layer_gradient_norms, operating_points, sample_steps
 from model.network import Network
-from model.training import Trainer
+from model.state import Trainer
 
 NORM_STEPS = 400  # history rows whose gradient norms are plotted
 OPERATING_POINTS = 2000  # per layer; more are subsampled evenly

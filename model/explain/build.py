@@ -31,7 +31,8 @@ from model.explain.units import unit_names
 from model.layout import ParameterLayout
 from model.losses import get_loss
 from model.network import ForwardPass, Network
-from model.training import Trainer, TrainingConfig, parameter_update, sample_indices
+from model.state import Trainer
+from model.training import TrainingConfig, parameter_update, sample_indices
 
 NO_DERIVATIVE_NOTE = (
     "The step activation has no derivative (0 everywhere, undefined at 0), so "

@@ -9,7 +9,8 @@ import numpy as np
 
 from model.history import History
 from model.network import Network
-from model.training import Dataset, Trainer, TrainingConfig
+from model.state import Trainer
+from model.training import Dataset, TrainingConfig
 
 
 @dataclass

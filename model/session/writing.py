@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from model.history import write_atomically
 from model.session import limits
 from model.session.limits import FORMAT, VERSION
-from model.training import Trainer, TrainingConfig
+from model.state import Trainer
+from model.training import TrainingConfig
 
 
 def session_to_dict(
