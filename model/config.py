@@ -60,6 +60,7 @@ class TrainingConfig:
             )
         if self.rule == "backprop":
             check_differentiable(network.activations)
+        check_loss_fits_output(self.loss, network.activations[-1])
 
 
 @dataclass
@@ -97,3 +98,14 @@ def divergence_error(step: int, config: TrainingConfig) -> DivergenceError:
         f"exploded. Training stopped at step {step - 1}, the last finite state.",
         step,
     )
+
+
+def check_loss_fits_output(loss: str, output_activation: str) -> None:
+    """Cross-entropy takes ln y and ln(1 − y): only a sigmoid output stays strictly
+    between 0 and 1. Any other output gives NaN or infinity (not a learning rate problem)."""
+    if loss == "cross_entropy" and output_activation != "sigmoid":
+        raise ValueError(
+            "cross-entropy needs outputs strictly between 0 and 1 (it takes ln y and "
+            f"ln(1 − y)), but a {output_activation} output can leave that range: use a "
+            "sigmoid output layer, or the squared error"
+        )
