@@ -84,7 +84,7 @@ class Dataset:
 
     @property
     def n_samples(self) -> int:
-        return self.inputs.shape[0]
+        return int(self.inputs.shape[0])
 
     def copy(self) -> Dataset:
         return Dataset(self.inputs.copy(), self.targets.copy())

@@ -53,7 +53,7 @@ def make_dataset(name: str, n_samples: int = 100, seed: int = 0, noise: float = 
     `noise` added to the inputs; the lecture and logic sets ignore all three.
     """
     if name == "lecture":
-        return Dataset([[0.1, 0.3]], [[0.03]])
+        return Dataset(np.array([[0.1, 0.3]]), np.array([[0.03]]))
     if name in _LOGIC:
         return Dataset(_CORNERS.copy(), np.array(_LOGIC[name], dtype=np.float64)[:, None])
     if name not in _RANDOM:

@@ -38,7 +38,7 @@ def layer_gradient_norms(network: Network, data: Dataset, loss: str, thetas: Arr
     return norms
 
 
-def sample_steps(n_rows: int, limit: int = 400) -> Array:
+def sample_steps(n_rows: int, limit: int = 400) -> NDArray[np.int64]:
     """At most `limit` row indices spread evenly over 0..n_rows-1, the last one always
     included, ascending (int64): the states to plot from a long history."""
     if limit < 1:

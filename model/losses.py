@@ -26,7 +26,8 @@ class Loss:
 
 
 def _squared(y: Array, d: Array) -> Array:
-    return 0.5 * np.sum((d - y) ** 2, axis=-1)
+    per_sample: Array = 0.5 * np.sum((d - y) ** 2, axis=-1)
+    return per_sample
 
 
 def _cross_entropy(y: Array, d: Array) -> Array:
@@ -35,7 +36,8 @@ def _cross_entropy(y: Array, d: Array) -> Array:
     with np.errstate(divide="ignore", invalid="ignore"):
         pos = np.where(d != 0.0, d * np.log(y), 0.0)
         neg = np.where(d != 1.0, (1.0 - d) * np.log1p(-y), 0.0)
-    return -np.sum(pos + neg, axis=-1)
+    per_sample: Array = -np.sum(pos + neg, axis=-1)
+    return per_sample
 
 
 def _cross_entropy_dy(y: Array, d: Array) -> Array:

@@ -77,7 +77,8 @@ def _errors(
             )
             s[..., row] = _row_sums(a, w) + bias[:, None]
         a = get_activation(name).f(s)
-    return np.mean(get_loss(loss).per_sample(a, data.targets), axis=-1)
+    mean_errors: Array = np.mean(get_loss(loss).per_sample(a, data.targets), axis=-1)
+    return mean_errors
 
 
 def _affine(a: Array, W: Array, b: Array) -> Array:
