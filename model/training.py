@@ -30,11 +30,11 @@ from model.config import (
     divergence_error,
 )
 from model.network import Network
+from model.numpy_engine import numpy_rows
 
 Array = NDArray[np.float64]
 
 ENGINES: tuple[str, ...] = ("auto", "numpy", "floats")
-BLOCK_BYTES = 8 << 20  # rows the numpy engine collects before it yields them
 
 __all__ = [
     "ENGINES",
@@ -78,36 +78,6 @@ def parameter_update(
     if not config.update_biases:
         db = [np.zeros_like(b) for b in db]
     return dW, db
-
-
-def numpy_rows(
-    network: Network, data: Dataset, config: TrainingConfig, first_step: int, n: int
-) -> Iterator[Array]:
-    """The readable engine: up to n updates from state `first_step`, one numpy step at a
-    time, exactly as the rules above say; yields blocks of new rows."""
-    network = network.copy()
-    width = network.n_parameters + 1
-    block = np.empty((max(1, min(n, BLOCK_BYTES // (8 * width))), width))
-    filled = 0
-    # Overflow is expected on the way to a divergence, which the isfinite check reports.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for step in range(first_step, first_step + n):
-            dW, db = parameter_update(network, data, config, step)
-            for W, b, dWl, dbl in zip(network.weights, network.biases, dW, db, strict=True):
-                W[...] += dWl
-                b[...] += dbl
-            error = network.error(data.inputs, data.targets, config.loss)
-            theta = network.get_flat()
-            if not (np.isfinite(error) and np.isfinite(theta).all()):
-                break
-            block[filled, :-1] = theta
-            block[filled, -1] = error
-            filled += 1
-            if filled == len(block):
-                yield block.copy()
-                filled = 0
-    if filled:
-        yield block[:filled].copy()
 
 
 def engine_for(network: Network, n_samples: int, engine: str = "auto") -> str:
