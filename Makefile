@@ -1,4 +1,6 @@
-# The two commands of the README. Each bootstraps its own virtual environment in .venv.
+# `make run` and `make test` are aliases of the README's two commands, `python3 bootstrap.py
+# run` and `python3 bootstrap.py test`, which create and update the virtual environment .venv.
+# bootstrap.py's CHECKS is the one list of what `test` (and CI, which runs `make test`) checks.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,20 +9,13 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint bench screenshots clean
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	$(PYTHON) bootstrap.py setup
 
-run: $(STAMP)
-	$(PY) main.py $(ARGS)
+run:
+	$(PYTHON) bootstrap.py run $(ARGS)
 
-test: $(STAMP)
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
-	$(PY) -m mypy
-	$(VENV)/bin/lint-imports
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+test:
+	$(PYTHON) bootstrap.py test $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

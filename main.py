@@ -106,6 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="headless: after the run, print the arithmetic of the last step in plain text",
     )
+    desktop = parser.add_mutually_exclusive_group()
+    desktop.add_argument(
+        "--install-desktop-entry",
+        action="store_true",
+        help="add Backprop Lab, with its icon, to the desktop's application menu (Linux: "
+        "a .desktop entry under $XDG_DATA_HOME; Windows: a Start-menu shortcut), then exit",
+    )
+    desktop.add_argument(
+        "--uninstall-desktop-entry",
+        action="store_true",
+        help="remove what --install-desktop-entry added, then exit",
+    )
     return parser
 
 
@@ -121,10 +133,12 @@ def _steps(text: str) -> int:
     return n
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one per outcome)
     """Run the program; returns the exit code (Contract 3)."""
     try:
         args = build_parser().parse_args(argv)
+        if args.install_desktop_entry or args.uninstall_desktop_entry:
+            return _desktop_entry(args)
         if not args.headless:
             used = [
                 flag
@@ -153,6 +167,20 @@ def main(argv: list[str] | None = None) -> int:
         # at /dev/null so that Python's final flush does not complain either.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+def _desktop_entry(args: argparse.Namespace) -> int:
+    flag = "--install-desktop-entry" if args.install_desktop_entry else "--uninstall-desktop-entry"
+    if args.file or args.headless or args.steps is not None or args.export or args.explain:
+        raise UsageError(f"{flag}: takes no other argument")
+    from backprop_lab.desktop import DesktopEntryError, install, uninstall  # noqa: PLC0415
+
+    try:
+        lines = install() if args.install_desktop_entry else uninstall()
+    except DesktopEntryError as error:
+        return _fail(f"{flag}: {error}", EXIT_INVALID)
+    print("\n".join(lines))
+    return EXIT_OK
 
 
 def _fail(message: str, code: int) -> int:

@@ -6,10 +6,24 @@ import sys
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from backprop_lab import version
 from gui.autosave import offer_recovery
 from gui.main_window import MainWindow
 from gui.settings import APPLICATION, ORGANIZATION
 from model.session import SessionError, load_session
+from resources import ICON_NAME, ICON_SIZES, icon_png
+
+# Windows groups taskbar buttons by this ID and then shows the window's icon, not Python's.
+WINDOWS_APP_ID = "BackpropLab.BackpropLab"
+
+
+def app_icon() -> QtGui.QIcon:
+    """The application's icon, drawn at each of its sizes (resources/icons)."""
+    icon = QtGui.QIcon()
+    for size in ICON_SIZES:
+        if icon_png(size).is_file():
+            icon.addFile(str(icon_png(size)), QtCore.QSize(size, size))
+    return icon if not icon.isNull() else QtGui.QIcon.fromTheme("applications-science")
 
 
 def make_application() -> QtWidgets.QApplication:
@@ -19,7 +33,14 @@ def make_application() -> QtWidgets.QApplication:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
-    app.setWindowIcon(QtGui.QIcon.fromTheme("applications-science"))
+    app.setApplicationVersion(version())
+    app.setWindowIcon(app_icon())
+    # Wayland matches the window to backprop-lab.desktop (--install-desktop-entry) by this.
+    app.setDesktopFileName(ICON_NAME)
+    if sys.platform == "win32":
+        import ctypes  # noqa: PLC0415
+
+        ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(WINDOWS_APP_ID)
     return app
 
 
@@ -34,6 +55,7 @@ def run_gui(path: str | None = None) -> int:
             return 2
     app = make_application()
     window = MainWindow(session, path)
+    window.setWindowIcon(app.windowIcon())
     window.show()
     # Once the window is on screen, so the question has something to sit on.
     QtCore.QTimer.singleShot(0, lambda: offer_recovery(window.document))

@@ -6,11 +6,14 @@ when the menu bar is hidden.
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import PySide6
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from backprop_lab import version
 from gui import help as help_texts
 from gui.controls import TransportBar
 from gui.document import Document
@@ -135,7 +138,7 @@ def _help_actions(window: QtWidgets.QWidget) -> dict[str, QtGui.QAction]:
         return lambda: help_texts.show_text(window, title, html)
 
     def about() -> None:
-        QtWidgets.QMessageBox.about(window, "About Backprop Lab", help_texts.ABOUT_HTML)
+        about_box(window).open()
 
     guide = text("Guide to backpropagation", help_texts.GUIDE_HTML)
     shortcuts = text("Keyboard shortcuts", help_texts.SHORTCUTS_HTML)
@@ -144,6 +147,24 @@ def _help_actions(window: QtWidgets.QWidget) -> dict[str, QtGui.QAction]:
         "shortcuts": make_action(window, "&Keyboard shortcuts", shortcuts, None, "shortcutsAction"),
         "about": make_action(window, "&About Backprop Lab", about, None, "aboutAction"),
     }
+
+
+def about_box(parent: QtWidgets.QWidget) -> QtWidgets.QMessageBox:
+    """Help → About: what Backprop Lab is, its icon, and the versions a bug report needs."""
+    box = QtWidgets.QMessageBox(parent)
+    box.setObjectName("aboutBox")
+    box.setWindowTitle("About Backprop Lab")
+    box.setTextFormat(QtCore.Qt.TextFormat.RichText)
+    box.setText(
+        help_texts.ABOUT_HTML
+        + f"<p><b>Version {version()}</b><br>Python {platform.python_version()}, "
+        f"Qt {QtCore.qVersion()}, PySide6 {PySide6.__version__}</p>"
+    )
+    # The window's icon is the application's (gui/app.py) unless it has one of its own.
+    box.setIconPixmap(parent.windowIcon().pixmap(QtCore.QSize(64, 64), box.devicePixelRatio()))
+    box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Ok)
+    box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+    return box
 
 
 class RecentMenu(QtWidgets.QMenu):
