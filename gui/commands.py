@@ -16,6 +16,7 @@ from dataclasses import fields
 import numpy as np
 from PySide6 import QtGui
 
+from model.optimizers import OptimizerState
 from model.state import Trainer
 from model.training import DivergenceError, TrainingConfig
 from model.undo import Change, Operation
@@ -89,10 +90,11 @@ class TrainCommand(StateCommand):
         self._divergence = divergence
         self.done = 0
         self.error: str | None = None
+        self.optimizer_state: OptimizerState | None = None  # after `computed`, where known
 
     def _train(self, trainer: Trainer) -> None:
         if self._computed is not None:
-            self.done = trainer.adopt(self._computed, self._target)
+            self.done = trainer.adopt(self._computed, self._target, self.optimizer_state)
             self._computed = None
             self.error = self._divergence
         else:

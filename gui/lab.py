@@ -16,6 +16,7 @@ from PySide6 import QtCore, QtGui
 
 from gui.commands import Announce, SetConfigCommand, StateCommand, TrainCommand
 from model.network import Network, check_architecture, initial_weights
+from model.optimizers import OptimizerState
 from model.session import Session, check_size
 from model.state import Trainer
 from model.training import Dataset, TrainingConfig
@@ -81,7 +82,11 @@ class Lab(QtCore.QObject):
         return self._train(self._train_command(n, target_error), emit)
 
     def adopt_states(
-        self, rows: np.ndarray, divergence: str | None = None, target_error: float = 0.0
+        self,
+        rows: np.ndarray,
+        divergence: str | None = None,
+        target_error: float = 0.0,
+        optimizer_state: OptimizerState | None = None,
     ) -> int:
         """`run_steps` for updates a background process made from the current state with
         the current settings: the same undoable command, without computing them again.
@@ -89,6 +94,7 @@ class Lab(QtCore.QObject):
         on a divergence (the run loop emits once per frame)."""
         self._discard_later_states()
         command = self._train_command(len(rows), target_error, rows, divergence)
+        command.optimizer_state = optimizer_state
         return self._train(command, emit=False)
 
     def _train_command(
@@ -271,7 +277,7 @@ class Lab(QtCore.QObject):
         candidate = network.copy()
         candidate.activations[layer - 1] = name
         try:
-            self.trainer.config.validate(candidate)
+            self.trainer.config.validate(candidate, self.trainer.data.n_samples)
         except ValueError as error:
             self.message.emit(str(error))
             self.configChanged.emit()
@@ -376,7 +382,7 @@ class Lab(QtCore.QObject):
         if new == self.trainer.config:
             return True
         try:
-            new.validate(self.trainer.network)
+            new.validate(self.trainer.network, self.trainer.data.n_samples)
         except ValueError as error:
             self.message.emit(str(error))
             self.configChanged.emit()  # views re-read the old value

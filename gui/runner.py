@@ -202,7 +202,9 @@ class RunLoop(QtCore.QObject):
             return
         collected = worker.collect(self._job)
         if len(collected.rows) or collected.divergence is not None:
-            self.lab.adopt_states(collected.rows, collected.divergence, self.target_error)
+            self.lab.adopt_states(
+                collected.rows, collected.divergence, self.target_error, collected.optimizer_state
+            )
         self._worker_key = state_key(self.lab.trainer)
 
     def _end_worker_job(self) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ import numpy as np
 
 from model.history import Array, History
 from model.network import Network
+from model.optimizers import OptimizerState
 from model.state import Trainer
 from model.training import Dataset, DivergenceError, TrainingConfig
 
@@ -88,6 +90,7 @@ class Collected:
 
     rows: Array
     divergence: str | None = None
+    optimizer_state: OptimizerState | None = None  # after the last of `rows`, where known
 
 
 class _InterruptedError(Exception):
@@ -111,6 +114,7 @@ class BackgroundTrainer:
         self._active = False
         self._read = 0
         self._n_cols = 0
+        self._state: tuple[int, OptimizerState | None] = (0, None)  # (rows, state then)
 
     # -- process ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -161,8 +165,18 @@ class BackgroundTrainer:
         self._n_cols = trainer.network.n_parameters + 1
         network = trainer.network.copy()
         network.set_flat(trainer.history.row(trainer.position))
+        state = trainer.next_optimizer_state()
+        self._state = (0, None)
         self._active = self._send(
-            ("job", self._job, network, trainer.data.copy(), trainer.config, trainer.position)
+            (
+                "job",
+                self._job,
+                network,
+                trainer.data.copy(),
+                trainer.config,
+                trainer.position,
+                state if trainer.config.optimizer.stateful else None,
+            )
         )
         return self._job
 
@@ -185,7 +199,8 @@ class BackgroundTrainer:
             self._send(("ack", self._job, written))
         if divergence is not None:
             self._active = False
-        return Collected(rows, divergence)
+        at, state = self._state
+        return Collected(rows, divergence, state if at == self._read and len(rows) else None)
 
     def _send(self, message: tuple[object, ...]) -> bool:
         try:
@@ -209,6 +224,7 @@ class BackgroundTrainer:
                     continue  # from a job that was ended
                 elif message[0] == "rows":
                     written = message[2]
+                    self._state = (written, message[3] if len(message) > 3 else None)
                 elif message[0] == "diverged":
                     divergence = message[2]
         except (OSError, EOFError):
@@ -232,6 +248,7 @@ def ring_table(buffer: Any, n_cols: int) -> Array:
 
 # -- the worker process ----------------------------------------------------------------------
 def worker_main(conn: Connection, buffer: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the window's to handle
     conn.send(("ready",))
     pending: tuple[Any, ...] | None = None
     while True:
@@ -255,6 +272,7 @@ class Job:
         data: Dataset,
         config: TrainingConfig,
         position: int,
+        optimizer_state: OptimizerState | None = None,
     ) -> None:
         self.conn = conn
         self.job = job
@@ -267,7 +285,8 @@ class Job:
         history = TailHistory(
             network.parameter_names(), position + 1, np.append(theta, error), self.write
         )
-        self.trainer = Trainer(network, data, config, history)
+        self.trainer = Trainer(network, data, config, history, optimizer_state=optimizer_state)
+        self.stateful = config.optimizer.stateful
 
     def run(self) -> tuple[Any, ...] | None:
         """Returns the message that interrupted the job, if it was not a plain stop."""
@@ -277,7 +296,10 @@ class Job:
                 self.handle_messages(block=False)
                 start = time.perf_counter()
                 self.trainer.run(chunk)
-                self.conn.send(("rows", self.job, self.written))
+                # The optimizer's state after these rows, so that the window can go on
+                # from them exactly (Back, a setting changed, Run again).
+                state = self.trainer.optimizer_state() if self.stateful else None
+                self.conn.send(("rows", self.job, self.written, state))
                 if time.perf_counter() - start < CHUNK_SECONDS:
                     chunk = min(chunk * 2, 1 << 16)
         except DivergenceError as error:

@@ -6,18 +6,19 @@ The rules and modes are described in docs/file-formats.md ("The mathematics").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
 from model.losses import LOSS_NAMES
 from model.network import Network, check_differentiable
+from model.optimizers import Optimizer
 
 Array = NDArray[np.float64]
 
 RULES: tuple[str, ...] = ("delta", "backprop")
-MODES: tuple[str, ...] = ("online", "batch")
+MODES: tuple[str, ...] = ("online", "batch", "minibatch")
 
 
 class DivergenceError(ArithmeticError):
@@ -35,9 +36,26 @@ class TrainingConfig:
     learning_rate: float = 0.01
     mode: str = "online"
     update_biases: bool = True
+    batch_size: int | None = None  # samples a step uses in "minibatch" mode
+    optimizer: Optimizer = field(default_factory=Optimizer)
+    l1: float = 0.0  # penalties on the weights (never the biases)
+    l2: float = 0.0
 
-    def validate(self, network: Network) -> None:
-        """ValueError with a message a student can act on, if this cannot train `network`."""
+    @property
+    def plain(self) -> bool:
+        """True for the lecture's plain gradient descent: sgd, no penalty."""
+        return self.optimizer.name == "sgd" and self.l1 == 0.0 and self.l2 == 0.0
+
+    def samples_per_step(self, n_samples: int) -> int:
+        if self.mode == "batch":
+            return n_samples
+        if self.mode == "minibatch":
+            return self.batch_size or 1
+        return 1
+
+    def validate(self, network: Network, n_samples: int | None = None) -> None:
+        """ValueError with a message a student can act on, if this cannot train `network`
+        (on `n_samples` samples, where known)."""
         if self.rule not in RULES:
             raise ValueError(f"unknown rule {self.rule!r} (known: {', '.join(RULES)})")
         if self.loss not in LOSS_NAMES:
@@ -61,6 +79,27 @@ class TrainingConfig:
         if self.rule == "backprop":
             check_differentiable(network.activations)
         check_loss_fits_output(self.loss, network.activations[-1])
+        self._validate_extensions(n_samples)
+
+    def _validate_extensions(self, n_samples: int | None) -> None:
+        """Mini-batches, the optimizer and the penalties (named as in a session file)."""
+        for key in ("l1", "l2"):
+            value = getattr(self, key)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not (np.isfinite(value) and value >= 0)
+            ):
+                raise ValueError(f"training.{key}: must be a finite number ≥ 0, got {value!r}")
+        if self.mode == "minibatch":
+            k = self.batch_size
+            if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+                raise ValueError(
+                    f"training.batch_size: mode minibatch needs a whole number ≥ 1, got {k!r}"
+                )
+            if n_samples is not None and k > n_samples:
+                raise ValueError(f"training.batch_size: {k} is more than the {n_samples} samples")
+        self.optimizer.validate("training.optimizer")
 
 
 @dataclass

@@ -27,10 +27,12 @@ import numpy as np
 from numpy.typing import NDArray
 from threadpoolctl import ThreadpoolController
 
+from model import optimizers
 from model.activations import LEAKY_SLOPE, get_activation
 from model.config import Dataset, TrainingConfig
 from model.losses import get_loss
 from model.network import Network
+from model.optimizers import OptimizerState, zero_state
 
 Array = NDArray[np.float64]
 BLOCK_BYTES = 8 << 20  # rows collected before they are yielded
@@ -43,13 +45,21 @@ ONE_THREAD_UP_TO = 1 << 25
 
 
 def numpy_rows(
-    network: Network, data: Dataset, config: TrainingConfig, first_step: int, n: int
+    network: Network,
+    data: Dataset,
+    config: TrainingConfig,
+    first_step: int,
+    n: int,
+    state: OptimizerState | None = None,
 ) -> Iterator[Array]:
     """Up to n updates from state `first_step`; yields blocks of new rows (parameters in
     `get_flat` order, then the error), stopping before the first state that is not
-    finite. `network` is not changed."""
-    run = _Run(network, data, config)
-    steps = run.batch_steps if config.mode == "batch" else run.online_steps
+    finite. `network` is not changed; `state` (the optimizer's, at `first_step`) is
+    advanced in place, and matches the last row once every row was taken."""
+    if state is None:
+        state = zero_state(config.optimizer, network.n_parameters)
+    run = _Run(network, data, config, state)
+    steps = run.batch_steps if config.mode == "batch" else run.partial_steps
     return steps(first_step, n)
 
 
@@ -100,8 +110,8 @@ def sigmoid_into(s: Array, out: Array) -> Array:
 
 @dataclass
 class _Layer:
-    W: Array  # (n_out, n_in), updated in place
-    b: Array  # (n_out,)
+    W: Array  # (n_out, n_in), a view of the run's parameter vector
+    b: Array  # (n_out,), likewise
     activation: str
     df: Callable[[Array], Array] | None  # f' from the output (backprop)
 
@@ -109,26 +119,47 @@ class _Layer:
 class _Run:
     """One run's parameters, data and settings, and its buffers."""
 
-    def __init__(self, network: Network, data: Dataset, config: TrainingConfig) -> None:
+    def __init__(
+        self, network: Network, data: Dataset, config: TrainingConfig, state: OptimizerState
+    ) -> None:
         backprop = config.rule == "backprop"
-        self.layers = [
-            _Layer(W.copy(), b.copy(), name, _df_from_output(name) if backprop else None)
-            for W, b, name in zip(network.weights, network.biases, network.activations, strict=True)
+        layout = network.layout
+        self.theta = network.get_flat()  # a copy; the layers' W and b are views of it
+        self.slices = [
+            (layout.weights_slice(l), layout.biases_slice(l)) for l in range(1, network.depth + 1)
         ]
+        self.layers = [
+            _Layer(
+                self.theta[weights].reshape(W.shape),
+                self.theta[biases],
+                name,
+                _df_from_output(name) if backprop else None,
+            )
+            for W, name, (weights, biases) in zip(
+                network.weights, network.activations, self.slices, strict=True
+            )
+        ]
+        self.weight_mask = np.array([not p.is_bias for p in layout.parameters])
         self.X, self.D = data.inputs, data.targets
         self.config = config
+        self.state = state
         self.eta = config.learning_rate
         self.loss = get_loss(config.loss)
         self.width = network.n_parameters + 1
-        self.slices = [
-            (network.layout.weights_slice(l), network.layout.biases_slice(l))
-            for l in range(1, network.depth + 1)
-        ]
         widest = max(network.layers)
         self.one_thread = self.X.shape[0] * widest * widest <= ONE_THREAD_UP_TO
         self.plain_delta = not backprop or (
             network.activations[-1] == "sigmoid" and config.loss == "cross_entropy"
         )
+
+    def samples(self, step: int) -> slice | Array:
+        """The samples of the update from state `step` (docs/file-formats.md)."""
+        P = self.X.shape[0]
+        k = self.config.samples_per_step(P)
+        first = (step * k) % P
+        if first + k <= P:
+            return slice(first, first + k)
+        return (first + np.arange(k)) % P
 
     # -- the pieces of a step ----------------------------------------------------------------
     def forward(self, X: Array, buffers: list[Array] | None = None) -> list[Array]:
@@ -151,8 +182,49 @@ class _Run:
         return float(np.mean(self.loss.per_sample(Y, self.D)))
 
     def update(self, outs: list[Array], D: Array) -> None:
-        """One step down the gradient of the mean error over the rows of D, from the
-        activations `outs` of those samples at the current parameters."""
+        """One update from the activations `outs` of the step's samples (targets D) at
+        the current parameters."""
+        if self.config.plain:
+            self.descend(outs, D)
+        else:
+            g = self.direction(outs, D)
+            optimizers.apply(self.config.optimizer, self.state, self.theta, g, self.eta)
+
+    def direction(self, outs: list[Array], D: Array) -> Array:
+        """g: the gradient of the mean error over the step's samples (for the delta rule
+        −mean [d − y]x̃), with the penalties on the weights; 0 for frozen biases."""
+        P = D.shape[0]
+        g = np.empty_like(self.theta)
+        Y = outs[-1]
+        if self.config.rule == "delta":
+            error = D - Y
+            weights, biases = self.slices[0]
+            g[weights] = (-(error.T @ outs[0]) / P).ravel()
+            g[biases] = -error.mean(axis=0)
+        else:
+            delta = Y - D if self.plain_delta else self._output_delta(Y, D)
+            for l in range(len(self.layers) - 1, -1, -1):
+                weights, biases = self.slices[l]
+                g[weights] = (delta.T @ outs[l] / P).ravel()
+                g[biases] = delta.sum(axis=0) / P
+                if l > 0:
+                    below = self.layers[l - 1]
+                    assert below.df is not None
+                    delta = (delta @ self.layers[l].W) * below.df(outs[l])
+        if not self.config.update_biases:
+            g[~self.weight_mask] = 0.0
+        optimizers.regularize(g, self.theta, self.weight_mask, self.config.l1, self.config.l2)
+        return g
+
+    def _output_delta(self, Y: Array, D: Array) -> Array:
+        last = self.layers[-1]
+        assert last.df is not None
+        delta: Array = self.loss.dE_dy(Y, D) * last.df(Y)
+        return delta
+
+    def descend(self, outs: list[Array], D: Array) -> None:
+        """Plain gradient descent, in the lecture's order of operations (the same floats
+        as `training.parameter_update`)."""
         P = D.shape[0]
         Y = outs[-1]
         eta = self.eta
@@ -183,9 +255,7 @@ class _Run:
 
     def write_row(self, row: Array, error: float) -> bool:
         """The current parameters and `error` into `row`; False if any is not finite."""
-        for layer, (weights, biases) in zip(self.layers, self.slices, strict=True):
-            row[weights] = layer.W.ravel()
-            row[biases] = layer.b
+        row[:-1] = self.theta
         row[-1] = error
         return bool(np.isfinite(row).all())
 
@@ -218,7 +288,9 @@ class _Run:
                 return i, outs
         return len(block), outs
 
-    def online_steps(self, first_step: int, n: int) -> Iterator[Array]:
+    def partial_steps(self, first_step: int, n: int) -> Iterator[Array]:
+        """Online and mini-batch steps: each uses a few samples, and the new states'
+        dataset errors come from one stacked pass per chunk."""
         P = self.X.shape[0]
         chunk = max(1, min(MAX_CHUNK, STACK_BYTES // (8 * P * max(self.width, 1))))
         done = 0
@@ -227,9 +299,8 @@ class _Run:
             rows = np.empty((k, self.width))
             with _working(self.one_thread):
                 for i in range(k):
-                    p = (first_step + done + i) % P
-                    x, d = self.X[p : p + 1], self.D[p : p + 1]
-                    self.update(self.forward(x), d)
+                    used = self.samples(first_step + done + i)
+                    self.update(self.forward(self.X[used]), self.D[used])
                     self.write_row(rows[i], 0.0)
                 rows[:, -1] = self.stacked_errors(rows)
             finite = np.isfinite(rows).all(axis=1)

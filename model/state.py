@@ -26,6 +26,8 @@ from numpy.typing import NDArray
 from model.config import Dataset, DivergenceError, TrainingConfig, divergence_error
 from model.history import History
 from model.network import Network
+from model.optimizer_memory import OptimizerMemory
+from model.optimizers import OptimizerState, zero_state
 from model.training import ENGINES, advance
 
 Array = NDArray[np.float64]
@@ -61,6 +63,7 @@ class Snapshot:
     length: int
     position: int
     row: Array  # parameters and error at `position` (a copy)
+    optimizer_memory: OptimizerMemory  # checkpoints of the optimizer's state (a copy)
 
 
 class Trainer:
@@ -79,8 +82,11 @@ class Trainer:
         config: TrainingConfig,
         history: History | None = None,
         engine: str | None = None,
+        optimizer_state: OptimizerState | None = None,
     ) -> None:
-        config.validate(network)
+        """`optimizer_state`: the optimizer's state at the last state of `history`, where
+        it is not zero (a session saved mid-run, a Run worker taking over)."""
+        config.validate(network, data.n_samples)
         check_fits(network, data)
         self._network = network
         self._data = data
@@ -94,6 +100,9 @@ class Trainer:
         self._network.set_flat(history.row(self._position))
         # (first step that used it, config): how every recorded step was made
         self._config_log: list[tuple[int, TrainingConfig]] = [(0, config)]
+        self._optimizer_memory = OptimizerMemory()
+        if optimizer_state is not None and self._position > 0:
+            self._optimizer_memory.keep(self._position, optimizer_state.copy())
         self.revision = next(_REVISIONS)
 
     # -- reading ----------------------------------------------------------------------------
@@ -171,6 +180,7 @@ class Trainer:
             len(self._history),
             self._position,
             row,
+            self._optimizer_memory.copy(),
         )
 
     def restore(self, snapshot: Snapshot, tail: Array | None = None) -> Array | None:
@@ -198,6 +208,7 @@ class Trainer:
         self._data = snapshot.data
         self._config = snapshot.config
         self._config_log = list(snapshot.config_log)
+        self._optimizer_memory = snapshot.optimizer_memory.copy()
         self._history = history
         self._move_to(snapshot.position)
         return removed
@@ -224,6 +235,7 @@ class Trainer:
         removed = self._history.rows_after(step)
         self._history.truncate(step + 1)
         self._forget_settings_after(step)
+        self._optimizer_memory.forget_after(step)
         self._move_to(min(self._position, step))
         return removed
 
@@ -232,13 +244,14 @@ class Trainer:
         first = self._history.copy_prefix(1)
         self._history = first
         self._config_log = [(0, self._config)]
+        self._optimizer_memory.clear()
         self._move_to(0)
 
     # -- edits ------------------------------------------------------------------------------
     def set_config(self, **changes: object) -> None:
         """Change settings (validated first); later steps use them, earlier ones keep theirs."""
         new = replace(self._config, **changes)  # type: ignore[arg-type]
-        new.validate(self._network)
+        new.validate(self._network, self._data.n_samples)
         self._config = new
         self._changed()
 
@@ -277,7 +290,7 @@ class Trainer:
         """A new network, data and settings; the network's parameters become step 0 of a
         new history. ValueError (nothing changed) if they do not fit together or make the
         error non-finite."""
-        config.validate(network)
+        config.validate(network, data.n_samples)
         check_fits(network, data)
         error = error_of(network, data, config.loss)
         if not np.isfinite(error):
@@ -290,6 +303,7 @@ class Trainer:
         self._network, self._data, self._config = network.copy(), data, config
         self._history = history
         self._config_log = [(0, config)]
+        self._optimizer_memory.clear()
         self._move_to(0)
 
     # -- training ---------------------------------------------------------------------------
@@ -333,27 +347,60 @@ class Trainer:
                 break
         return done
 
-    def adopt(self, rows: Array, target_error: float = 0.0) -> int:
+    def adopt(
+        self,
+        rows: Array,
+        target_error: float = 0.0,
+        optimizer_state: OptimizerState | None = None,
+    ) -> int:
         """Append states computed elsewhere (by a Trainer in another process) from the
         current state with the current settings, up to the first that meets
-        `target_error` (when > 0); returns how many were kept."""
+        `target_error` (when > 0); returns how many were kept. `optimizer_state` is the
+        optimizer's after the last of `rows`, where the other process knows it."""
         if not len(rows):
             return 0
         if self._position < self.last_step:
             self.truncate(self._position)
         self._log_config(self._position)
-        return self._record(rows, target_error)
+        kept = self._record(rows, target_error)
+        if optimizer_state is not None and kept == len(rows):
+            self._optimizer_memory.keep(self._position, optimizer_state.copy())
+        return kept
 
     def _advance(self, n: int, target_error: float) -> int:
         first = self._position
-        blocks = advance(self._network, self._data, self._config, first, n, self._engine)
+        state = self.next_optimizer_state()
+        blocks = advance(self._network, self._data, self._config, first, n, self._engine, state)
         for block in blocks:
             kept = self._record(block, target_error)
             if kept < len(block):
                 return self._position - first
         if self._position < first + n:
             raise divergence_error(self._position + 1, self._config)
+        if self._config.optimizer.stateful:
+            self._optimizer_memory.keep(self._position, state)
         return n
+
+    # -- the optimizer's state --------------------------------------------------------------
+    def optimizer_state(self, step: int | None = None) -> OptimizerState:
+        """The optimizer's state after the updates that led to state `step` (default: the
+        current one), for the optimizer that made them; recomputed from the nearest
+        checkpoint where it is not kept (model/optimizer_memory.py). A copy."""
+        step = self._position if step is None else step
+        return self._optimizer_memory.state_at(
+            step, self._history, self._config_log, self._network, self._data, self._engine
+        )
+
+    def next_optimizer_state(self) -> OptimizerState:
+        """The state the next update from the current state starts from, with the
+        current settings: zero where they name another optimizer than the one that made
+        the current state (or other settings of it), and at step 0. A copy."""
+        optimizer = self._config.optimizer
+        if not optimizer.stateful:
+            return zero_state(optimizer, self._network.n_parameters)
+        if self._position == 0 or self.config_for_step(self._position).optimizer != optimizer:
+            return zero_state(optimizer, self._network.n_parameters)
+        return self.optimizer_state()
 
     def _record(self, rows: Array, target_error: float) -> int:
         """The one way new states enter the history; returns how many did."""

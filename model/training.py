@@ -31,6 +31,7 @@ from model.config import (
 )
 from model.network import Network
 from model.numpy_engine import numpy_rows
+from model.optimizers import OptimizerState
 
 Array = NDArray[np.float64]
 
@@ -52,19 +53,26 @@ __all__ = [
 ]
 
 
-def sample_indices(step: int, mode: str, n_samples: int) -> slice:
-    """The samples that the update from state `step` to `step + 1` uses."""
+def sample_indices(
+    step: int, mode: str, n_samples: int, batch_size: int | None = None
+) -> slice | NDArray[np.intp]:
+    """The samples that the update from state `step` to `step + 1` uses: online, sample
+    step mod P; batch, all P; minibatch of k, samples (step·k + i) mod P for i < k (in
+    table order, wrapping round)."""
     if mode == "batch":
         return slice(0, n_samples)
-    p = step % n_samples
-    return slice(p, p + 1)
+    k = (batch_size or 1) if mode == "minibatch" else 1
+    first = (step * k) % n_samples
+    if first + k <= n_samples:
+        return slice(first, first + k)
+    return (first + np.arange(k)) % n_samples
 
 
 def parameter_update(
     network: Network, data: Dataset, config: TrainingConfig, step: int
 ) -> tuple[list[Array], list[Array]]:
     """ΔW and Δb (to be added) for the update from state `step`, at the current parameters."""
-    rows = sample_indices(step, config.mode, data.n_samples)
+    rows = sample_indices(step, config.mode, data.n_samples, config.batch_size)
     X, D = data.inputs[rows], data.targets[rows]
     if config.rule == "delta":
         Y = network.predict(X)
@@ -80,13 +88,22 @@ def parameter_update(
     return dW, db
 
 
-def engine_for(network: Network, n_samples: int, engine: str = "auto") -> str:
-    """ "floats" or "numpy": the engine `advance` runs ("auto": the faster one here)."""
+def engine_for(
+    network: Network, n_samples: int, engine: str = "auto", config: TrainingConfig | None = None
+) -> str:
+    """ "floats" or "numpy": the engine `advance` runs ("auto": the faster one here).
+    The plain floats know only plain gradient descent, online or on the whole batch."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
+    if config is not None and not floats_can_train(config):
+        return "numpy"
     if engine != "auto":
         return engine
     return "floats" if fastpath.suitable(network, n_samples) else "numpy"
+
+
+def floats_can_train(config: TrainingConfig) -> bool:
+    return config.plain and config.mode in ("online", "batch")
 
 
 def advance(
@@ -96,11 +113,13 @@ def advance(
     first_step: int,
     n: int,
     engine: str = "auto",
+    state: OptimizerState | None = None,
 ) -> Iterator[Array]:
     """Up to n updates from state `first_step` by the chosen engine: blocks of new rows,
-    ending early before the first state that is not finite. `network` is not changed."""
+    ending early before the first state that is not finite. `network` is not changed;
+    `state` is the optimizer's at `first_step`, advanced in place (see `numpy_rows`)."""
     if n <= 0:
         return iter(())
-    if engine_for(network, data.n_samples, engine) == "floats":
+    if engine_for(network, data.n_samples, engine, config) == "floats":
         return fastpath.rows(network, data, config, first_step, n)
-    return numpy_rows(network, data, config, first_step, n)
+    return numpy_rows(network, data, config, first_step, n, state)

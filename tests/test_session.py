@@ -220,7 +220,7 @@ BAD_SESSIONS: list[tuple[dict[str, Any] | Any, str]] = [
     (lecture(training__rule="hebb"), 'training.rule: unknown rule "hebb" (known: delta'),
     (lecture(training__rule=None), "training.rule: missing"),
     (lecture(training__loss="hinge"), "training.loss: unknown loss"),
-    (lecture(training__mode="minibatch"), "training.mode: unknown mode"),
+    (lecture(training__mode="stochastic"), "training.mode: unknown mode"),
     (lecture(training__update_biases="yes"), "training.update_biases: expected true or false"),
     (
         lecture(network__activations=["foo"]),
