@@ -148,3 +148,18 @@ def check_loss_fits_output(loss: str, output_activation: str) -> None:
             f"ln(1 − y)), but a {output_activation} output can leave that range: use a "
             "sigmoid output layer, or the squared error"
         )
+
+
+def sample_indices(
+    step: int, mode: str, n_samples: int, batch_size: int | None = None
+) -> slice | NDArray[np.intp]:
+    """The samples that the update from state `step` to `step + 1` uses: online, sample
+    step mod P; batch, all P; minibatch of k, samples (step·k + i) mod P for i < k (in
+    table order, wrapping round)."""
+    if mode == "batch":
+        return slice(0, n_samples)
+    k = (batch_size or 1) if mode == "minibatch" else 1
+    first = (step * k) % n_samples
+    if first + k <= n_samples:
+        return slice(first, first + k)
+    return (first + np.arange(k)) % n_samples

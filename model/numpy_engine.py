@@ -29,7 +29,7 @@ from threadpoolctl import ThreadpoolController
 
 from model import optimizers
 from model.activations import LEAKY_SLOPE, get_activation
-from model.config import Dataset, TrainingConfig
+from model.config import Dataset, TrainingConfig, sample_indices
 from model.losses import get_loss
 from model.network import Network
 from model.optimizers import OptimizerState, zero_state
@@ -152,14 +152,10 @@ class _Run:
             network.activations[-1] == "sigmoid" and config.loss == "cross_entropy"
         )
 
-    def samples(self, step: int) -> slice | Array:
+    def samples(self, step: int) -> slice | NDArray[np.intp]:
         """The samples of the update from state `step` (docs/file-formats.md)."""
-        P = self.X.shape[0]
-        k = self.config.samples_per_step(P)
-        first = (step * k) % P
-        if first + k <= P:
-            return slice(first, first + k)
-        return (first + np.arange(k)) % P
+        config = self.config
+        return sample_indices(step, config.mode, self.X.shape[0], config.batch_size)
 
     # -- the pieces of a step ----------------------------------------------------------------
     def forward(self, X: Array, buffers: list[Array] | None = None) -> list[Array]:

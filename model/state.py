@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from itertools import pairwise
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,6 +27,7 @@ from model.history import History
 from model.network import Network
 from model.optimizer_memory import OptimizerMemory
 from model.optimizers import OptimizerState, zero_state
+from model.snapshot import Snapshot, check_fits, error_of, network_like
 from model.training import ENGINES, advance
 
 Array = NDArray[np.float64]
@@ -40,30 +40,7 @@ DEFAULT_ENGINE = "auto"
 # one number also notices that it is looking at another Trainer.
 _REVISIONS = itertools.count(1)
 
-ConfigLog = tuple[tuple[int, TrainingConfig], ...]
 ProgressCallback = Callable[[int], bool | None]
-
-
-@dataclass(frozen=True, eq=False)
-class Snapshot:
-    """Everything a step depends on, at one moment.
-
-    The history is held by reference with its length then: rows [0, length) of that
-    object stay as they were while other snapshots are current, except for the rows a
-    later restore removes from its end, which `Trainer.restore` returns so that the
-    caller can hand them back (`tail`) when it restores this snapshot again.
-    """
-
-    layers: tuple[int, ...]
-    activations: tuple[str, ...]
-    data: Dataset  # never changed in place: an edit makes a new Dataset
-    config: TrainingConfig
-    config_log: ConfigLog
-    history: History
-    length: int
-    position: int
-    row: Array  # parameters and error at `position` (a copy)
-    optimizer_memory: OptimizerMemory  # checkpoints of the optimizer's state (a copy)
 
 
 class Trainer:
@@ -437,28 +414,6 @@ class Trainer:
             raise ValueError("the settings log needs at least one entry")
         self._config_log = list(log)
         self._changed()
-
-
-def error_of(network: Network, data: Dataset, loss: str) -> float:
-    """E of `network` on `data` (inf or NaN where it overflows, without a warning)."""
-    with np.errstate(all="ignore"):
-        return network.error(data.inputs, data.targets, loss)
-
-
-def check_fits(network: Network, data: Dataset) -> None:
-    if data.inputs.shape[1] != network.layers[0] or data.targets.shape[1] != network.layers[-1]:
-        raise ValueError(
-            f"data has {data.inputs.shape[1]} inputs and "
-            f"{data.targets.shape[1]} targets per sample; the network "
-            f"expects {network.layers[0]} and {network.layers[-1]}"
-        )
-
-
-def network_like(layers: tuple[int, ...], activations: tuple[str, ...]) -> Network:
-    """A network of that architecture with zero parameters (`restore` fills them in)."""
-    weights = [np.zeros((n, n_prev)) for n_prev, n in pairwise(layers)]
-    biases = [np.zeros(n) for n in layers[1:]]
-    return Network(list(layers), list(activations), weights, biases)
 
 
 __all__ = ["DivergenceError", "Snapshot", "Trainer"]

@@ -28,6 +28,7 @@ from model.config import (
     DivergenceError,
     TrainingConfig,
     divergence_error,
+    sample_indices,
 )
 from model.network import Network
 from model.numpy_engine import numpy_rows
@@ -51,21 +52,6 @@ __all__ = [
     "parameter_update",
     "sample_indices",
 ]
-
-
-def sample_indices(
-    step: int, mode: str, n_samples: int, batch_size: int | None = None
-) -> slice | NDArray[np.intp]:
-    """The samples that the update from state `step` to `step + 1` uses: online, sample
-    step mod P; batch, all P; minibatch of k, samples (step·k + i) mod P for i < k (in
-    table order, wrapping round)."""
-    if mode == "batch":
-        return slice(0, n_samples)
-    k = (batch_size or 1) if mode == "minibatch" else 1
-    first = (step * k) % n_samples
-    if first + k <= n_samples:
-        return slice(first, first + k)
-    return (first + np.arange(k)) % n_samples
 
 
 def parameter_update(
