@@ -278,3 +278,57 @@ def test_impossible_settings_are_refused_naming_the_field(
         trainer.set_config(**changes)
     with pytest.raises(ValueError, match=f"^{field.replace('.', '[.]')}:"):
         Trainer(xor_network([2, 4, 1]), XOR, replace(trainer.config, **changes))
+
+
+# -- against torch.optim (where torch is installed; it stays optional) ---------------------------
+@pytest.mark.parametrize(
+    "optimizer", OPTIMIZERS, ids=lambda o: f"{o.name}{'-nesterov' * o.nesterov}"
+)
+@pytest.mark.parametrize(("mode", "batch_size"), [("batch", None), ("minibatch", 3)])
+def test_every_optimizer_against_torch_optim(
+    optimizer: Optimizer, mode: str, batch_size: int | None
+) -> None:
+    torch = pytest.importorskip("torch")
+    config = TrainingConfig(
+        rule="backprop",
+        learning_rate=0.1,
+        mode=mode,
+        batch_size=batch_size,
+        optimizer=optimizer,
+        l1=0.002,
+        l2=0.01,
+    )
+    network = xor_network([2, 3, 1])
+    trainer = Trainer(network.copy(), XOR, config)
+    trainer.run(40)
+
+    params = []
+    for W, b in zip(network.weights, network.biases, strict=True):
+        params += [torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True)]
+    lr = config.learning_rate
+    o = optimizer
+    if o.name == "sgd":
+        opt = torch.optim.SGD(params, lr=lr)
+    elif o.name == "momentum":
+        opt = torch.optim.SGD(params, lr=lr, momentum=o.momentum, nesterov=o.nesterov)
+    elif o.name == "rmsprop":
+        opt = torch.optim.RMSprop(params, lr=lr, alpha=o.alpha, eps=o.epsilon)
+    else:
+        opt = torch.optim.Adam(params, lr=lr, betas=(o.beta1, o.beta2), eps=o.epsilon)
+    X, D = torch.tensor(XOR.inputs), torch.tensor(XOR.targets)
+    for step in range(40):
+        used = samples_of(step, mode, batch_size, 4)
+        a = X[used]
+        for i in range(0, len(params), 2):
+            s = a @ params[i].T + params[i + 1]
+            a = torch.tanh(s) if i < len(params) - 2 else torch.sigmoid(s)
+        loss = 0.5 * ((D[used] - a) ** 2).sum(dim=1).mean()
+        weights = params[0::2]
+        loss = loss + sum(
+            0.5 * config.l2 * (w**2).sum() + config.l1 * w.abs().sum() for w in weights
+        )
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    expected = torch.cat([p.detach().reshape(-1) for p in params]).numpy()
+    np.testing.assert_allclose(trainer.network.get_flat(), expected, rtol=1e-9, atol=1e-12)
