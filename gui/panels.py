@@ -3,7 +3,7 @@ explanation and the divergence banner. Each keeps itself in sync with the Lab.""
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.lab import Lab
 from gui.plots import ErrorPlot, WeightsPlot
@@ -188,6 +188,9 @@ class ExplanationPanel(QtWidgets.QGroupBox):
         self.view.setObjectName("explainView")
         self.view.setOpenLinks(False)
         self.view.setAccessibleName("Explanation of the current step")
+        # Lines break between words only: a number or a vector too wide for the panel
+        # makes it scroll sideways rather than being split in the middle.
+        self.view.setWordWrapMode(QtGui.QTextOption.WrapMode.WordWrap)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.view)
         lab.positionChanged.connect(self.refresh)

@@ -17,6 +17,7 @@ from model.network import Network, initial_weights
 from model.state import Trainer
 from model.training import Dataset, TrainingConfig
 
+NO_BREAK_SPACE = "\u00a0"  # inside a vector in HTML: it never breaks over two lines
 LECTURE_SUM = "s = X1·W1 + X2·W2 + b = 0.1·0.5 + 0.3·0.2 + 1.83 = 1.94"
 LECTURE_NUMBERS = (
     "1.94",
@@ -105,7 +106,7 @@ def test_lecture_delta_rule_text_follows_the_slide() -> None:
         "W(n+1) = W(n) + η[d − Y]X",
         "= [1.83, 0.5, 0.2] + 0.01[0.03 − 0.874352143][+1, 0.1, 0.3]",
         "= [1.83, 0.5, 0.2] + 0.01[-0.844352143][+1, 0.1, 0.3]",
-        "= [1.83, 0.5, 0.2] + -0.00844352143[+1, 0.1, 0.3]",
+        "= [1.83, 0.5, 0.2] − 0.00844352143[+1, 0.1, 0.3]",
         "= [1.83, 0.5, 0.2] + [-0.008443521, -0.000844352, -0.002533056]",
         "= [1.821556479, 0.499155648, 0.197466944]",
     ):
@@ -118,13 +119,46 @@ def test_lecture_delta_rule_text_follows_the_slide() -> None:
 def test_lecture_delta_rule_html() -> None:
     trainer = lecture()
     trainer.step()
-    page = to_html(explain_step(trainer))
+    page = to_html(explain_step(trainer)).replace(NO_BREAK_SPACE, " ")
     for number in LECTURE_NUMBERS:
         assert number in page, number
     assert "W<sub>1</sub>" in page and "X<sub>2</sub>" in page
     assert "e<sup>−1.94</sup>" in page
     assert "0.01[0.03 − 0.874352143][+1, 0.1, 0.3]" in page
     assert "<table" in page and "<h3>" in page
+
+
+def test_a_negative_term_is_subtracted_not_added() -> None:
+    """A sum never reads "+ -0.00844352143" but "− 0.00844352143"; nor a negative bias."""
+    trainer = lecture()
+    trainer.set_parameters(np.array([0.5, 0.2, -1.83]))
+    trainer.step()
+    ex = explain_step(trainer)
+    text = to_text(ex)
+    assert "s = X1·W1 + X2·W2 + b = 0.1·0.5 + 0.3·0.2 − 1.83 = -1.72" in text
+    assert "= [-1.83, 0.5, 0.2] − 0.00" in text
+    page = to_html(ex).replace(NO_BREAK_SPACE, " ")
+    for rendered in (text, page):
+        assert "+ -" not in rendered and "+ (-" not in rendered
+        assert "− -" not in rendered
+
+
+def test_y_has_the_digits_that_d_minus_y_needs() -> None:
+    """Late in a run y = 0.03 to nine decimals while E = ½(d − y)² = 1e-32: y is then
+    written with enough digits that d − y, and so E, can be read off the page."""
+    trainer = lecture(learning_rate=1.0)
+    trainer.run(2000)
+    ex = explain_step(trainer)
+    y = ex.forward.outputs[0]
+    assert 0 < abs(0.03 - y) < 1e-15 and ex.forward.error < 1e-30
+    text = to_text(ex)
+    (shown,) = re.findall(r"E = ½\(0\.03 − ([0-9.e-]+)\)² = ", text)
+    assert shown != "0.03"
+    assert 0.5 * (0.03 - float(shown)) ** 2 == pytest.approx(ex.forward.error, rel=1e-2)
+    assert f"= {shown}\n" in text  # the forward pass's y, the same digits
+    assert f"[0.03 − {shown}]" in text  # and the delta rule's [d − Y]
+    # Early on nine decimals tell d and y apart: the lecture's numbers stay as they are.
+    assert "E = ½(0.03 − 0.874352143)² = 0.356465271" in to_text(explain_step(lecture()))
 
 
 def test_delta_rule_notes_cross_entropy_and_the_missing_slope() -> None:

@@ -11,7 +11,16 @@ import re
 
 from model.activations import get_activation
 from model.explain.blocks import Block, Bullets, EqualityChain, Heading, MathBlock, Paragraph, Table
-from model.explain.formatting import capped_terms, factor, number, two_digits, vector
+from model.explain.formatting import (
+    capped_terms,
+    factor,
+    number,
+    parenthesized,
+    plus,
+    target_and_output,
+    two_digits,
+    vector,
+)
 from model.explain.limits import FULL_NEURONS, FULL_PARAMETERS, TABLE_ROWS
 from model.explain.markup import formula_markup, mark_name, subscript
 from model.explain.records import SampleForward, StepExplanation
@@ -113,9 +122,12 @@ def _forward_section(ex: StepExplanation, doc: list[Block]) -> None:
         values = [f"{factor(t.input_value)}·{factor(t.weight_value)}" for t in neuron.terms]
         sum_parts = [
             " + ".join([*capped_terms(symbols), mark_name(neuron.bias_name)]),
-            " + ".join([*capped_terms(values), factor(neuron.bias)]),
+            " + ".join(capped_terms(values)) + plus(neuron.bias),
         ]
         lead = "s" if single else f"{mark_name(neuron.name)}: s"
+        output = number(neuron.output)
+        if neuron.layer == len(ex.layers) - 1:  # as precise as the error needs it
+            output = _output_texts(ex, sample)[neuron.neuron - 1][1]
         doc.append(
             MathBlock(
                 [
@@ -124,7 +136,7 @@ def _forward_section(ex: StepExplanation, doc: list[Block]) -> None:
                         [
                             f"{mark_name(neuron.name)} = f(s)",
                             _activation_with_value(neuron.activation, neuron.s),
-                            number(neuron.output),
+                            output,
                         ]
                     ),
                 ]
@@ -137,17 +149,29 @@ def _forward_section(ex: StepExplanation, doc: list[Block]) -> None:
 
 def _error_chain(ex: StepExplanation, sample: SampleForward) -> EqualityChain:
     """E_p = the loss with the sample's numbers put in = its value."""
-    pairs = list(zip(sample.targets, sample.outputs, strict=True))
+    pairs = _output_texts(ex, sample)
     if ex.config.loss == "squared_error":
-        items = [f"({number(d)} − {number(y)})²" for d, y in pairs]
+        items = [f"({d} − {parenthesized(y)})²" for d, y in pairs]
         body = f"½{items[0]}" if len(items) == 1 else f"½[{' + '.join(capped_terms(items))}]"
     else:
         items = [
-            f"{factor(d)}·ln {factor(y)} + (1 − {number(d)})·ln(1 − {number(y)})" for d, y in pairs
+            f"{parenthesized(d)}·ln {parenthesized(y)} + (1 − {parenthesized(d)})"
+            f"·ln(1 − {parenthesized(y)})"
+            for d, y in pairs
         ]
         body = f"−[{' + '.join(capped_terms(items, 4))}]"
     name = "E" if ex.n_samples == 1 else f"E{subscript(str(sample.index + 1))}"
     return EqualityChain([name, body, number(sample.error)])
+
+
+def _output_texts(ex: StepExplanation, sample: SampleForward) -> list[tuple[str, str]]:
+    """(d, y) of each output as the document writes them: with the digits that d − y
+    (and 1 − y for the cross-entropy) needs to be read off, wherever y appears."""
+    cross_entropy = ex.config.loss == "cross_entropy"
+    return [
+        target_and_output(d, y, cross_entropy)
+        for d, y in zip(sample.targets, sample.outputs, strict=True)
+    ]
 
 
 def _error_section(ex: StepExplanation, doc: list[Block]) -> None:

@@ -12,7 +12,14 @@ import re
 
 from model.explain.blocks import EqualityChain, Heading, MathBlock, Paragraph, Table
 from model.explain.document import document_blocks
-from model.explain.markup import MARKED_NAME, SUB_END, SUB_START, SUP_END, SUP_START
+from model.explain.markup import (
+    MARKED_NAME,
+    SUB_END,
+    SUB_START,
+    SUP_END,
+    SUP_START,
+    unbreakable_brackets,
+)
 from model.explain.records import StepExplanation
 
 _NAME_WITH_INDEX = re.compile(r"^((?:L\d+\.)?)([A-Za-z]+)(\d+(?:_\d+)?)$")
@@ -31,9 +38,10 @@ def _subscripted_name(name: str) -> str:
     return f"{parts.group(1)}{parts.group(2)}<sub>{parts.group(3)}</sub>"
 
 
-def _rich_text(text: str) -> str:
-    """A document string as HTML: escaped, names subscripted, markers as <sub>/<sup>."""
-    text = html.escape(text)
+def _rich_text(text: str, openers: str = "[") -> str:
+    """A document string as HTML: escaped, names subscripted, markers as <sub>/<sup>;
+    no line break inside a vector (or, with `openers` "[(", inside any bracket)."""
+    text = html.escape(unbreakable_brackets(text, openers))
     text = MARKED_NAME.sub(_subscripted_name_match, text)
     return (
         text.replace(SUB_START, "<sub>")
@@ -43,16 +51,34 @@ def _rich_text(text: str) -> str:
     )
 
 
-def _chain_html(chain: EqualityChain) -> str:
-    parts = [_rich_text(p) for p in chain.parts]
-    if not chain.each_line:
-        return " = ".join(parts)
-    indent = "&nbsp;" * 8
-    return "<br/>".join(
-        [
-            f"{parts[0]} = {parts[1]}" if len(parts) > 1 else parts[0],
-            *(f"{indent}= {p}" for p in parts[2:]),
-        ]
+# A math line: the first line of a chain starts at MATH_LEFT, its "= …" lines a little
+# further in, and a line too long for the panel wraps (between terms, never inside a
+# bracket) with a hanging indent, so that a continuation never looks like a new line.
+MATH_LEFT, EQUALS_INDENT, HANGING_INDENT = 8, 12, 18
+
+
+def _math_line(text: str, indent: int, first: bool, last: bool) -> str:
+    margin = MATH_LEFT + HANGING_INDENT
+    top, bottom = (3 if first else 0), (3 if last else 0)
+    return (
+        f'<p style="margin-top:{top}px; margin-bottom:{bottom}px; margin-left:{margin}px; '
+        f'text-indent:-{HANGING_INDENT - indent}px">{text}</p>'
+    )
+
+
+def _chain_lines(chain: EqualityChain) -> list[tuple[str, int]]:
+    """(HTML, indent) of each line of a chain: one line, or one per "= …" (the slide's)."""
+    parts = [_rich_text(p, "[(") for p in chain.parts]
+    if not chain.each_line or len(parts) < 3:
+        return [(" = ".join(parts), 0)]
+    return [(f"{parts[0]} = {parts[1]}", 0), *((f"= {p}", EQUALS_INDENT) for p in parts[2:])]
+
+
+def _math_block(block: MathBlock) -> str:
+    lines = [line for chain in block.chains for line in _chain_lines(chain)]
+    return "".join(
+        _math_line(text, indent, k == 0, k == len(lines) - 1)
+        for k, (text, indent) in enumerate(lines)
     )
 
 
@@ -66,10 +92,7 @@ def to_html(ex: StepExplanation) -> str:
         elif isinstance(block, Paragraph):
             out.append(f"<p>{_rich_text(block.text)}</p>")
         elif isinstance(block, MathBlock):
-            lines = "<br/>".join(_chain_html(c) for c in block.chains)
-            out.append(
-                f'<p style="margin-left:12px; margin-top:3px; margin-bottom:3px">{lines}</p>'
-            )
+            out.append(_math_block(block))
         elif isinstance(block, Table):
             head = "".join(f"<th>{_rich_text(c)}</th>" for c in block.header)
             body = "".join(
@@ -79,7 +102,7 @@ def to_html(ex: StepExplanation) -> str:
                 for row in block.rows
             )
             out.append(
-                f'<table border="1" cellspacing="0" cellpadding="3"><tr>{head}</tr>{body}</table>'
+                f'<table border="1" cellspacing="0" cellpadding="2"><tr>{head}</tr>{body}</table>'
             )
         else:
             items = "".join(f"<li>{_rich_text(item)}</li>" for item in block.items)

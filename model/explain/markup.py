@@ -34,3 +34,31 @@ def formula_markup(formula: str) -> str:
     text = formula.replace("<sup>", SUP_START).replace("</sup>", SUP_END)
     text = text.replace("<sub>", SUB_START).replace("</sub>", SUB_END)
     return html.unescape(re.sub(r"<[^>]*>", "", text))
+
+
+NO_BREAK_SPACE = "\u00a0"
+
+
+def unbreakable_brackets(text: str, openers: str = "[") -> str:
+    """`text` with the spaces inside brackets made non-breaking, so that a vector
+    [1.83, 0.5, 0.2] or η[d − Y] is never split over two lines. `openers` "[(" also keeps
+    (d − y) whole (in formulas; prose in parentheses must still wrap). A bracket holding a
+    sum (" + " at its own level) may still break between its terms, never inside them."""
+    pairs = {"[": "]", "(": ")"}
+    closers = {pairs[o]: o for o in openers}
+    chars = list(text)
+    groups: list[tuple[str, list[int], bool]] = []  # (opener, its spaces, holds a sum)
+    for k, char in enumerate(chars):
+        if char in openers:
+            groups.append((char, [], False))
+        elif char in closers and groups and groups[-1][0] == closers[char]:
+            _, spaces, is_sum = groups.pop()
+            if not is_sum:
+                for at in spaces:
+                    chars[at] = NO_BREAK_SPACE
+        elif char == " " and groups:
+            groups[-1][1].append(k)
+        elif char == "+" and groups and text[k - 1 : k + 2] == " + ":
+            opener, spaces, _ = groups[-1]
+            groups[-1] = (opener, spaces, True)
+    return "".join(chars)

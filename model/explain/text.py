@@ -10,14 +10,22 @@ import textwrap
 
 from model.explain.blocks import EqualityChain, Heading, MathBlock, Paragraph, Table
 from model.explain.document import document_blocks
-from model.explain.markup import MARKED_NAME, MARKED_SUBSCRIPT, MARKED_SUPERSCRIPT
+from model.explain.markup import (
+    MARKED_NAME,
+    MARKED_SUBSCRIPT,
+    MARKED_SUPERSCRIPT,
+    NO_BREAK_SPACE,
+    unbreakable_brackets,
+)
 from model.explain.records import StepExplanation
 
 WIDTH = 80  # the terminal's width
 
 
-def _plain_text(text: str) -> str:
-    """A document string without markers: E_p, e^−1.94, W1."""
+def _plain_text(text: str, openers: str = "[") -> str:
+    """A document string without markers: E_p, e^−1.94, W1; its spaces inside brackets
+    (`unbreakable_brackets`) do not break a line."""
+    text = unbreakable_brackets(text, openers)
     text = MARKED_SUBSCRIPT.sub(r"_\1", text)
     text = MARKED_SUPERSCRIPT.sub(r"^\1", text)
     return MARKED_NAME.sub(r"\1", text)
@@ -37,7 +45,7 @@ def _wrapped(text: str, indent: str, subsequent: str) -> list[str]:
 
 
 def _chain_lines(chain: EqualityChain) -> list[str]:
-    parts = [_plain_text(p) for p in chain.parts]
+    parts = [_plain_text(p, "[(") for p in chain.parts]
     head = "  " + parts[0]
     align = len(head) + 1 if len(head) <= 30 else 6
     cont = " " * align + "= "
@@ -96,4 +104,4 @@ def to_text(ex: StepExplanation) -> str:
         else:
             for item in block.items:
                 out.extend(_wrapped(_plain_text(item), "  • ", "    "))
-    return "\n".join(out) + "\n"
+    return "\n".join(out).replace(NO_BREAK_SPACE, " ") + "\n"

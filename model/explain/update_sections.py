@@ -4,7 +4,16 @@ output neuron, or backprop's chain rule, δ by δ and parameter by parameter."""
 from __future__ import annotations
 
 from model.explain.blocks import Block, EqualityChain, Heading, MathBlock, Paragraph
-from model.explain.formatting import capped_terms, factor, number, precise_number, vector
+from model.explain.formatting import (
+    capped_terms,
+    factor,
+    number,
+    parenthesized,
+    plus,
+    precise_number,
+    target_and_output,
+    vector,
+)
 from model.explain.limits import FULL_PARAMETERS, FULL_SAMPLES
 from model.explain.markup import mark_name, subscript
 from model.explain.records import NeuronDelta, StepExplanation
@@ -30,7 +39,7 @@ def delta_rule_section(ex: StepExplanation, doc: list[Block]) -> None:
         if len(update.samples) == 1:
             share = update.samples[0]
             old, x = vector(update.old), vector(share.inputs, bias)
-            target, output = number(share.target), number(share.output)
+            target, output = target_and_output(share.target, share.output)
             doc.append(
                 Paragraph(
                     f"W(n) = {names} = {vector(update.old)}, X(n) = {X_symbols} = "
@@ -46,9 +55,9 @@ def delta_rule_section(ex: StepExplanation, doc: list[Block]) -> None:
                             [
                                 "W(n+1)",
                                 f"W(n) + η[{d} − {y}]X",
-                                f"{old} + {eta}[{target} − {output}]{x}",
+                                f"{old} + {eta}[{target} − {parenthesized(output)}]{x}",
                                 f"{old} + {eta}[{number(share.error)}]{x}",
-                                f"{old} + {precise_number(share.scaled)}{x}",
+                                f"{old}{plus(share.scaled, precise_number(share.scaled))}{x}",
                                 f"{old} + {vector(share.change)}",
                                 vector(update.new),
                             ],
@@ -68,7 +77,7 @@ def delta_rule_section(ex: StepExplanation, doc: list[Block]) -> None:
             EqualityChain(
                 [
                     f"sample {s.index + 1}: η[{d} − {y}]X",
-                    f"{eta}[{number(s.target)} − {number(s.output)}]{vector(s.inputs, bias)}",
+                    _scaled_error(eta, s.target, s.output) + vector(s.inputs, bias),
                     vector(s.change),
                 ]
             )
@@ -91,6 +100,12 @@ def delta_rule_section(ex: StepExplanation, doc: list[Block]) -> None:
             )
         )
         doc.append(MathBlock(chains))
+
+
+def _scaled_error(eta: str, d: float, y: float) -> str:
+    """η[d − Y] with the numbers put in, as precise as d − Y needs them."""
+    target, output = target_and_output(d, y)
+    return f"{eta}[{target} − {parenthesized(output)}]"
 
 
 _SLOPES = {
