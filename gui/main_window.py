@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.autosave import Autosave
+from gui.commands import TrainCommand
 from gui.controls import SettingsPanel, TransportBar
 from gui.document import Document
 from gui.lab import Lab
@@ -18,10 +19,12 @@ from gui.panels import DataPanel, DivergenceBanner, ExplanationPanel, Parameters
 from gui.runner import RunLoop
 from gui.settings import app_settings
 from gui.setup_dialog import SetupDialog
+from gui.status import StatusBar
 from gui.view_tabs import ViewTabs
 from model.session import Session, lecture_session
 
 FIRST_HINT = "Press Step (→) to train one step and see every number."
+LAB_MESSAGE_MS = 20000  # a refusal stays until the next successful edit, or this long
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -30,7 +33,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, session: Session | None = None, path: str | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
+        self.setStatusBar(StatusBar(self))
         self.lab = Lab(session if session is not None else lecture_session(), self)
+        self._undo_index = 0
         self.runner = RunLoop(self.lab, self)
         self.setup_dialog: SetupDialog | None = None
         self._selected_index: int | None = None  # the parameter chosen in a table
@@ -104,7 +109,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _connect_document(self) -> None:
         self.document.titleChanged.connect(self.setWindowTitle)
         self.document.message.connect(self.show_message)
-        self.lab.message.connect(lambda text: self.show_message(text, 10000))
+        self.lab.message.connect(self._show_lab_message)
+        self.lab.undo_stack.indexChanged.connect(self._on_undo_index_changed)
         self.setWindowTitle(self.document.title)
 
     # -- one selected parameter ---------------------------------------------------------------
@@ -188,6 +194,21 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_message(self, text: str, milliseconds: int) -> None:
         self.statusBar().showMessage(text, milliseconds)
+
+    def _show_lab_message(self, text: str) -> None:
+        status = self.statusBar()
+        assert isinstance(status, StatusBar)
+        status.show_refusal(text, LAB_MESSAGE_MS)
+
+    def _on_undo_index_changed(self, index: int) -> None:
+        """A successful edit, setting or undo makes the Lab's last message out of date;
+        training (a Step, a frame of a Run) does not."""
+        command = self.lab.undo_stack.command(index - 1) if index > 0 else None
+        training = isinstance(command, TrainCommand) and index >= self._undo_index
+        self._undo_index = index
+        status = self.statusBar()
+        if not training and isinstance(status, StatusBar):
+            status.clear_stale()
 
     def _drop_first_hint(self) -> None:
         """The hint is for a window nobody has used yet: gone with the first step."""

@@ -2,18 +2,22 @@
 
 They are thin adapters (no copies): `data` reads the arrays, `setData` parses the text
 and hands the number to the Lab, which makes the undoable edit. Display shows numbers as
-the lecture prints them, editing shows the full float64 value.
+the lecture prints them, editing shows the full float64 value. After a step only the
+cells the views show are announced as changed (a table may hold 100,000 samples); the
+views (gui/table_view.py) read the others when they scroll to them.
 """
 
 from __future__ import annotations
 
-import math
+import weakref
 from typing import Any
 
 import numpy as np
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtGui
 
+from gui.cell_text import parse_number, plural, quote
 from gui.lab import Lab
+from gui.table_view import NumberTableView, make_table_view, split_block
 from model.numbers import format_number
 
 Qt = QtCore.Qt
@@ -23,40 +27,17 @@ CHANGED_BRUSH = QtGui.QBrush(QtGui.QColor(255, 236, 153))
 SAMPLE_BRUSH = QtGui.QBrush(QtGui.QColor(214, 234, 248))
 
 
-def parse_number(text: object) -> float:
-    """The float a cell's text means; ValueError with a reason a student understands."""
-    if isinstance(text, bool):
-        raise ValueError("expected a number")
-    if isinstance(text, int | float):
-        try:
-            value = float(text)
-        except OverflowError:
-            raise ValueError("too large for a 64-bit float (overflow)") from None
-    else:
-        cleaned = str(text).strip().replace("−", "-")
-        if not cleaned:
-            raise ValueError("a cell cannot be empty: type a number")
-        if "," in cleaned and "." not in cleaned and cleaned.count(",") == 1:
-            cleaned = cleaned.replace(",", ".")  # decimal comma, as many locales type it
-        try:
-            value = float(cleaned)
-        except ValueError:
-            raise ValueError(f"{str(text).strip()!r} is not a number") from None
-        if math.isinf(value) and "inf" not in cleaned.lower():
-            raise ValueError(f"{cleaned} is too large for a 64-bit float (overflow)")
-    if math.isnan(value):
-        raise ValueError("NaN is not allowed: type a finite number")
-    if math.isinf(value):
-        raise ValueError("infinity is not allowed: type a finite number")
-    return value
-
-
 class _NumberTableModel(QtCore.QAbstractTableModel):
     """Shared behaviour: lecture-style display, full-precision edit, validated setData."""
 
     def __init__(self, lab: Lab, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.lab = lab
+        self._views: list[weakref.ref[NumberTableView]] = []
+
+    def attach(self, view: NumberTableView) -> None:
+        """A view showing this model: `refresh` announces the cells it shows."""
+        self._views.append(weakref.ref(view))
 
     # subclasses provide these three
     def value(self, row: int, col: int) -> float:
@@ -105,23 +86,34 @@ class _NumberTableModel(QtCore.QAbstractTableModel):
         """Set a block of cells from text (a spreadsheet's copy), all or nothing: one bad
         cell, or one outside the table, and nothing changes (the status bar says which).
         The whole block is one undo step."""
-        problems: list[str] = []
+        height, width = len(cells), max(len(line) for line in cells)
+        rows, cols = self.rowCount() - top, self.columnCount() - left
+        if height > rows or width > cols:
+            self.lab.message.emit(
+                f"Paste refused, nothing changed — the block ({plural(height, 'row')} × "
+                f"{plural(width, 'column')}) falls outside the table: from the current "
+                f"cell there is room for {plural(rows, 'row')} × {plural(cols, 'column')}"
+            )
+            return False
+        first: str | None = None
+        bad = 0
         numbers: list[tuple[int, int, float]] = []
         for r, line in enumerate(cells):
             for c, text in enumerate(line):
                 row, col = top + r, left + c
-                if row >= self.rowCount() or col >= self.columnCount():
-                    problems.append(f"row {r + 1}, column {c + 1} falls outside the table")
-                    continue
                 try:
                     numbers.append((row, col, parse_number(text)))
                 except ValueError as error:
-                    problems.append(f"{self.what(row, col)}: {error}")
-        if problems:
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            self.lab.message.emit(f"Paste refused, nothing changed — {problems[0]}{more}")
+                    bad += 1
+                    first = first or f"{self.what(row, col)}: {error}"
+        if first is not None:
+            more = f" (and {bad - 1:,} more)" if bad > 1 else ""
+            self.lab.message.emit(f"Paste refused, nothing changed — {first}{more}")
             return False
         return self.commit_block(numbers, f"Paste {len(numbers)} cells")
+
+    def empty_clipboard(self) -> None:
+        self.lab.message.emit("Nothing to paste: the clipboard holds no text.")
 
     def commit_block(self, numbers: list[tuple[int, int, float]], text: str) -> bool:
         """All cells as one undoable edit, or none (False, with the reason)."""
@@ -135,11 +127,18 @@ class _NumberTableModel(QtCore.QAbstractTableModel):
         )
 
     def refresh(self) -> None:
-        """Values changed (step, back, undo): repaint every cell, keep the shape."""
-        if self.rowCount() and self.columnCount():
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1)
-            )
+        """Values changed (step, back, undo): announce the cells on screen, keep the shape.
+        (Without a view, all of them.)"""
+        views = [view for ref in self._views if (view := ref()) is not None]
+        if views:
+            blocks = [block for view in views if (block := view.visible_block()) is not None]
+        else:
+            rows, cols = self.rowCount(), self.columnCount()
+            blocks = [(0, 0, rows - 1, cols - 1)] if rows and cols else []
+        if blocks:
+            top, left = min(b[0] for b in blocks), min(b[1] for b in blocks)
+            bottom, right = max(b[2] for b in blocks), max(b[3] for b in blocks)
+            self.dataChanged.emit(self.index(top, left), self.index(bottom, right))
 
     def rebuild(self) -> None:
         """The shape may have changed (new session, rows added)."""
@@ -296,113 +295,12 @@ class BiasTableModel(_LayerTableModel):
         return f"neuron {section + 1}"
 
 
-class NumberDelegate(QtWidgets.QStyledItemDelegate):
-    """A line editor that only takes characters a number can contain; the model decides
-    whether the whole text is a valid number (validate twice)."""
-
-    _allowed = QtCore.QRegularExpression(r"^[0-9eE+\-−.,\s]*$")
-
-    def createEditor(
-        self, parent: QtWidgets.QWidget, option: QtWidgets.QStyleOptionViewItem, index: ModelIndex
-    ) -> QtWidgets.QWidget:
-        editor = QtWidgets.QLineEdit(parent)
-        editor.setValidator(QtGui.QRegularExpressionValidator(self._allowed, editor))
-        editor.setAlignment(Qt.AlignmentFlag.AlignRight)
-        return editor
-
-
-class NumberTableView(QtWidgets.QTableView):
-    """A table that keeps its navigation keys: the window's →, ← and Space shortcuts
-    (Step, Back, Run) must not steal them while the focus is in a table."""
-
-    _own_keys = frozenset(
-        {
-            QtCore.Qt.Key.Key_Left,
-            QtCore.Qt.Key.Key_Right,
-            QtCore.Qt.Key.Key_Up,
-            QtCore.Qt.Key.Key_Down,
-            QtCore.Qt.Key.Key_Space,
-        }
-    )
-
-    def event(self, event: QtCore.QEvent) -> bool:
-        if (
-            event.type() == QtCore.QEvent.Type.ShortcutOverride
-            and isinstance(event, QtGui.QKeyEvent)
-            and (
-                (
-                    event.key() in self._own_keys
-                    and event.modifiers() == QtCore.Qt.KeyboardModifier.NoModifier
-                )
-                or event.matches(QtGui.QKeySequence.StandardKey.Copy)
-                or event.matches(QtGui.QKeySequence.StandardKey.Paste)
-            )
-        ):
-            event.accept()
-            return True
-        return super().event(event)
-
-    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
-        if event.matches(QtGui.QKeySequence.StandardKey.Paste):
-            self.paste()
-        elif event.matches(QtGui.QKeySequence.StandardKey.Copy):
-            self.copy()
-        else:
-            super().keyPressEvent(event)
-
-    def paste(self) -> bool:
-        """Paste the clipboard's block of numbers at the current cell (Ctrl+V)."""
-        model = self.model()
-        current = self.currentIndex()
-        if not isinstance(model, _NumberTableModel) or not current.isValid():
-            return False
-        cells = split_block(QtGui.QGuiApplication.clipboard().text())
-        if not cells:
-            model.lab.message.emit("Nothing to paste: the clipboard holds no text.")
-            return False
-        return model.paste_block(current.row(), current.column(), cells)
-
-    def copy(self) -> None:
-        """Copy the selected block at full precision (Ctrl+C), tab-separated."""
-        model = self.model()
-        ranges = self.selectionModel().selection()
-        if not isinstance(model, _NumberTableModel) or ranges.isEmpty():
-            return
-        block = ranges.first()
-        QtGui.QGuiApplication.clipboard().setText(
-            model.copy_block(block.top(), block.left(), block.bottom(), block.right())
-        )
-
-
-def split_block(text: str) -> list[list[str]]:
-    """A spreadsheet's clipboard text as rows of cells: tab-separated lines (a single
-    column may also come separated by `;`). Trailing empty lines are dropped."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    while lines and not lines[-1].strip():
-        lines.pop()
-    separator = "\t" if any("\t" in line for line in lines) else ";"
-    return [line.split(separator) for line in lines]
-
-
-def make_table_view(
-    name: str, model: QtCore.QAbstractTableModel, parent: QtWidgets.QWidget | None = None
-) -> QtWidgets.QTableView:
-    """A table view set up the same way for every number table."""
-    view = NumberTableView(parent)
-    view.setObjectName(name)
-    view.setModel(model)
-    view.setItemDelegate(NumberDelegate(view))
-    view.setAlternatingRowColors(True)
-    # As tall as the rows need (up to a limit), so small tables leave room for the rest.
-    view.setSizeAdjustPolicy(QtWidgets.QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
-    view.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Maximum)
-    view.setMaximumHeight(260)
-    view.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.ContiguousSelection)
-    view.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Stretch)
-    view.verticalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-    view.setEditTriggers(
-        QtWidgets.QAbstractItemView.EditTrigger.DoubleClicked
-        | QtWidgets.QAbstractItemView.EditTrigger.EditKeyPressed
-        | QtWidgets.QAbstractItemView.EditTrigger.AnyKeyPressed
-    )
-    return view
+__all__ = [
+    "BiasTableModel",
+    "InputsTableModel",
+    "WeightsTableModel",
+    "make_table_view",
+    "parse_number",
+    "quote",
+    "split_block",
+]
