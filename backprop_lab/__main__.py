@@ -7,4 +7,5 @@ import sys
 from main import main
 
 if __name__ == "__main__":
+    sys.argv[0] = "python -m backprop_lab"  # what --help shows, instead of "__main__.py"
     sys.exit(main())

@@ -51,9 +51,9 @@ class Launcher:
     workdir: Path | None = None
 
 
-def find_launcher(platform: str = sys.platform) -> Launcher:
+def find_launcher(platform: str | None = None) -> Launcher:
     """The `backprop-lab` gui-script installed with this code, else `python -m backprop_lab`."""
-    windows = platform == "win32"
+    windows = (platform or sys.platform) == "win32"
     name = GUI_SCRIPT + (".exe" if windows else "")
     python = Path(os.path.abspath(sys.executable))  # not resolved: a venv's python is a link
     folders = [Path(sysconfig.get_path("scripts")), python.parent]
@@ -69,8 +69,10 @@ def find_launcher(platform: str = sys.platform) -> Launcher:
     return Launcher(python, ("-m", "backprop_lab"), _PACKAGE_ROOT if source_tree else None)
 
 
-def install(platform: str = sys.platform, environ: Mapping[str, str] = os.environ) -> list[str]:
-    """Make the menu entry; returns the lines to tell the user (what was written where)."""
+def install(platform: str | None = None, environ: Mapping[str, str] | None = None) -> list[str]:
+    """Make the menu entry for `platform` (default: this one); returns the lines to tell the
+    user (what was written where)."""
+    platform = platform or sys.platform
     shipped = [icon_ico(), icon_svg(), *(icon_png(n) for n in ICON_SIZES)]
     missing = [path.name for path in shipped if not path.is_file()]
     if missing:
@@ -101,8 +103,9 @@ def install(platform: str = sys.platform, environ: Mapping[str, str] = os.enviro
     ]
 
 
-def uninstall(platform: str = sys.platform, environ: Mapping[str, str] = os.environ) -> list[str]:
+def uninstall(platform: str | None = None, environ: Mapping[str, str] | None = None) -> list[str]:
     """Remove what install() made; returns the lines to tell the user."""
+    platform = platform or sys.platform
     if platform == "win32":
         link = _powershell(windows_shortcut_script(None, None))
         return [f"removed {link}" if link else f"there was no {SHORTCUT_FILE} in the Start menu"]
@@ -123,9 +126,10 @@ def uninstall(platform: str = sys.platform, environ: Mapping[str, str] = os.envi
     return [f"removed {path}" for path in removed]
 
 
-def data_home(environ: Mapping[str, str] = os.environ) -> Path:
+def data_home(environ: Mapping[str, str] | None = None) -> Path:
     """$XDG_DATA_HOME if it is an absolute path (the specification ignores others), else
     ~/.local/share."""
+    environ = os.environ if environ is None else environ
     value = environ.get("XDG_DATA_HOME", "")
     if value and os.path.isabs(value):
         return Path(value)

@@ -493,6 +493,8 @@ def test_the_installed_wheel_runs_outside_the_source_tree(tmp_path: Path) -> Non
     assert f"Version {seen['version']}" in seen["about"]
     assert seen["about_icon"]
 
+    if not sys.platform.startswith("linux"):
+        return  # elsewhere the entry would be a real Start-menu shortcut
     _run([cli, "--install-desktop-entry"], elsewhere, env)
     entry = (tmp_path / "data" / "applications" / "backprop-lab.desktop").read_text("utf-8")
     assert f"Exec={bootstrap.venv_program('backprop-lab', venv)} %f" in entry

@@ -12,6 +12,7 @@ import fnmatch
 import importlib.metadata
 import struct
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -134,22 +135,46 @@ def test_the_pngs_are_rendered_from_the_svg(qapp: object) -> None:
     assert sum(differences) / len(differences) < 2.0  # anti-aliasing may differ a little
 
 
-def test_the_application_and_its_window_have_the_icon(qtbot: object) -> None:
+@pytest.fixture
+def made_application(qapp: object) -> Iterator[object]:
+    """gui.app.make_application() on the tests' QApplication; its names and icon put back
+    afterwards, so that no later test depends on the order."""
+    from PySide6 import QtGui, QtWidgets
+
     from gui.app import make_application
 
-    app = make_application()
+    app = QtWidgets.QApplication
+    before = (
+        app.organizationName(),
+        app.applicationName(),
+        app.applicationDisplayName(),
+        app.applicationVersion(),
+        app.desktopFileName(),
+        QtGui.QIcon(app.windowIcon()),
+    )
+    yield make_application()
+    app.setOrganizationName(before[0])
+    app.setApplicationName(before[1])
+    app.setApplicationDisplayName(before[2])
+    app.setApplicationVersion(before[3])
+    app.setDesktopFileName(before[4])
+    app.setWindowIcon(before[5])
+
+
+def test_the_application_and_its_window_have_the_icon(made_application: object) -> None:
+    app = made_application
     sizes = sorted(s.width() for s in app.windowIcon().availableSizes())
     assert sizes == list(resources.ICON_SIZES)
     assert app.applicationVersion() == version()
     assert app.desktopFileName() == "backprop-lab"  # the .desktop entry's name
 
 
-def test_the_about_box_shows_the_version_and_the_icon(window: object, qtbot: object) -> None:
+def test_the_about_box_shows_the_version_and_the_icon(
+    made_application: object, window: object, qtbot: object
+) -> None:
+    """As run_gui makes it: the application's icon, which the window shows."""
     from PySide6 import QtWidgets
 
-    from gui.app import make_application
-
-    make_application()  # as run_gui does: the application's icon, which the window shows
     about = next(a for a in window.actions() if a.objectName() == "aboutAction")
     about.trigger()  # window-modal, not blocking: the test goes on with the box open
     box = window.findChild(QtWidgets.QMessageBox, "aboutBox")
