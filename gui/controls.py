@@ -29,6 +29,45 @@ SPEEDS: list[tuple[str, float]] = [
 ]
 
 
+class SpaceOnFocusedControl(QtCore.QObject):
+    """Space on a focused button presses it (a check box toggles, a combo box opens), as
+    in every desktop app; anywhere else it stays the Run / Pause shortcut.
+
+    A window shortcut sees a key before the focused widget does, so without this Space on
+    a focused Step button started a Run. Each button or combo box of the window that gets
+    the focus is told to claim Space for itself (a ShortcutOverride it accepts)."""
+
+    CLAIMS = (QtWidgets.QAbstractButton, QtWidgets.QComboBox)
+
+    def __init__(self, parent: QtWidgets.QWidget) -> None:
+        super().__init__(parent)
+        app = QtWidgets.QApplication.instance()
+        if isinstance(app, QtWidgets.QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
+
+    def _on_focus_changed(self, _old: QtWidgets.QWidget | None, new: QtWidgets.QWidget) -> None:
+        owner = self.parent()
+        if (
+            isinstance(new, self.CLAIMS)
+            and isinstance(owner, QtWidgets.QWidget)
+            and new.window() is owner.window()
+        ):
+            new.installEventFilter(self)  # once: installing it again only moves it first
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if (
+            event.type() == QtCore.QEvent.Type.ShortcutOverride
+            and isinstance(event, QtGui.QKeyEvent)
+            and event.key() == QtCore.Qt.Key.Key_Space
+            and event.modifiers() == QtCore.Qt.KeyboardModifier.NoModifier
+            and isinstance(watched, QtWidgets.QWidget)
+            and watched.hasFocus()
+        ):
+            event.accept()  # the key goes to the focused control, not to the shortcut
+            return True
+        return super().eventFilter(watched, event)
+
+
 class TransportBar(QtWidgets.QWidget):
     """Back, Step, Run/Pause, Reset, the step counter and the timeline slider."""
 
@@ -66,6 +105,7 @@ class TransportBar(QtWidgets.QWidget):
         self.run_button.toggled.connect(runner.toggle)
         self.slider.valueChanged.connect(self._on_slider_changed)
         runner.runningChanged.connect(self.sync_running)
+        self.space = SpaceOnFocusedControl(self)
         self._throttle = Throttle(lab, COUNTER_INTERVAL_S)
         lab.positionChanged.connect(self._on_position_changed)
         self.sync_position()
@@ -77,6 +117,9 @@ class TransportBar(QtWidgets.QWidget):
         button.setToolTip(tip)
         button.setAccessibleName(text.strip(" ◀▶"))
         button.setMinimumWidth(84)
+        # Reached with Tab (then Space presses it), but a click leaves the focus where it
+        # was: after clicking Step, Space is still Run, as the tooltip says.
+        button.setFocusPolicy(QtCore.Qt.FocusPolicy.TabFocus)
         return button
 
     def _on_reset_clicked(self) -> None:

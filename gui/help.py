@@ -74,7 +74,9 @@ SHORTCUTS_HTML = """
 <tr><td><b>F2</b> or typing</td>
 <td>Edit the selected table cell (Enter to accept, Esc to cancel)</td></tr>
 </table>
-<p>→, ← and Space act on the window when the focus is not in a table or an input field.</p>
+<p>→, ← and Space act on the window when the focus is not in a table or an input field.
+Space on a button reached with Tab presses that button (on a check box it toggles it), as in
+every desktop app; a mouse click leaves the focus where it was, so Space stays Run.</p>
 """
 
 ABOUT_HTML = """
