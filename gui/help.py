@@ -51,7 +51,9 @@ remains.</li>
 <li><b>Layer locking.</b> The forward pass must finish layer by layer before the backward pass
 can start, and every layer waits for the ones after it before it can update.</li>
 <li><b>Divergence.</b> Too large a learning rate makes the parameters overshoot and blow up:
-the run stops at the last finite state and offers to halve η.</li>
+the run stops at the last finite state, which is usually absurd already (parameters near
+1e151), and offers to go back to the step before the error started to explode (or any step
+you choose) with half the learning rate.</li>
 </ul>
 
 <h3>Moving through time</h3>

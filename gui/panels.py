@@ -1,10 +1,12 @@
-"""The panels of the main window: the data table, the parameter tables, the plots, the
-explanation and the divergence banner. Each keeps itself in sync with the Lab."""
+"""The panels of the main window: the data table, the parameter tables, the plots and the
+explanation (the divergence banner is in gui/divergence_banner.py). Each keeps itself in
+sync with the Lab."""
 
 from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from gui.divergence_banner import DivergenceBanner  # noqa: F401  (the window imports it here)
 from gui.lab import Lab
 from gui.plots import ErrorPlot, WeightsPlot
 from gui.runner import Throttle
@@ -203,40 +205,3 @@ class ExplanationPanel(QtWidgets.QGroupBox):
         scroll = self.view.verticalScrollBar().value()
         self.view.setHtml(to_html(explain_step(self.lab.trainer)))
         self.view.verticalScrollBar().setValue(scroll)
-
-
-class DivergenceBanner(QtWidgets.QFrame):
-    """Shown when a step produced NaN/inf: why, and a one-click way on."""
-
-    def __init__(self, lab: Lab, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.lab = lab
-        self.setObjectName("divergenceBanner")
-        self.setStyleSheet(
-            "#divergenceBanner { background: #FDECEA; border: 1px solid #E57373;"
-            " border-radius: 4px; }"
-        )
-        self.label = QtWidgets.QLabel()
-        self.label.setWordWrap(True)
-        self.halve = QtWidgets.QPushButton("Halve η")
-        self.halve.setObjectName("halveLearningRateButton")
-        self.halve.setToolTip("Keep the last finite state and halve the learning rate")
-        dismiss = QtWidgets.QPushButton("Dismiss")
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.addWidget(self.label, stretch=1)
-        layout.addWidget(self.halve)
-        layout.addWidget(dismiss)
-        self.halve.clicked.connect(self._on_halve_clicked)
-        dismiss.clicked.connect(self.hide)
-        lab.diverged.connect(self.show_message)
-        self.hide()
-
-    def show_message(self, text: str) -> None:
-        self.label.setText(f"<b>Training diverged.</b> {text}")
-        self.show()
-
-    def _on_halve_clicked(self) -> None:
-        rate = self.lab.trainer.config.learning_rate / 2
-        if self.lab.set_config(learning_rate=rate):
-            self.lab.message.emit(f"Learning rate halved to η = {rate:g}.")
-            self.hide()
