@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -139,16 +141,32 @@ def _call(
     env: dict[str, str] | None = None,
     quiet: bool = False,
 ) -> int:
-    """Run `command`; its exit code (127 when the program does not exist, like a shell)."""
+    """Run `command` and wait for it; its exit code as a shell gives it (127: the program
+    does not exist; 128 + N: signal N ended it). Ctrl+C in the terminal reaches the program
+    too, which decides what to do (pytest stops with its report, the window closes): this
+    script goes on waiting for it, rather than killing it as subprocess.call would. SIGTERM
+    and SIGHUP sent to this script are passed on to it."""
     output = subprocess.DEVNULL if quiet else None
     try:
-        return subprocess.call(command, cwd=cwd, env=env, stdout=output, stderr=output)
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=output)
     except FileNotFoundError:
         if not quiet:
             print(f"error: {command[0]} does not exist", file=sys.stderr)
         return 127
-    except KeyboardInterrupt:
-        return 130
+    previous: dict[signal.Signals, Any] = {}  # the handlers to put back
+    if sys.platform != "win32":  # Windows sends Ctrl+C and closing to the whole console
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            previous[signum] = signal.signal(signum, lambda n, _f: process.send_signal(n))
+    try:
+        while True:
+            try:
+                code = process.wait()
+                return 128 - code if code < 0 else code  # killed by signal N: 128 + N
+            except KeyboardInterrupt:
+                continue
+    finally:
+        for forwarded, handler in previous.items():
+            signal.signal(forwarded, handler)
 
 
 def _version(info: tuple[object, ...]) -> str:
@@ -156,4 +174,7 @@ def _version(info: tuple[object, ...]) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:  # between two steps
+        sys.exit(130)

@@ -115,6 +115,39 @@ def test_no_tests_ran_is_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
     assert code == 5
 
 
+def test_a_programs_exit_code_comes_through() -> None:
+    assert bootstrap._call([sys.executable, "-c", "raise SystemExit(7)"]) == 7
+    assert bootstrap._call([ROOT / "no-such-program"], quiet=True) == 127
+
+
+def test_ctrl_c_waits_for_the_program_instead_of_killing_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl+C in a terminal reaches the program as well; it may take its time to stop."""
+
+    class Program:
+        killed = False
+
+        def __init__(self, *_args: object, **_kwargs: object) -> None:
+            self.waits = 0
+
+        def wait(self) -> int:
+            self.waits += 1
+            if self.waits == 1:
+                raise KeyboardInterrupt
+            return 130
+
+        def kill(self) -> None:
+            Program.killed = True
+
+        def send_signal(self, _signum: int) -> None:
+            pass
+
+    monkeypatch.setattr(bootstrap.subprocess, "Popen", Program)
+    assert bootstrap._call(["program"]) == 130
+    assert not Program.killed
+
+
 def test_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert bootstrap.main(["--help"]) == 0
     assert "bootstrap.py test" in capsys.readouterr().out
