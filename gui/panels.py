@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from gui.cell_text import plural
 from gui.divergence_banner import DivergenceBanner  # noqa: F401  (the window imports it here)
 from gui.lab import Lab
-from gui.plots import ErrorPlot, WeightsPlot
+from gui.plots import ErrorPlot, WeightsPlot, loss_spans
 from gui.runner import Throttle
 from gui.tables import BiasTableModel, InputsTableModel, WeightsTableModel, make_table_view
 from model.explain import explain_step, to_html
@@ -105,7 +106,9 @@ class ParametersPanel(QtWidgets.QGroupBox):
         for l in range(1, network.depth + 1):
             role = "output" if l == network.depth else "hidden"
             self.layer_combo.addItem(
-                f"Layer {l} ({role}, {network.layers[l]} neurons, {network.activations[l - 1]})", l
+                f"Layer {l} ({role}, {plural(network.layers[l], 'neuron')}, "
+                f"{network.activations[l - 1]})",
+                l,
             )
         self.layer_combo.setCurrentIndex(min(current, network.depth - 1))
         self.layer_combo.setEnabled(network.depth > 1)
@@ -170,7 +173,9 @@ class PlotsPanel(QtWidgets.QWidget):
         trainer = self.lab.trainer
         for plot in (self.error_plot, self.weights_plot):
             plot.live = self.lab.running
-        self.error_plot.refresh(trainer.history, get_loss(trainer.config.loss).label)
+        self.error_plot.refresh(
+            trainer.history, get_loss(trainer.config.loss).label, loss_spans(trainer)
+        )
         self.weights_plot.refresh(trainer.history)
         self._on_position_changed()
 

@@ -1,292 +1,78 @@
-"""Live plots: the error and every parameter against the step number.
+"""Live plots: the error and the parameters against the step number.
 
-Curves are made once and fed views of the History's arrays (no copies); clipping to the
-visible range and peak downsampling keep a 10-million-step history fast to redraw.
-A vertical marker shows the current step; clicking a plot or dragging the marker moves
-the whole window to that step.
+The error plot draws one curve per run of rows whose error is of one loss, each loss
+with its own legend entry and a marker where it changed: a curve that jumped from the
+squared error to the cross-entropy would show a jump no training made. The weights plot
+draws at most MAX_CURVES parameters (gui/curve_chooser.py says which), with a button to
+choose them. The machinery they share (marker, hover, following the data) is in
+gui/step_plot.py, their looks in gui/plot_style.py.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from numpy.typing import NDArray
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtWidgets
 
-from gui.envelope import PeakEnvelope
+from gui.cell_text import plural
+from gui.curve_chooser import MAX_CURVES, CurveChooser, largest_moving
+from gui.plot_style import CURVE_WIDTH, MARKER_PEN, PALETTE, StepAxis, colour
+from gui.step_plot import CurveData, StepPlot, round_up, value_bounds
 from model.history import History
+from model.losses import get_loss
 from model.numbers import format_number
+from model.state import Trainer
 
-# Okabe–Ito and Tableau colours: distinguishable, also for colour-blind students.
-PALETTE = [
-    "#0072B2",
-    "#D55E00",
-    "#009E73",
-    "#CC79A7",
-    "#E69F00",
-    "#56B4E9",
-    "#F0E442",
-    "#000000",
-    "#8C564B",
-    "#7F7F7F",
-    "#BCBD22",
-    "#17BECF",
-]
-MARKER_PEN = pg.mkPen("#B22222", width=1.5, style=QtCore.Qt.PenStyle.DashLine)
-LEGEND_COLUMNS_FROM = 6
-MAX_LEGEND_ENTRIES = 30  # named in the legend; larger networks: hover for the rest
-# Qt's raster engine draws 1-pixel lines several times faster than wider ones.
-CURVE_WIDTH = 1.0
-
-pg.setConfigOptions(antialias=False, background="w", foreground="#222222")
+Segment = tuple[int, int, str]  # first row, last row, loss label
+CHANGE_PEN = pg.mkPen("#666666", width=1, style=QtCore.Qt.PenStyle.DashDotLine)
+ERROR_LABEL = "error E (mean over samples)"
+EMPTY = np.zeros(0)
 
 
-def colour(i: int, n: int) -> QtGui.QColor:
-    if n <= len(PALETTE):
-        return QtGui.QColor(PALETTE[i])
-    return pg.intColor(i, hues=n, values=1, maxValue=200)
+def loss_spans(trainer: Trainer) -> list[tuple[int, str]]:
+    """(first row, loss label) of each run of history rows whose error is of one loss.
+
+    Row k ≥ 1 was computed by the step made with `config_for_step(k)`, row 0 with the
+    first settings logged; the log's entry (s, settings) made rows s+1 on."""
+    log = trainer.config_log
+    last = len(trainer.history) - 1
+    starts = [(0, log[0][1].loss)] + [(s + 1, c.loss) for s, c in log]
+    spans: list[tuple[int, str]] = []
+    for first, loss in starts:
+        if first > last:
+            break
+        label = get_loss(loss).label
+        if spans and spans[-1][0] >= first:  # a later entry from the same row on
+            spans.pop()
+        if not spans or spans[-1][1] != label:
+            spans.append((first, label))
+    return spans
 
 
-class StepAxis(pg.AxisItem):
-    """The step axis: steps are whole numbers, so no tick ever reads 0.2 or 1.5."""
-
-    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # type: ignore[override]
-        levels = [
-            (spacing, [v for v in values if float(v).is_integer()])
-            for spacing, values in super().tickValues(minVal, maxVal, size)
-            if spacing >= 1
-        ]
-        if not any(values for _spacing, values in levels):
-            first, last = int(np.ceil(minVal)), int(np.floor(maxVal))
-            levels = [(1.0, [float(v) for v in range(first, last + 1)])] if last >= first else []
-        return levels
-
-
-def round_up(x: float) -> float:
-    """The next of 1, 1.5, 2, 3, 4, 5, 6, 8 × 10^k at or above x: a live x axis grows in
-    steps of at most a third, and keeps its ticks between them."""
-    if x <= 1:
-        return 1.0
-    scale = 10.0 ** np.floor(np.log10(x))
-    for mantissa in (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
-        if mantissa * scale >= x:
-            return float(mantissa * scale)
-    return float(10 * scale)
-
-
-def value_bounds(ys: NDArray[np.float64], log: bool) -> tuple[float, float]:
-    """Min and max of the values (of their log10, positive values only, on a log axis)."""
-    values = ys[np.isfinite(ys)]
-    if log:
-        values = np.log10(values[values > 0])
-    if not values.size:
-        return 0.0, 1.0
-    return float(values.min()), float(values.max())
-
-
-class _StepPlot(pg.PlotWidget):
-    """A plot of series against the step, with a current-step marker and a hover readout.
-
-    Signals
-    -------
-    stepRequested(int) : the student clicked at, or dragged the marker to, a step
-    """
-
-    stepRequested = QtCore.Signal(int)
-
-    def __init__(self, object_name: str, y_label: str, title: str) -> None:
-        super().__init__(axisItems={"bottom": StepAxis(orientation="bottom")})
-        self.setObjectName(object_name)
-        self.setAccessibleName(title)
-        item = self.getPlotItem()
-        item.setTitle(title, size="10pt")
-        item.setLabel("bottom", "training step n")
-        item.setLabel("left", y_label)
-        item.getAxis("left").enableAutoSIPrefix(False)  # "×0.001" confuses more than it helps
-        # Horizontal grid lines at the labelled ticks only: the vertical and the minor ones
-        # cost as much to paint as the curves, 30 times a second, and say little more.
-        item.showGrid(x=False, y=True, alpha=0.2)
-        item.getAxis("left").setStyle(maxTickLevel=0)
-        item.setClipToView(True)
-        self.legend = item.addLegend(
-            offset=(-10, 10),
-            labelTextSize="9pt",
-            brush=pg.mkBrush(255, 255, 255, 215),
-            pen=pg.mkPen("#BBBBBB"),
-        )
-        self.marker = pg.InfiniteLine(0, angle=90, movable=True, pen=MARKER_PEN)
-        self.marker.setZValue(10)
-        self.marker.sigDragged.connect(self._on_marker_dragged)
-        item.addItem(self.marker, ignoreBounds=True)
-        self.readout = pg.TextItem(
-            anchor=(0, 0), color="#222222", fill=pg.mkBrush(255, 255, 255, 220)
-        )
-        self.readout.setZValue(20)
-        item.addItem(self.readout, ignoreBounds=True)
-        self.crosshair = pg.InfiniteLine(
-            angle=90, movable=False, pen=pg.mkPen("#888888", style=QtCore.Qt.PenStyle.DotLine)
-        )
-        self.crosshair.setVisible(False)
-        item.addItem(self.crosshair, ignoreBounds=True)
-        self._hover = pg.SignalProxy(
-            self.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved
-        )
-        self.scene().sigMouseClicked.connect(self._on_mouse_clicked)
-        self._history: History | None = None
-        self.curves: list[pg.PlotDataItem] = []
-        self._envelope = PeakEnvelope()
-        self._follow_data()
-        item.vb.sigXRangeChanged.connect(self._on_x_range_changed)
-
-    def update_curves(self) -> None:
-        """Give every curve the rows in view, as a peak envelope when they are many, and
-        (when following the data) fit the view to them first."""
-        history = self._history
-        if history is None or not self.curves:
-            return
-        n = len(history)
-        first, last = 0, n - 1
-        if not self.following:
-            (x0, x1), _y = self.getPlotItem().vb.viewRange()
-            first = int(np.clip(np.floor(x0) - 1, 0, last))
-            last = int(np.clip(np.ceil(x1) + 1, first, last))
-        x, ys = self._envelope.view((history, history.revision), self.plotted_series(), first, last)
-        if self.following:
-            # The envelope keeps every extreme, so its min and max are the data's.
-            self.apply_range(n, ys)
-        for curve, y in zip(self.curves, ys, strict=True):
-            curve.setData(x, y)
-
-    def _on_x_range_changed(self, *_args: object) -> None:
-        if not self.following:  # zoomed or panned by hand: show those rows in detail
-            self.update_curves()
-
-    def make_curve(self, name: str | None, pen: QtGui.QPen) -> pg.PlotDataItem:
-        curve = self.getPlotItem().plot(name=name, pen=pen)
-        curve.setClipToView(True)
-        curve.setDownsampling(auto=True, method="peak")
-        curve.setSkipFiniteCheck(True)  # the history holds finite numbers only
-        return curve
-
-    def _follow_data(self) -> None:
-        """Take over auto-ranging: pyqtgraph's scans every point of every curve each frame
-        and changes the range while painting, which paints each frame twice. Ours reads
-        the bounds off the peak envelope about to be drawn (at most a few thousand points)."""
-        view = self.getPlotItem().vb
-        view.disableAutoRange()
-        view.sigRangeChangedManually.connect(self._on_zoomed_by_hand)
-        view.sigStateChanged.connect(self._on_view_state_changed)
-        self.following = True
-        self.live = False  # set while a run is on: see apply_range
-        self._shown_range: tuple[tuple[float, float], tuple[float, float]] | None = None
-
-    def _on_zoomed_by_hand(self, *_args: object) -> None:
-        self.following = False  # the student zoomed or panned: stop moving the view
-
-    def _on_view_state_changed(self, *_args: object) -> None:
-        view = self.getPlotItem().vb
-        if any(view.state["autoRange"]):  # the "A" button: follow the data again
-            view.disableAutoRange()
-            self.following = True
-            self._shown_range = None
-            self.update_curves()
-
-    def apply_range(self, n: int, ys: NDArray[np.float64]) -> None:
-        """Fit the view to n rows whose values (or their envelope) are ys. While a run is
-        live the ranges move in jumps (x to the next round number, y only when the data
-        leaves it or fills under half of it), so the axes, whose ticks cost more to paint
-        than the curves, are rarely redrawn."""
-        lo, hi = value_bounds(ys, self._log_y())
-        if not lo < hi:
-            lo, hi = lo - 0.5, hi + 0.5
-        x_range = (0.0, float(max(n - 1, 1)))
-        y_range = (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
-        if self.live:
-            x_range = (0.0, round_up(x_range[1]))
-            y_range = self._sticky_y(lo, hi, y_range)
-        if (x_range, y_range) == self._shown_range:
-            return
-        self._shown_range = (x_range, y_range)
-        view = self.getPlotItem().vb
-        view.setRange(xRange=x_range, yRange=y_range, padding=0.02)
-        # Move the items now: left to the paint, the move would schedule a second paint.
-        view.updateMatrix()
-
-    def _sticky_y(self, lo: float, hi: float, fitted: tuple[float, float]) -> tuple[float, float]:
-        if self._shown_range is None:
-            return fitted
-        shown_lo, shown_hi = self._shown_range[1]
-        inside = shown_lo <= lo and hi <= shown_hi
-        if inside and (hi - lo) >= 0.5 * (shown_hi - shown_lo):
-            return shown_lo, shown_hi
-        margin = 0.15 * (hi - lo)
-        return lo - margin, hi + margin
-
-    def _log_y(self) -> bool:
-        return bool(self.getPlotItem().getAxis("left").logMode)
-
-    def plotted_series(self) -> NDArray[np.float64]:
-        """The plotted values, shape (n_curves, n_rows), a view of the history."""
-        raise NotImplementedError
-
-    def set_position(self, step: int) -> None:
-        self.marker.blockSignals(True)
-        self.marker.setValue(step)
-        self.marker.blockSignals(False)
-
-    def _on_marker_dragged(self) -> None:
-        self.stepRequested.emit(round(self.marker.value()))
-
-    def _step_at(self, scene_pos: QtCore.QPointF) -> int | None:
-        view = self.getPlotItem().vb
-        if not view.sceneBoundingRect().contains(scene_pos) or self._history is None:
-            return None
-        x = view.mapSceneToView(scene_pos).x()
-        last = len(self._history) - 1
-        return int(np.clip(round(x), 0, last)) if last >= 0 else None
-
-    def _on_mouse_clicked(self, event: object) -> None:
-        step = self._step_at(event.scenePos())  # type: ignore[attr-defined]
-        if step is not None and event.button() == QtCore.Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
-            self.stepRequested.emit(step)
-
-    def _on_mouse_moved(self, args: tuple[QtCore.QPointF]) -> None:
-        step = self._step_at(args[0])
-        self.crosshair.setVisible(step is not None)
-        if step is None:
-            self.readout.setText("")
-            return
-        self.crosshair.setValue(step)
-        self.readout.setText(self.describe(step))
-        view = self.getPlotItem().vb
-        (x0, _x1), (_y0, y1) = view.viewRange()
-        self.readout.setPos(x0, y1)
-
-    def describe(self, step: int) -> str:
-        raise NotImplementedError
-
-
-class ErrorPlot(_StepPlot):
+class ErrorPlot(StepPlot):
     """E (the dataset error) against the step; linear or logarithmic y axis."""
 
     def __init__(self) -> None:
-        super().__init__("errorPlot", "error E (mean over samples)", "Error")
-        self.curve = self.make_curve("E", pg.mkPen("#0072B2", width=CURVE_WIDTH))
-        self.curves = [self.curve]
+        super().__init__("errorPlot", ERROR_LABEL, "Error")
+        self.curves = [self.make_curve("E", pg.mkPen(PALETTE[0], width=CURVE_WIDTH))]
+        self.segments: list[Segment] = []
+        self.change_markers: list[pg.InfiniteLine] = []
+        self._next_label = ""
         target_pen = pg.mkPen("#009E73", style=QtCore.Qt.PenStyle.DotLine)
         self.target_line = pg.InfiniteLine(angle=0, movable=False, pen=target_pen)
         self.target_line.setVisible(False)
         self.getPlotItem().addItem(self.target_line, ignoreBounds=True)
+
+    @property
+    def curve(self) -> pg.PlotDataItem:
+        """The first segment's curve (the only one while the loss never changed)."""
+        return self.curves[0]
 
     def set_log(self, on: bool) -> None:
         self.getPlotItem().setLogMode(y=on)
         self.target_line.setVisible(False)
         self._shown_range = None
         self.update_curves()
-
-    def plotted_series(self) -> NDArray[np.float64]:
-        assert self._history is not None
-        return self._history.errors[np.newaxis, :]
 
     def set_target(self, target: float) -> None:
         """Draw the 'stop at target error' level (hidden at 0 or in log mode with 0)."""
@@ -296,73 +82,211 @@ class ErrorPlot(_StepPlot):
         if visible:
             self.target_line.setValue(np.log10(target) if log else target)
 
-    def refresh(self, history: History, loss_label: str) -> None:
+    def refresh(
+        self, history: History, loss_label: str, spans: list[tuple[int, str]] | None = None
+    ) -> None:
+        """`spans`: (first row, loss label) of each run of rows of one loss (`loss_spans`);
+        without it every row is of `loss_label`, the loss the next steps use."""
         self._history = history
+        starts = spans or [(0, loss_label)]
+        last = len(history) - 1
+        segments = [
+            (first, starts[i + 1][0] - 1 if i + 1 < len(starts) else last, label)
+            for i, (first, label) in enumerate(starts)
+        ]
+        if segments != self.segments or loss_label != self._next_label:
+            self._show_segments(segments, loss_label)
         self.update_curves()
-        label = self.legend.getLabel(self.curve)
-        if label.text != f"E ({loss_label})":  # re-laying out the legend costs a frame's ms
-            label.setText(f"E ({loss_label})")
+
+    def _show_segments(self, segments: list[Segment], next_label: str) -> None:
+        item = self.getPlotItem()
+        labels = list(dict.fromkeys(label for _a, _b, label in segments))
+        if [s[2] for s in segments] != [s[2] for s in self.segments]:
+            for curve in self.curves:
+                item.removeItem(curve)
+            self.legend.clear()
+            self.curves = []
+            named: set[str] = set()
+            for _first, _last, label in segments:
+                pen = pg.mkPen(PALETTE[labels.index(label) % len(PALETTE)], width=CURVE_WIDTH)
+                name = None if label in named else f"E ({label})"
+                named.add(label)
+                self.curves.append(self.make_curve(name, pen))
+            self.fit_legend()
+        for line in self.change_markers:
+            item.removeItem(line)
+        self.change_markers = []
+        for first, _last, _label in segments[1:]:
+            line = pg.InfiniteLine(
+                first - 0.5,
+                angle=90,
+                pen=CHANGE_PEN,
+                label="loss changed",
+                labelOpts={"position": 0.92, "color": "#444444", "anchors": [(1, 0), (1, 0)]},
+            )
+            item.addItem(line, ignoreBounds=True)
+            self.change_markers.append(line)
+        for curve, (first, last, _label) in zip(self.curves, segments, strict=True):
+            # A one-row segment has no line to draw: a dot shows it.
+            curve.setSymbol("o" if first == last else None)
+            curve.setSymbolSize(5)
+            curve.setSymbolBrush(curve.opts["pen"].color())
+            curve.setSymbolPen(None)
+        axis = ERROR_LABEL if len(labels) == 1 else f"{ERROR_LABEL}: loss as in the legend"
+        item.setLabel("left", axis)
+        title = "Error" if next_label == labels[-1] else f"Error (next steps: {next_label})"
+        item.setTitle(title, size="10pt")
+        self.segments, self._next_label = segments, next_label
+
+    def curve_data(self, first: int, last: int) -> CurveData:
+        assert self._history is not None
+        errors = self._history.errors[np.newaxis, :]
+        source = (self._history, self._history.revision)
+        drawn: CurveData = []
+        for curve, (a, b, _label) in zip(self.curves, self.segments, strict=True):
+            lo, hi = max(a, first), min(b, last)
+            if lo > hi:
+                drawn.append((curve, EMPTY, EMPTY))
+                continue
+            x, y = self._envelope.view(source, errors, lo, hi)
+            drawn.append((curve, x, y[0]))
+        return drawn
+
+    def loss_at(self, step: int) -> str:
+        return next((label for a, b, label in self.segments if a <= step <= b), "")
 
     def describe(self, step: int) -> str:
         assert self._history is not None
-        return f"step {step}: E = {format_number(self._history.error_at(step))}"
+        text = f"step {step}: E = {format_number(self._history.error_at(step))}"
+        return text if len(self.segments) < 2 else f"{text} ({self.loss_at(step)})"
 
 
-class WeightsPlot(_StepPlot):
-    """Every weight and bias against the step, one coloured curve each, with a legend."""
+class WeightsPlot(StepPlot):
+    """The weights and biases against the step, one coloured curve each, at most
+    MAX_CURVES of them (the chooser button says which of how many)."""
 
     def __init__(self) -> None:
         super().__init__("weightsPlot", "parameter value", "Weights and biases")
         self._names: list[str] = []
+        self.shown: list[int] = []  # flat indices of the parameters drawn
+        self.chosen: list[int] | None = None  # ticked in the chooser; None: automatic
+        self.selected: int | None = None  # selected in a table or the diagram
+        self.chooser_button = QtWidgets.QToolButton(self)
+        self.chooser_button.setObjectName("chooseCurvesButton")
+        self.chooser_button.setText("Choose curves…")
+        self.chooser_button.setToolTip("Which parameters the plot draws")
+        self.chooser_button.clicked.connect(self.open_chooser)
+        self.chooser_button.hide()
+        self.chooser: CurveChooser | None = None
 
-    def rebuild(self, names: list[str]) -> None:
-        """Make one curve per parameter (only when the network's shape changes)."""
-        if names == self._names:
-            return
-        for curve in self.curves:
-            self.getPlotItem().removeItem(curve)
-        self.legend.clear()
-        self.legend.setColumnCount(1 if len(names) < LEGEND_COLUMNS_FROM else 3)
-        n = len(names)
-        self.curves = []
-        for i, name in enumerate(names):
-            style = (
-                QtCore.Qt.PenStyle.DashLine
-                if ".b" in name or name == "b"
-                else QtCore.Qt.PenStyle.SolidLine
-            )
-            # A legend row per parameter of a large network would take seconds to lay out
-            # and cover the plot: the first ones are named, hovering names any curve.
-            label = name if i < MAX_LEGEND_ENTRIES else None
-            self.curves.append(
-                self.make_curve(label, pg.mkPen(colour(i, n), width=CURVE_WIDTH, style=style))
-            )
-        if n > MAX_LEGEND_ENTRIES:
-            self.legend.addItem(pg.PlotDataItem(), f"… and {n - MAX_LEGEND_ENTRIES} more")
-        self._names = list(names)
-
+    # -- which curves ---------------------------------------------------------------------------
     def refresh(self, history: History) -> None:
         self._history = history
-        self.rebuild(history.parameter_names)
+        names = history.parameter_names
+        if names != self._names:
+            self._names = list(names)
+            self.chosen = None
+            self.selected = None
+            self._choose()
+        elif not self.live:  # while running the set stays: a legend re-laid out costs
+            self._choose()
         self.update_curves()
 
-    def plotted_series(self) -> NDArray[np.float64]:
-        assert self._history is not None
-        return self._history.parameters
+    def _choose(self) -> None:
+        if self._history is None:
+            return
+        count = len(self._names)
+        pinned = [] if self.selected is None else [self.selected]
+        if self.chosen is not None:
+            shown = sorted(dict.fromkeys(self.chosen + pinned))
+            if len(shown) > MAX_CURVES:
+                shown = sorted(dict.fromkeys(pinned + self.chosen))[:MAX_CURVES]
+        else:
+            shown = largest_moving(self._history.parameters, MAX_CURVES, pinned)
+        if shown != self.shown or len(self.curves) != len(shown):
+            self._build(shown)
+        capped = count > MAX_CURVES
+        self.chooser_button.setVisible(capped)
+        title = "Weights and biases"
+        if capped:
+            title += f" ({len(self.shown)} of {plural(count, 'parameter')} drawn)"
+        self.getPlotItem().setTitle(title, size="10pt")
+
+    def _build(self, shown: list[int]) -> None:
+        """One curve per parameter drawn (only when that set changes)."""
+        item = self.getPlotItem()
+        for curve in self.curves:
+            item.removeItem(curve)
+        self.legend.clear()
+        self.curves = []
+        for k, index in enumerate(shown):
+            name = self._names[index]
+            dashed = ".b" in name or name == "b"
+            pen = pg.mkPen(
+                colour(k, len(shown)),
+                width=3.0 if index == self.selected else CURVE_WIDTH,
+                style=QtCore.Qt.PenStyle.DashLine if dashed else QtCore.Qt.PenStyle.SolidLine,
+            )
+            self.curves.append(self.make_curve(name, pen))
+        self.shown = list(shown)
+        self.fit_legend()
 
     def highlight(self, index: int | None) -> None:
-        """Thicken one parameter's curve (the one selected in a table)."""
-        for i, curve in enumerate(self.curves):
+        """Draw and thicken one parameter's curve (the one selected in a table)."""
+        self.selected = index
+        if index is not None and index not in self.shown:
+            self._choose()
+            self.update_curves()
+        for parameter, curve in zip(self.shown, self.curves, strict=True):
             pen = pg.mkPen(curve.opts["pen"])
-            pen.setWidthF(3.0 if i == index else CURVE_WIDTH)
+            pen.setWidthF(3.0 if parameter == index else CURVE_WIDTH)
             curve.setPen(pen)
+
+    def open_chooser(self) -> CurveChooser:
+        """The dialog that chooses the curves (non-modal; applied when accepted)."""
+        automatic = self.chosen is None
+        self.chooser = CurveChooser(self._names, self.shown, automatic, MAX_CURVES, self)
+        self.chooser.accepted.connect(self._on_chooser_accepted)
+        self.chooser.open()
+        return self.chooser
+
+    def _on_chooser_accepted(self) -> None:
+        assert self.chooser is not None
+        self.chosen = self.chooser.chosen
+        self._choose()
+        self.update_curves()
+
+    # -- drawing --------------------------------------------------------------------------------
+    def curve_data(self, first: int, last: int) -> CurveData:
+        assert self._history is not None
+        pick = np.asarray(self.shown, dtype=np.intp)
+        source = (self._history, self._history.revision, tuple(self.shown))
+        x, ys = self._envelope.view(source, self._history.parameters, first, last, pick)
+        return [(curve, x, y) for curve, y in zip(self.curves, ys, strict=True)]
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        button = self.__dict__.get("chooser_button")
+        if button is None:  # a resize while pyqtgraph builds the widget
+            return
+        button.adjustSize()
+        button.move(self.width() - button.width() - 4, 2)
 
     def describe(self, step: int) -> str:
         assert self._history is not None
         row = self._history.row(step)
-        shown = ", ".join(
-            f"{name} = {format_number(v)}"
-            for name, v in zip(self._names[:6], row[:6], strict=False)
-        )
-        more = " …" if len(self._names) > 6 else ""
+        shown = ", ".join(f"{self._names[i]} = {format_number(row[i])}" for i in self.shown[:6])
+        more = " …" if len(self.shown) > 6 else ""
         return f"step {step}: {shown}{more}"
+
+
+__all__ = [
+    "MARKER_PEN",
+    "ErrorPlot",
+    "StepAxis",
+    "WeightsPlot",
+    "colour",
+    "loss_spans",
+    "round_up",
+    "value_bounds",
+]

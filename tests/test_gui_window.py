@@ -630,7 +630,10 @@ def test_the_error_legend_names_the_loss(qtbot, window) -> None:
     assert plot.legend.getLabel(plot.curve).text == "E (squared error)"
     choose(qtbot, window.findChild(QtWidgets.QComboBox, "lossCombo"), "cross_entropy")
     assert window.lab.trainer.config.loss == "cross_entropy"
-    assert plot.legend.getLabel(plot.curve).text == "E (binary cross-entropy)"
+    # Row 0's error was computed as the squared error: the legend still says so, and the
+    # title says which loss the next steps use.
+    assert plot.legend.getLabel(plot.curve).text == "E (squared error)"
+    assert "next steps: binary cross-entropy" in plot.getPlotItem().titleLabel.text
 
 
 def test_saving_a_history_too_long_for_the_file_warns_and_keeps_it_unsaved(
