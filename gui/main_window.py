@@ -21,6 +21,7 @@ from gui.settings import app_settings
 from gui.setup_dialog import SetupDialog
 from gui.status import StatusBar
 from gui.view_tabs import ViewTabs
+from gui.window_layout import SideColumn, initial_sizes
 from model.session import Session, lecture_session
 
 FIRST_HINT = "Press Step (→) to train one step and see every number."
@@ -50,7 +51,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self, self.menu_actions, self.document, self.plots_panel.log_check
         )
         self._connect_document()
-        self.resize(1280, 800)
+        self.resize(1280, 720)  # fits a 1366×768 laptop screen with its taskbar
         self._restore_settings()
         self.autosave = Autosave(self.document, parent=self)
         self.autosave.failed.connect(lambda text: self.show_message(text, 15000))
@@ -78,22 +79,30 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setCentralWidget(central)
 
     def _build_splitter(self) -> QtWidgets.QSplitter:
-        """The tables and settings, the curves and views, the explanation: side by side."""
-        left = QtWidgets.QWidget()
-        left_layout = QtWidgets.QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.data_panel)
-        left_layout.addWidget(self.parameters_panel)
-        left_layout.addWidget(self.settings_panel)
-        left_layout.addStretch(1)
+        """The tables and settings, the curves and views, the explanation: side by side.
+        The first column scrolls when the window is short (gui/window_layout.py)."""
+        self.side = SideColumn([self.data_panel, self.parameters_panel, self.settings_panel])
         splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         splitter.setObjectName("mainSplitter")
-        splitter.addWidget(left)
+        splitter.addWidget(self.side)
         splitter.addWidget(self.view_tabs)
         splitter.addWidget(self.explanation)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([330, 590, 360])
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes(initial_sizes(1280, self.side.sizeHint().width()))
+        # Until the student moves a divider (or a saved layout is restored), the columns
+        # keep their proportions to the window's width.
+        self._columns_chosen = False
+        splitter.splitterMoved.connect(self._on_columns_chosen)
         return splitter
+
+    def _on_columns_chosen(self, *_args: object) -> None:
+        self._columns_chosen = True
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._columns_chosen:
+            self.splitter.setSizes(initial_sizes(self.width(), self.side.sizeHint().width()))
 
     def _link_panels(self) -> None:
         for plot in (self.plots_panel.error_plot, self.plots_panel.weights_plot):
@@ -242,5 +251,5 @@ class MainWindow(QtWidgets.QMainWindow):
             self.restoreState(state)
         splitter = settings.value("splitter")
         if isinstance(splitter, QtCore.QByteArray):
-            self.splitter.restoreState(splitter)
+            self._columns_chosen = self.splitter.restoreState(splitter)
         self.plots_panel.log_check.setChecked(settings.value("logScale", False) in (True, "true"))

@@ -8,6 +8,7 @@ import random
 
 from PySide6 import QtCore, QtWidgets
 
+from gui.cell_text import plural
 from gui.lab import Lab
 from model.activations import ACTIVATION_NAMES
 from model.datasets import DATASETS, DataImportError, make_dataset, read_samples_csv
@@ -34,7 +35,8 @@ class LayerRow(QtWidgets.QWidget):
         self.neurons.setObjectName(f"layerNeuronsSpin{index}")
         self.neurons.setRange(1, max(MAX_NEURONS, neurons))  # never clamp a loaded size
         self.neurons.setValue(neurons)
-        self.neurons.setSuffix(" neurons")
+        self._name_unit(neurons)
+        self.neurons.valueChanged.connect(self._name_unit)
         self.neurons.setEnabled(not output)  # the data fixes the number of outputs
         layout.addWidget(self.neurons, 2)
         self.activation = QtWidgets.QComboBox()
@@ -43,6 +45,9 @@ class LayerRow(QtWidgets.QWidget):
             self.activation.addItem(name, name)
         self.activation.setCurrentIndex(self.activation.findData(activation))
         layout.addWidget(self.activation, 2)
+
+    def _name_unit(self, count: int) -> None:
+        self.neurons.setSuffix(" neuron" if count == 1 else " neurons")  # "1 neuron"
 
 
 class SetupDialog(QtWidgets.QDialog):
@@ -124,7 +129,7 @@ class SetupDialog(QtWidgets.QDialog):
             self.lab.message.emit(f"Samples not imported: {error}")
             QtWidgets.QMessageBox.warning(self, "Cannot import samples", str(error))
             return False
-        return self.lab.set_dataset(data, f"Import {data.n_samples} samples")
+        return self.lab.set_dataset(data, f"Import {plural(data.n_samples, 'sample')}")
 
     # -- network ----------------------------------------------------------------------------
     def _network_group(self) -> QtWidgets.QGroupBox:
@@ -172,7 +177,7 @@ class SetupDialog(QtWidgets.QDialog):
     def sync(self) -> None:
         """Show the Lab's current network (after a change here, an undo, a new file)."""
         network = self.lab.trainer.network
-        self.inputs_label.setText(f"{network.layers[0]} inputs (fixed by the data)")
+        self.inputs_label.setText(f"{plural(network.layers[0], 'input')} (fixed by the data)")
         self._set_rows(network.layers[1:], network.activations)
 
     def _set_rows(self, sizes: list[int], activations: list[str]) -> None:

@@ -117,6 +117,10 @@ class ViewTabs(QtWidgets.QTabWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("viewTabs")
+        # In a narrow window every tab stays in sight, its title shortened ("Gradie…";
+        # the tooltip has the whole), rather than some hidden behind scroll arrows.
+        self.setElideMode(QtCore.Qt.TextElideMode.ElideRight)
+        self.setUsesScrollButtons(False)
         self.setTabToolTip(
             self.addTab(curves, "Curves"), "The error and every parameter against the step"
         )
