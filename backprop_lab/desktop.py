@@ -232,7 +232,8 @@ def _powershell(script: str) -> str:
     """Run `script` in Windows PowerShell; its output, stripped. -EncodedCommand (base64 of
     UTF-16LE) carries the script intact, whatever quotes or spaces it holds."""
     encoded = base64.b64encode(script.encode("utf-16-le")).decode("ascii")
-    command = ["powershell.exe", "-NoProfile", "-NonInteractive", "-EncodedCommand", encoded]
+    command = ["powershell.exe", "-NoProfile", "-NonInteractive", "-OutputFormat", "Text"]
+    command += ["-EncodedCommand", encoded]
     try:
         done = subprocess.run(
             command,

@@ -334,8 +334,15 @@ class FakePowerShell:
         self.scripts: list[str] = []
 
     def __call__(self, command: list[str], **_kwargs: object) -> subprocess.CompletedProcess[bytes]:
-        assert command[:4] == ["powershell.exe", "-NoProfile", "-NonInteractive", "-EncodedCommand"]
-        self.scripts.append(base64.b64decode(command[4]).decode("utf-16-le"))
+        assert command[:-1] == [
+            "powershell.exe",
+            "-NoProfile",
+            "-NonInteractive",
+            "-OutputFormat",
+            "Text",
+            "-EncodedCommand",
+        ]
+        self.scripts.append(base64.b64decode(command[-1]).decode("utf-16-le"))
         return subprocess.CompletedProcess(command, self.code, self.out.encode(), b"#< CLIXML")
 
 
