@@ -42,7 +42,7 @@ def error_grid(
     _check_data(network, data)
     grid_x, grid_y = np.meshgrid(xs, ys)  # row r = ys[r], column c = xs[c]
     values = np.stack([grid_x.ravel(), grid_y.ravel()])  # shape (2, G)
-    chunk = _chunk_size(network, data.n_samples)
+    chunk = chunk_size(network, data.n_samples)
     out = np.empty(values.shape[1])
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for start in range(0, out.size, chunk):
@@ -114,7 +114,7 @@ def _locate(network: Network, index: int) -> tuple[int, int, int | None]:
     return parameter.layer - 1, parameter.row, None if parameter.is_bias else parameter.col
 
 
-def _chunk_size(network: Network, n_samples: int) -> int:
+def chunk_size(network: Network, n_samples: int) -> int:
     """Grid points per chunk so that one (G, P, widest layer) array fits CHUNK_BYTES."""
     per_point = n_samples * max(network.layers) * 8
     return max(1, CHUNK_BYTES // per_point)

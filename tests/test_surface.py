@@ -126,7 +126,7 @@ def test_chunked_grid_equals_one_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_chunk_size_keeps_to_the_memory_bound() -> None:
     net = make_network([2, 200, 1], ["tanh", "sigmoid"])
     per_point = 1000 * 200 * 8
-    chunk = surface._chunk_size(net, 1000)
+    chunk = surface.chunk_size(net, 1000)
     assert chunk * per_point <= surface.CHUNK_BYTES < (chunk + 1) * per_point
 
 
