@@ -12,16 +12,17 @@ lecture rows, measured), and keeps the resident memory closer to the rows.
 
 from __future__ import annotations
 
-import errno
+import io
 import json
 import os
-import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
+
+from model import files
+from model.files import Progress, open_regular
 
 Array = NDArray[np.float64]
 
@@ -174,16 +175,7 @@ class History:
         write_atomically(path, self._csv_chunks())
 
     def _csv_chunks(self) -> Iterator[str]:
-        yield ",".join(self.columns) + "\n"
-        # One %-format per row, driven by map and zip in C: the floats' repr (%r) is then
-        # most of the cost. A Python expression per row (f-string, join of map(repr)) took
-        # ~25% longer, and made the export slower than numpy.savetxt.
-        row_format = "%d" + ",%r" * self._n_cols + "\n"
-        for start in range(0, self._n, CSV_BLOCK_ROWS):
-            stop = min(start + CSV_BLOCK_ROWS, self._n)
-            columns = self._data[start:stop].T.tolist()
-            rows = zip(range(start, stop), *columns, strict=True)
-            yield "".join(map(row_format.__mod__, rows))
+        return csv_chunks(self.columns, self._data[: self._n])
 
     def to_json_dict(self) -> dict[str, object]:
         """{"columns": [...], "rows": [[...], ...]}, as Contract 2 and the session use."""
@@ -191,14 +183,17 @@ class History:
         return {"columns": self.columns, "rows": rows}
 
     def to_json(self, path: str | os.PathLike[str]) -> None:
-        write_atomically(path, [json.dumps(self.to_json_dict(), allow_nan=False)])
+        write_atomically(path, json_chunks(self.columns, self._data[: self._n]))
 
-    def export(self, path: str | os.PathLike[str]) -> None:
-        """CSV, or JSON when the path ends in .json."""
-        if str(path).lower().endswith(".json"):
-            self.to_json(path)
-        else:
-            self.to_csv(path)
+    def export(
+        self,
+        path: str | os.PathLike[str],
+        progress: Progress | None = None,
+        keep: Iterable[str | os.PathLike[str] | None] = (),
+        streams: bool = False,
+    ) -> None:
+        """CSV, or JSON when the path ends in .json (see `export_table`)."""
+        export_table(path, self.columns, self._data[: self._n], progress, keep, streams)
 
     @classmethod
     def from_table(cls, columns: Sequence[str], rows: Sequence[Sequence[float]]) -> History:
@@ -210,9 +205,72 @@ class History:
         return history
 
 
+def csv_chunks(
+    columns: Sequence[str], rows: Array, progress: Progress | None = None
+) -> Iterator[str]:
+    """The CSV of Contract 2 for `rows` (no step column; the step is the row index)."""
+    yield ",".join(columns) + "\n"
+    # One %-format per row, driven by map and zip in C: the floats' repr (%r) is then
+    # most of the cost. A Python expression per row (f-string, join of map(repr)) took
+    # ~25% longer, and made the export slower than numpy.savetxt.
+    row_format = "%d" + ",%r" * rows.shape[1] + "\n"
+    for start in range(0, rows.shape[0], CSV_BLOCK_ROWS):
+        stop = min(start + CSV_BLOCK_ROWS, rows.shape[0])
+        columns_of_block = rows[start:stop].T.tolist()
+        block = zip(range(start, stop), *columns_of_block, strict=True)
+        yield "".join(map(row_format.__mod__, block))
+        if progress is not None:
+            progress.advance(stop - start)
+
+
+def json_chunks(
+    columns: Sequence[str], rows: Array, progress: Progress | None = None
+) -> Iterator[str]:
+    """Contract 2's JSON {"columns", "rows"} for `rows`, exactly as json.dumps writes it,
+    block by block (a list of every row of a long history would take gigabytes).
+    ValueError, before anything is yielded, if a number is not finite (JSON has none)."""
+    bad = np.flatnonzero(~np.isfinite(rows).all(axis=1))
+    if bad.size:
+        raise ValueError(
+            f"Out of range float values are not JSON compliant (row {int(bad[0])}): "
+            "export the history as CSV"
+        )
+    yield '{"columns": ' + json.dumps(list(columns)) + ', "rows": ['
+    row_format = "[%d" + ", %r" * rows.shape[1] + "]"
+    for start in range(0, rows.shape[0], CSV_BLOCK_ROWS):
+        stop = min(start + CSV_BLOCK_ROWS, rows.shape[0])
+        block = zip(range(start, stop), *rows[start:stop].T.tolist(), strict=True)
+        yield (", " if start else "") + ", ".join(map(row_format.__mod__, block))
+        if progress is not None:
+            progress.advance(stop - start)
+    yield "]}"
+
+
+def export_table(
+    path: str | os.PathLike[str],
+    columns: Sequence[str],
+    rows: Array,
+    progress: Progress | None = None,
+    keep: Iterable[str | os.PathLike[str] | None] = (),
+    streams: bool = False,
+) -> None:
+    """Write `rows` (no step column) as CSV, or JSON when the path ends in .json,
+    atomically (model/files.py): never over a file in `keep` (the session being read),
+    a folder, a FIFO or a device (`streams`: into a FIFO or a terminal instead).
+    `progress` counts rows and can cancel (WriteCancelledError; nothing is written)."""
+    if progress is not None:
+        progress.start(rows.shape[0])
+    make = json_chunks if str(path).lower().endswith(".json") else csv_chunks
+    write_atomically(path, make(columns, rows, progress), keep=keep, streams=streams)
+
+
 def read_csv(path: str | os.PathLike[str]) -> tuple[list[str], Array]:
     """Read a history CSV back: its header and its numbers, shape (n_rows, n_columns)."""
-    with open(path, encoding="utf-8") as handle, warnings.catch_warnings():
+    with (
+        open_regular(path) as raw,
+        io.TextIOWrapper(raw, encoding="utf-8") as handle,
+        warnings.catch_warnings(),
+    ):
         # a history without rows is a header alone, which loadtxt would warn about
         warnings.filterwarnings("ignore", "loadtxt: input contained no data", UserWarning)
         header = handle.readline().rstrip("\n").split(",")
@@ -220,54 +278,26 @@ def read_csv(path: str | os.PathLike[str]) -> tuple[list[str], Array]:
     return header, values.reshape(-1, len(header))
 
 
-def write_atomically(path: str | os.PathLike[str], chunks: Iterable[str]) -> None:
-    """Write text to a temporary file beside `path`, then rename it over `path`.
+def write_atomically(
+    path: str | os.PathLike[str],
+    chunks: Iterable[str],
+    keep: Iterable[str | os.PathLike[str] | None] = (),
+    streams: bool = False,
+) -> None:
+    """Write text to a temporary file beside `path`, then rename it over `path`
+    (model/files.py, `write_atomically`: the checks of the target, `keep`, `streams`).
 
-    A failure at any point (missing folder, no permission, disk full) raises OSError and
-    leaves any existing file at `path` untouched, with no partial file beside it.
+    A failure at any point (missing folder, no permission, disk full, an interruption)
+    raises and leaves any existing file at `path` untouched, with no partial file beside it.
     """
-    _write_atomically(path, (chunk.encode("utf-8") for chunk in chunks))
+    encoded = (chunk.encode("utf-8") for chunk in chunks)
+    files.write_atomically(path, files.write_chunks(encoded), keep=keep, streams=streams)
 
 
-def write_bytes_atomically(path: str | os.PathLike[str], payload: bytes) -> None:
-    """`write_atomically` for binary content (PNG images)."""
-    _write_atomically(path, iter((payload,)))
-
-
-def _write_atomically(path: str | os.PathLike[str], chunks: Iterator[bytes]) -> None:
-    target = Path(path)
-    if target.is_dir():
-        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(target))
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else "."
-    )
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, _file_mode(target))
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-
-
-def _file_mode(target: Path) -> int:
-    """Keep an existing file's mode; give a new one the usual umask-based mode (mkstemp
-    would leave it private, 0600)."""
-    try:
-        return target.stat().st_mode & 0o777
-    except OSError:
-        return 0o666 & ~_UMASK
-
-
-def _read_umask() -> int:
-    # Reading the umask means setting it; done once at import, before any thread exists.
-    umask = os.umask(0)
-    os.umask(umask)
-    return umask
-
-
-_UMASK = _read_umask()
+def write_bytes_atomically(
+    path: str | os.PathLike[str],
+    payload: bytes | memoryview,
+    keep: Iterable[str | os.PathLike[str] | None] = (),
+) -> None:
+    """`write_atomically` for binary content (PNG images, raw rows)."""
+    files.write_atomically(path, files.write_chunks((payload,)), keep=keep)

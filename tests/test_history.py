@@ -17,8 +17,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from model import history as history_module
-from model.history import MIN_CAPACITY, History, read_csv, write_bytes_atomically
+from model import files as files_module
+from model.files import NotARegularFileError, Progress, SameFileError, WriteCancelledError
+from model.history import (
+    MIN_CAPACITY,
+    History,
+    export_table,
+    json_chunks,
+    read_csv,
+    write_bytes_atomically,
+)
 from model.network import Network, initial_weights
 from model.state import Trainer
 from model.training import Dataset, TrainingConfig
@@ -338,7 +346,7 @@ def test_failing_rename_keeps_the_old_file(old_file: Path, monkeypatch: pytest.M
     def refuse(*_: object) -> None:
         raise PermissionError(13, "simulated: rename refused")
 
-    monkeypatch.setattr(history_module.os, "replace", refuse)
+    monkeypatch.setattr(files_module.os, "replace", refuse)
     with pytest.raises(PermissionError, match="simulated"):
         lecture_history().export(old_file)
     assert old_file.read_text(encoding="utf-8") == "old contents\n"
@@ -397,7 +405,7 @@ def test_temporary_file_creation_refused(tmp_path: Path, monkeypatch: pytest.Mon
     def refuse(*_: object, **__: object) -> None:
         raise PermissionError(13, "simulated: permission denied")
 
-    monkeypatch.setattr(history_module.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(files_module.tempfile, "mkstemp", refuse)
     with pytest.raises(PermissionError):
         lecture_history().export(tmp_path / "h.csv")
     assert listing(tmp_path) == []
@@ -427,3 +435,46 @@ def test_write_bytes_atomically(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         write_bytes_atomically(tmp_path / "no" / "plot.png", payload)
     assert listing(tmp_path) == ["plot.png"]
+
+
+# -- the export of a long history: streamed, with progress, cancellable, never over the session
+def test_the_json_export_is_exactly_what_json_dumps_writes(tmp_path: Path) -> None:
+    h = filled(70_000, 2)  # two blocks of rows
+    h.set_row(5, np.array([-0.0, 1e16]), 5e-324)
+    h.to_json(tmp_path / "h.json")
+    assert (tmp_path / "h.json").read_text(encoding="utf-8") == json.dumps(h.to_json_dict())
+    empty = History(["W1"])
+    assert "".join(json_chunks(empty.columns, empty.rows_view(0))) == json.dumps(
+        empty.to_json_dict()
+    )
+
+
+def test_an_export_counts_its_rows_and_can_be_cancelled(tmp_path: Path) -> None:
+    h = filled(150_000, 1)
+    progress = Progress()
+    export_table(tmp_path / "h.csv", h.columns, h.rows_view(len(h)), progress)
+    assert (progress.done, progress.total, progress.fraction) == (150_000, 150_000, 1.0)
+    old = tmp_path / "h.csv"
+    before = old.read_bytes()
+    progress = Progress()
+    progress.cancel()
+    for name in ("h.csv", "h.json"):
+        with pytest.raises(WriteCancelledError):
+            export_table(tmp_path / name, h.columns, h.rows_view(len(h)), progress)
+    assert listing(tmp_path) == ["h.csv"] and old.read_bytes() == before
+
+
+def test_an_export_never_replaces_the_session_a_fifo_or_a_device(tmp_path: Path) -> None:
+    session = tmp_path / "s.json"
+    session.write_text("{}", encoding="utf-8")
+    with pytest.raises(SameFileError):
+        lecture_history().export(session, keep=[session])
+    assert session.read_text(encoding="utf-8") == "{}"
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "fifo.csv")
+        with pytest.raises(NotARegularFileError):
+            lecture_history().export(tmp_path / "fifo.csv")
+        assert stat.S_ISFIFO((tmp_path / "fifo.csv").lstat().st_mode)
+    with pytest.raises(NotARegularFileError):
+        lecture_history().export(os.devnull)
+    assert listing(tmp_path) == sorted(["s.json", *(["fifo.csv"] if hasattr(os, "mkfifo") else [])])
