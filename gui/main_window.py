@@ -17,7 +17,7 @@ from gui.lab import Lab
 from gui.menus import Actions, build_menu_bar, make_actions
 from gui.panels import DataPanel, DivergenceBanner, ExplanationPanel, ParametersPanel, PlotsPanel
 from gui.runner import RunLoop
-from gui.settings import app_settings
+from gui.settings import app_settings, read_bool, read_bytes
 from gui.setup_dialog import SetupDialog
 from gui.status import StatusBar
 from gui.view_tabs import ViewTabs
@@ -242,14 +242,14 @@ class MainWindow(QtWidgets.QMainWindow):
         settings.setValue("logScale", self.plots_panel.log_check.isChecked())
 
     def _restore_settings(self) -> None:
-        settings = app_settings()
-        geometry = settings.value("geometry")
-        if isinstance(geometry, QtCore.QByteArray):
+        settings = app_settings()  # (a damaged or strange value is ignored: gui/settings.py)
+        geometry = read_bytes(settings, "geometry")
+        if geometry is not None:
             self.restoreGeometry(geometry)
-        state = settings.value("windowState")
-        if isinstance(state, QtCore.QByteArray):
+        state = read_bytes(settings, "windowState")
+        if state is not None:
             self.restoreState(state)
-        splitter = settings.value("splitter")
-        if isinstance(splitter, QtCore.QByteArray):
+        splitter = read_bytes(settings, "splitter")
+        if splitter is not None:
             self._columns_chosen = self.splitter.restoreState(splitter)
-        self.plots_panel.log_check.setChecked(settings.value("logScale", False) in (True, "true"))
+        self.plots_panel.log_check.setChecked(read_bool(settings, "logScale"))
