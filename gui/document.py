@@ -2,9 +2,13 @@
 and the recent files.
 
 Unsaved = the Lab's undo stack is not at its saved index (every edit, step and setting is a
-command), or a save had to leave the history out. The Document knows no window: it asks its
-questions over `dialog_parent`, says what happened with `message`, and is given how to stop
-a run and how to take a picture of the view shown.
+command), or the session was restored from an autosave. A save keeps everything: the whole
+history and data, as .json or, when that would be too large, as .bplab (asked first). Long
+writes run in a worker thread with a progress dialog that can cancel them
+(gui/file_jobs.py); an export never replaces the session's own file, a pipe or a device.
+The Document knows no window: it asks its questions over `dialog_parent`, says what
+happened with `message`, and is given how to stop a run and how to take a picture of the
+view shown.
 """
 
 from __future__ import annotations
@@ -15,10 +19,21 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui import file_dialogs
+from gui.file_jobs import run_with_progress
 from gui.lab import Lab
-from gui.settings import app_settings
-from model.history import write_bytes_atomically
-from model.session import Session, SessionError, load_example, load_session, save_session
+from gui.settings import app_settings, read_strings
+from model.files import NotARegularFileError, SameFileError, WriteCancelledError
+from model.history import export_table, write_bytes_atomically
+from model.session import (
+    ARCHIVE_SUFFIX,
+    Session,
+    SessionError,
+    SessionTooLargeError,
+    copy_session,
+    load_example,
+    load_session,
+    write_session,
+)
 
 MAX_RECENT = 8
 RECENT_KEY = "recentFiles"
@@ -55,7 +70,7 @@ class Document(QtCore.QObject):
         self._stop_run = stop_run
         self._grab_view = grab_view
         self._path = path
-        self._history_unsaved = False
+        self._restored_unsaved = False  # restored from an autosave: not in any file yet
         # The stack's clean state, as its signal last said: the stack says when that changes
         # (also while it is being destroyed, when it can no longer be asked).
         self._clean = lab.undo_stack.isClean()
@@ -75,7 +90,7 @@ class Document(QtCore.QObject):
 
     @property
     def has_unsaved_changes(self) -> bool:
-        return not self._clean or self._history_unsaved
+        return not self._clean or self._restored_unsaved
 
     @property
     def title(self) -> str:
@@ -85,7 +100,7 @@ class Document(QtCore.QObject):
 
     def mark_saved(self) -> None:
         self.lab.undo_stack.setClean()
-        self._history_unsaved = False
+        self._restored_unsaved = False
         self._update_title()
 
     def _on_clean_changed(self, clean: bool) -> None:
@@ -123,11 +138,19 @@ class Document(QtCore.QObject):
             self.open_path(path)
 
     def open_path(self, path: str) -> bool:
-        """Open a session file; on a bad file, say why and keep the current session."""
+        """Open a session file (read in the worker thread: a large .bplab takes a moment);
+        on a bad file, say why and keep the current session."""
         try:
-            session = load_session(path)
+            session, cancelled = run_with_progress(
+                self.dialog_parent,
+                f"Opening {Path(path).name}…",
+                lambda progress: (load_session(path), progress.cancelled),
+            )
         except (SessionError, OSError) as error:
             self._warn("Cannot open session", f"{Path(path).name}: {error}")
+            return False
+        if cancelled:
+            self.report("Open cancelled: still showing the session as it was.")
             return False
         self._stop_run()
         self.load(session, path)
@@ -145,7 +168,7 @@ class Document(QtCore.QObject):
         self._stop_run()
         self.lab.load(session)
         self._set_path(source)
-        self._history_unsaved = True
+        self._restored_unsaved = True
         self._update_title()
         self.report("Restored the autosaved session: save it to keep it.")
 
@@ -162,34 +185,37 @@ class Document(QtCore.QObject):
         return bool(path) and self._save_to(path)
 
     def _save_to(self, path: str) -> bool:
+        """Write the whole session to `path`; True if it was. A session too large for
+        .json is saved as .bplab beside it, if the student agrees."""
+        self._stop_run()
+        copy = copy_session(self.lab.trainer, title=self.lab.title)
+        rows = f" ({copy.n_history_rows:,} history rows)" if copy.n_history_rows > 1 else ""
         try:
-            with_history = save_session(self.lab.trainer, path, title=self.lab.title)
-        except OSError as error:
-            self._warn("Cannot save session", f"{path}: {error.strerror or error}")
+            run_with_progress(
+                self.dialog_parent,
+                f"Saving {Path(path).name}{rows}…",
+                lambda progress: write_session(copy, path, progress),
+            )
+        except SessionTooLargeError as error:
+            return self._offer_archive(path, str(error))
+        except WriteCancelledError:
+            self.report(f"Save cancelled: {path} was left as it was.")
             return False
-        except ValueError as error:  # a state that is not finite: nothing was written
-            self._warn("Cannot save session", f"{path}: {error}")
+        except (OSError, ValueError) as error:  # ValueError: a state that is not finite
+            self._warn("Cannot save session", _file_problem(path, error))
             return False
         self._set_path(path)
         self._add_recent(path)
         self.mark_saved()
-        if not with_history:
-            self._keep_history_unsaved(path)
-            return False  # not all saved: closing after this must not go ahead
         self.report(f"Saved {path}", 5000)
         return True
 
-    def _keep_history_unsaved(self, path: str) -> None:
-        """The file holds the current state; the history stays unsaved, so say so and keep
-        the unsaved mark rather than let a close lose it silently."""
-        self._history_unsaved = True
-        self._warn(
-            "History not saved",
-            f"Saved the current state to {path}, but its "
-            f"{len(self.lab.trainer.history):,} history rows would make the file "
-            "too large to open again. Export them with File → Export history.",
-        )
-        self._update_title()
+    def _offer_archive(self, path: str, reason: str) -> bool:
+        archive = str(Path(path).with_suffix(ARCHIVE_SUFFIX))
+        if archive == path or not file_dialogs.save_as_archive(self.dialog_parent, reason, archive):
+            self.report(f"Not saved: the session is too large for {Path(path).name}.")
+            return False
+        return self._save_to(archive)
 
     def confirm_discard(self) -> bool:
         """True if there is nothing unsaved, or the student saved or chose to discard it."""
@@ -202,18 +228,26 @@ class Document(QtCore.QObject):
 
     # -- exporting -----------------------------------------------------------------------
     def export_history(self) -> None:
+        """The whole history as CSV or JSON, written in the background (the rows are
+        copied first: a Run may go on meanwhile)."""
         path = file_dialogs.history_to_export(self.dialog_parent, self.folder())
         if not path:
             return
+        history = self.lab.trainer.history
+        columns, rows = history.columns, history.rows_view(len(history)).copy()
         try:
-            self.lab.trainer.history.export(path)
-        except OSError as error:
-            self._warn("Cannot export history", f"{path}: {error.strerror or error}")
+            run_with_progress(
+                self.dialog_parent,
+                f"Exporting {len(rows):,} rows to {Path(path).name}…",
+                lambda progress: export_table(path, columns, rows, progress, keep=[self._path]),
+            )
+        except WriteCancelledError:
+            self.report(f"Export cancelled: nothing was written to {path}.")
             return
-        except ValueError as error:  # JSON cannot hold NaN/inf: nothing was written
-            self._warn("Cannot export history", f"{path}: {error}")
+        except (OSError, ValueError) as error:  # ValueError: JSON cannot hold NaN/inf
+            self._warn("Cannot export history", _file_problem(path, error))
             return
-        self.report(f"Exported {len(self.lab.trainer.history)} rows to {path}", 5000)
+        self.report(f"Exported {len(rows)} rows to {path}", 5000)
 
     def export_plots(self) -> None:
         """The view shown, as a PNG image."""
@@ -221,15 +255,15 @@ class Document(QtCore.QObject):
         if not path:
             return
         try:
-            write_bytes_atomically(path, _png_bytes(self._grab_view()))
+            write_bytes_atomically(path, _png_bytes(self._grab_view()), keep=[self._path])
         except OSError as error:
-            self._warn("Cannot export plots", f"{path}: {error.strerror or error}")
+            self._warn("Cannot export plots", _file_problem(path, error))
             return
         self.report(f"Saved the plots to {path}", 5000)
 
     # -- recent files --------------------------------------------------------------------
     def recent_files(self) -> list[str]:
-        return _string_list(app_settings().value(RECENT_KEY))
+        return read_strings(app_settings(), RECENT_KEY)
 
     def _add_recent(self, path: str) -> None:
         recent = [p for p in self.recent_files() if p != path]
@@ -252,9 +286,17 @@ def _png_bytes(image: QtGui.QPixmap) -> bytes:
     return bytes(buffer.data().data())
 
 
-def _string_list(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return []
+def _file_problem(path: str, error: Exception) -> str:
+    """What went wrong with a write, in the student's words."""
+    if isinstance(error, SameFileError):
+        return (
+            f"{path}: is the session's own file; writing the export there would replace "
+            "the session. Choose another name."
+        )
+    if isinstance(error, NotARegularFileError):
+        return f"{path}: is {error.kind}, not a file. Choose a file name."
+    if isinstance(error, IsADirectoryError):
+        return f"{path}: is a folder, not a file."
+    if isinstance(error, OSError):
+        return f"{path}: {error.strerror or error}"
+    return f"{path}: {error}"

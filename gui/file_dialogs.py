@@ -13,7 +13,9 @@ from pathlib import Path
 
 from PySide6 import QtWidgets
 
-SESSIONS = "Backprop Lab sessions (*.json)"
+SESSIONS = "Backprop Lab sessions (*.json *.bplab)"
+JSON_SESSION = "Backprop Lab session (*.json)"
+ARCHIVE_SESSION = "Backprop Lab session of any size, one zip file (*.bplab)"
 
 
 class Answer(enum.Enum):
@@ -33,9 +35,31 @@ def session_to_open(parent: QtWidgets.QWidget, folder: str) -> str:
 
 
 def session_to_save(parent: QtWidgets.QWidget, suggestion: str) -> str:
-    """The file to save the session to ("" if cancelled)."""
-    path, _ = QtWidgets.QFileDialog.getSaveFileName(parent, "Save session", suggestion, SESSIONS)
+    """The file to save the session to ("" if cancelled): .json (plain, for sessions up
+    to 20 MB) or .bplab (any size); without a suffix, the chosen filter's is added."""
+    chosen_filter = ARCHIVE_SESSION if suggestion.lower().endswith(".bplab") else JSON_SESSION
+    path, chosen = QtWidgets.QFileDialog.getSaveFileName(
+        parent, "Save session", suggestion, f"{JSON_SESSION};;{ARCHIVE_SESSION}", chosen_filter
+    )
+    if path and not Path(path).suffix:
+        path += ".bplab" if "bplab" in chosen.lower() else ".json"
     return path
+
+
+def save_as_archive(parent: QtWidgets.QWidget, reason: str, archive: str) -> bool:
+    """Whether to save a session too large for .json as `archive` (.bplab) instead."""
+    buttons = QtWidgets.QMessageBox.StandardButton
+    replacing = (
+        f" (it replaces the existing {Path(archive).name})" if Path(archive).exists() else ""
+    )
+    answer = QtWidgets.QMessageBox.question(
+        parent,
+        "Session too large for .json",
+        f"The session cannot be saved as .json: {reason}.\n\nSave it as {archive}{replacing}?",
+        buttons.Save | buttons.Cancel,
+        buttons.Save,
+    )
+    return answer in (buttons.Save, buttons.Yes)
 
 
 def history_to_export(parent: QtWidgets.QWidget, folder: str) -> str:

@@ -6,6 +6,9 @@ message boxes (the `dialogs` fixture)."""
 
 from __future__ import annotations
 
+import os
+import stat
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -278,3 +281,201 @@ def test_closing_is_cancelled_when_the_save_is(qtbot, window, files, dialogs) ->
     dialogs.answer = Button.Save  # and then the save dialog is cancelled
     assert not window.close()
     assert window.isVisible() and window.has_unsaved_changes
+
+
+# -- a save keeps everything -----------------------------------------------------------------
+def steps(qtbot, window, n: int) -> None:
+    for _ in range(n):
+        trigger(window, "stepAction")
+
+
+def test_a_session_too_large_for_json_is_saved_whole_as_bplab(
+    qtbot, window, files, dialogs, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr("model.session.limits.MAX_FILE_BYTES", 2000)  # 40 lecture steps
+    steps(qtbot, window, 40)
+    dialogs.answer = Button.Save
+    files.will_answer(tmp_path / "long.json")
+    trigger(window, "saveSessionAction")
+    assert dialogs.questions and "40 steps of history" in dialogs.questions[0]
+    assert str(tmp_path / "long.bplab") in dialogs.questions[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.bplab"]
+    assert window.document.path == str(tmp_path / "long.bplab")
+    assert window.windowTitle() == f"long.bplab{TITLE_END}" and not window.has_unsaved_changes
+    saved = window.lab.trainer.history.table().tobytes()
+    trigger(window, "example_xor")
+    files.will_answer(tmp_path / "long.bplab")
+    trigger(window, "openSessionAction")
+    assert window.lab.trainer.history.table().tobytes() == saved  # bit for bit
+    assert window.lab.position == 40
+
+
+def test_declining_the_bplab_keeps_the_session_unsaved(
+    qtbot, window, files, dialogs, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr("model.session.limits.MAX_FILE_BYTES", 2000)
+    steps(qtbot, window, 40)
+    dialogs.answer = Button.Cancel
+    files.will_answer(tmp_path / "long.json")
+    trigger(window, "saveSessionAction")
+    assert list(tmp_path.iterdir()) == [] and window.has_unsaved_changes
+    assert "Not saved" in status(window)
+
+
+def test_save_as_offers_bplab(qtbot, window, files, tmp_path) -> None:
+    steps(qtbot, window, 3)
+    files.will_answer(tmp_path / "mine", "Backprop Lab session of any size, one zip file (*.bplab)")
+    trigger(window, "saveSessionAsAction")
+    assert window.document.path == str(tmp_path / "mine.bplab")
+    assert len(load_session(tmp_path / "mine.bplab").history or ()) == 4
+
+
+# -- exports never replace the session, a pipe or a device -----------------------------------
+def test_export_history_never_replaces_the_session_file(
+    qtbot, window, files, dialogs, tmp_path
+) -> None:
+    session = tmp_path / "mine.json"
+    files.will_answer(session)
+    trigger(window, "saveSessionAction")
+    before = session.read_bytes()
+    (tmp_path / "link.csv").symlink_to(session)
+    for target in (session, tmp_path / "link.csv"):
+        files.will_answer(target)
+        trigger(window, "exportHistoryAction")
+        assert dialogs.warnings[-1].startswith(f"Cannot export history: {target}: is the session")
+    assert session.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.csv", "mine.json"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_export_and_save_refuse_a_fifo_and_open_does_not_wait_for_one(
+    qtbot, window, files, dialogs, tmp_path
+) -> None:
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    files.will_answer(fifo)
+    trigger(window, "exportHistoryAction")
+    assert dialogs.warnings[-1] == (
+        f"Cannot export history: {fifo}: is a named pipe (FIFO), not a file. Choose a file name."
+    )
+    files.will_answer(fifo)
+    trigger(window, "saveSessionAsAction")
+    assert dialogs.warnings[-1].startswith("Cannot save session") and window.document.path is None
+    files.will_answer(fifo)
+    trigger(window, "openSessionAction")  # nobody writes into it: open() would block
+    assert dialogs.warnings[-1] == (
+        "Cannot open session: pipe.csv: file: a named pipe (FIFO), not a session file"
+    )
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and os.listdir(tmp_path) == ["pipe.csv"]
+
+
+def test_export_through_a_link_updates_the_file_it_names(qtbot, window, files, tmp_path) -> None:
+    real = tmp_path / "real.csv"
+    real.write_text("old", encoding="utf-8")
+    (tmp_path / "link.csv").symlink_to(real.name)
+    steps(qtbot, window, 2)
+    files.will_answer(tmp_path / "link.csv")
+    trigger(window, "exportHistoryAction")
+    assert (tmp_path / "link.csv").is_symlink()
+    assert real.read_text(encoding="utf-8").startswith("step,W1,W2,b,error\n0,")
+    assert len(real.read_text(encoding="utf-8").splitlines()) == 4
+
+
+# -- long writes: progress, Cancel, a window that keeps going --------------------------------
+class Gate:
+    """Holds a write after its first block until the test has looked (never a sleep)."""
+
+    def __init__(self) -> None:
+        self.reached = threading.Event()
+        self.release = threading.Event()
+
+    def wrap(self, blocks):
+        def gated(*args, **kwargs):
+            for i, block in enumerate(blocks(*args, **kwargs)):
+                yield block
+                if i == 0:
+                    self.reached.set()
+                    assert self.release.wait(60), "the test never released the write"
+
+        return gated
+
+
+def watch_the_write(qtbot, window, gate: Gate, tmp_path: Path, seen: dict) -> None:
+    """While the write waits at the gate: the window goes on (the Run trains, timers
+    fire), the dialog shows, the temporary exists; then Cancel is clicked."""
+
+    def look() -> None:
+        if not gate.reached.is_set():
+            QtCore.QTimer.singleShot(10, look)
+            return
+        dialog = window.findChild(QtWidgets.QProgressDialog, "fileProgressDialog")
+        if dialog is None or not dialog.isVisible():
+            QtCore.QTimer.singleShot(10, look)
+            return
+        seen.setdefault("position", window.lab.position)
+        if window.lab.position <= seen["position"] + 5:  # training goes on meanwhile
+            QtCore.QTimer.singleShot(10, look)
+            return
+        seen["temporaries"] = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+        cancel = dialog.findChild(QtWidgets.QPushButton)
+        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+        gate.release.set()
+
+    QtCore.QTimer.singleShot(0, look)
+
+
+def test_a_long_export_shows_progress_and_cancel_leaves_the_old_file(
+    qtbot, window, files, tmp_path, monkeypatch
+) -> None:
+    steps(qtbot, window, 200)
+    target = tmp_path / "history.csv"
+    target.write_text("old", encoding="utf-8")
+    gate = Gate()
+    import model.history
+
+    monkeypatch.setattr(model.history, "CSV_BLOCK_ROWS", 10)
+    monkeypatch.setattr(model.history, "csv_chunks", gate.wrap(model.history.csv_chunks))
+    click(qtbot, window, "runButton")
+    qtbot.waitUntil(lambda: window.lab.position > 210, timeout=10000)
+    seen: dict = {}
+    watch_the_write(qtbot, window, gate, tmp_path, seen)
+    files.will_answer(target)
+    trigger(window, "exportHistoryAction")  # returns once the write has stopped
+    click(qtbot, window, "runButton")
+    assert len(seen["temporaries"]) == 1  # the write was under way ...
+    assert target.read_text(encoding="utf-8") == "old"  # ... and left nothing behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.csv"]
+    assert status(window) == f"Export cancelled: nothing was written to {target}."
+
+
+def test_a_long_save_can_be_cancelled_and_stays_unsaved(
+    qtbot, window, files, tmp_path, monkeypatch
+) -> None:
+    steps(qtbot, window, 50)
+    target = tmp_path / "mine.bplab"
+    files.will_answer(target)
+    trigger(window, "saveSessionAction")
+    before = target.read_bytes()
+    steps(qtbot, window, 50)
+    gate = Gate()
+    import model.session.archive
+
+    monkeypatch.setattr(model.session.archive, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(model.session.archive, "_blocks", gate.wrap(model.session.archive._blocks))
+    seen: dict = {"position": -10}  # (a save stops the Run: nothing to watch train)
+
+    def look() -> None:
+        dialog = window.findChild(QtWidgets.QProgressDialog, "fileProgressDialog")
+        if not gate.reached.is_set() or dialog is None or not dialog.isVisible():
+            QtCore.QTimer.singleShot(10, look)
+            return
+        seen["temporaries"] = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+        qtbot.mouseClick(dialog.findChild(QtWidgets.QPushButton), Qt.MouseButton.LeftButton)
+        gate.release.set()
+
+    QtCore.QTimer.singleShot(0, look)
+    trigger(window, "saveSessionAction")
+    assert len(seen["temporaries"]) == 1
+    assert target.read_bytes() == before and window.has_unsaved_changes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.bplab"]
+    assert status(window) == f"Save cancelled: {target} was left as it was."

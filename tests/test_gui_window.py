@@ -636,7 +636,7 @@ def test_the_error_legend_names_the_loss(qtbot, window) -> None:
     assert "next steps: binary cross-entropy" in plot.getPlotItem().titleLabel.text
 
 
-def test_saving_a_history_too_long_for_the_file_warns_and_keeps_it_unsaved(
+def test_saving_a_history_too_long_for_json_saves_it_whole_as_bplab(
     qtbot, window, monkeypatch, tmp_path, dialogs
 ) -> None:
     import model.session
@@ -645,10 +645,13 @@ def test_saving_a_history_too_long_for_the_file_warns_and_keeps_it_unsaved(
     window.lab.run_steps(100)
     path = tmp_path / "long.json"
     monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    dialogs.answer = QtWidgets.QMessageBox.StandardButton.Save
     window.findChild(QtGui.QAction, "saveSessionAction").trigger()
-    assert path.exists()
-    assert dialogs.warnings and dialogs.warnings[0].startswith("History not saved")
-    assert window.windowTitle().startswith("long.json *")
+    assert dialogs.questions and dialogs.questions[0].startswith("Session too large for .json")
+    assert not path.exists()
+    saved = model.session.load_session(tmp_path / "long.bplab")
+    assert len(saved.history or ()) == 101  # the whole history, not the current state only
+    assert window.windowTitle().startswith("long.bplab —")
 
 
 def test_undoing_back_to_the_saved_state_clears_the_unsaved_mark(

@@ -24,6 +24,7 @@ from model.session import (
     MAX_FILE_BYTES,
     Session,
     SessionError,
+    SessionTooLargeError,
     lecture_session,
     load_example,
     load_session,
@@ -413,18 +414,21 @@ def test_save_without_history_and_after_step_back(tmp_path: Path) -> None:
     assert parse_session(json.loads(json.dumps(obj))).history is not None
 
 
-def test_a_history_too_long_for_the_file_is_left_out(
+def test_a_session_too_large_for_json_is_refused_before_writing_and_fits_a_bplab(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     trainer = trained(LECTURE, 40)
     path = tmp_path / "s.json"
-    assert save_session(trainer, path) is True
+    save_session(trainer, path)
+    before = path.read_bytes()
     monkeypatch.setattr("model.session.limits.MAX_FILE_BYTES", 2000)
-    assert save_session(trainer, path) is False
-    assert path.stat().st_size <= 2000
-    loaded = load_session(path)  # ... so that the file can still be opened
-    assert loaded.history is None
-    assert loaded.network.get_flat().tobytes() == trainer.network.get_flat().tobytes()
+    with pytest.raises(SessionTooLargeError, match=r"its 40 steps of history would make"):
+        save_session(trainer, path)
+    assert path.read_bytes() == before  # nothing written: the old file is whole
+    assert sorted(os.listdir(tmp_path)) == ["s.json"]
+    save_session(trainer, tmp_path / "s.bplab")  # ... a .bplab holds it, whole
+    again = load_session(tmp_path / "s.bplab").to_trainer()
+    assert_same_trainer_state(trainer, again)
 
 
 def test_save_is_atomic(tmp_path: Path) -> None:

@@ -20,8 +20,11 @@ The modules, each with one job:
 * `fields`: small validating readers for single fields.
 * `sections`: one reader per section of the file (network, parameters, data, ...).
 * `state`: the `Session` dataclass.
-* `reading`: `load_session`, `parse_session`, `attach_history`.
-* `writing`: `session_to_dict`, `save_session`, `training_log_entries`.
+* `archive`: the .bplab container (a zip of session.json and .npy arrays), read and written.
+* `consistency`: whether a history's error column is the error of its parameters.
+* `reading`: `load_session` (.json and .bplab), `parse_session`, `attach_history`.
+* `writing`: `copy_session` and `write_session` (a copy taken at once, written in any
+  thread), `save_session`, `session_to_dict`, `training_log_entries`.
 * `examples`: the shipped examples and the lecture's worked example.
 """
 
@@ -31,8 +34,10 @@ from model.session.errors import SessionError
 from model.session.examples import EXAMPLE_NAMES, EXAMPLES, lecture_session, load_example
 from model.session.json_guard import decode_json, nesting_depth
 from model.session.limits import (
+    ARCHIVE_SUFFIX,
     FORMAT,
     INIT_METHODS,
+    MAX_ARCHIVE_BYTES,
     MAX_FILE_BYTES,
     MAX_LAYER_SIZE,
     MAX_LAYERS,
@@ -44,13 +49,24 @@ from model.session.limits import (
 from model.session.messages import describe
 from model.session.reading import attach_history, load_session, parse_session
 from model.session.state import Session
-from model.session.writing import save_session, session_to_dict, training_log_entries
+from model.session.writing import (
+    SessionCopy,
+    SessionTooLargeError,
+    copy_session,
+    is_archive_path,
+    save_session,
+    session_to_dict,
+    training_log_entries,
+    write_session,
+)
 
 __all__ = [
+    "ARCHIVE_SUFFIX",
     "EXAMPLES",
     "EXAMPLE_NAMES",
     "FORMAT",
     "INIT_METHODS",
+    "MAX_ARCHIVE_BYTES",
     "MAX_FILE_BYTES",
     "MAX_LAYERS",
     "MAX_LAYER_SIZE",
@@ -58,11 +74,15 @@ __all__ = [
     "MAX_PARAMETERS",
     "VERSION",
     "Session",
+    "SessionCopy",
     "SessionError",
+    "SessionTooLargeError",
     "attach_history",
     "check_size",
+    "copy_session",
     "decode_json",
     "describe",
+    "is_archive_path",
     "lecture_session",
     "load_example",
     "load_session",
@@ -71,4 +91,5 @@ __all__ = [
     "save_session",
     "session_to_dict",
     "training_log_entries",
+    "write_session",
 ]

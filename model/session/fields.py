@@ -118,9 +118,29 @@ def expect_rows(value: Sequence[object], path: str, width: int, what: str) -> Ar
     return array.reshape(len(rows), width)
 
 
+def expect_array(value: Array, path: str, shape: tuple[int | None, ...], what: str) -> Array:
+    """An array read from a .bplab member (float64 already): of `shape` (None = any
+    length) and finite, or a SessionError naming the first value that is not."""
+    wanted = "x".join("n" if n is None else str(n) for n in shape)
+    got = "x".join(str(n) for n in value.shape) or "a single number"
+    if value.ndim != len(shape) or any(
+        n is not None and n != m for n, m in zip(shape, value.shape, strict=True)
+    ):
+        raise SessionError(path, f"expected an array of {wanted} {what}, got {got}")
+    bad = np.argwhere(~np.isfinite(value))
+    if bad.size:
+        where = "".join(f"[{int(i)}]" for i in bad[0])
+        raise SessionError(
+            f"{path}{where}", f"expected a finite number, got {describe(value[tuple(bad[0])])}"
+        )
+    return value
+
+
 def expect_matrix(value: object, path: str, n_rows: int, n_cols: int) -> Array:
     """W[l]: n_rows neurons × n_cols inputs, as nested lists (rows = neurons)."""
     expected = f"{n_rows}x{n_cols}"
+    if isinstance(value, np.ndarray):
+        return expect_array(value, path, (n_rows, n_cols), "weights (neurons x inputs)")
     if (
         not isinstance(value, list | tuple)
         or not value
@@ -145,6 +165,8 @@ def expect_matrix(value: object, path: str, n_rows: int, n_cols: int) -> Array:
 
 def expect_vector(value: object, path: str, n: int) -> Array:
     """b[l]: a list of n finite numbers, one per neuron."""
+    if isinstance(value, np.ndarray):
+        return expect_array(value, path, (n,), "biases (one per neuron)")
     if not isinstance(value, list | tuple):
         raise SessionError(path, f"expected a list of {plural(n, 'number')}, got {describe(value)}")
     if len(value) != n:

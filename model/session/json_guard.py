@@ -14,8 +14,10 @@ import re
 
 import numpy as np
 
+from model.files import FileTooLargeError, NotARegularFileError, read_regular
 from model.session import limits
 from model.session.errors import SessionError
+from model.session.messages import describe
 
 # A JSON string, or an unterminated one up to the end: from any quote the pattern matches
 # at the first attempt, without backtracking, so stripping strings takes linear time.
@@ -26,24 +28,25 @@ _BRACKET_DEPTH_CHANGE[[ord("]"), ord("}")]] = -1
 _SCAN_BLOCK_BYTES = 1 << 20
 
 
-def read_bytes_within_limit(path: str | os.PathLike[str]) -> bytes:
-    """The file's bytes; SessionError if it cannot be read or is larger than
-    limits.MAX_FILE_BYTES (checked before reading when the size is known)."""
-    max_bytes = limits.MAX_FILE_BYTES
+def read_bytes_within_limit(path: str | os.PathLike[str], max_bytes: int | None = None) -> bytes:
+    """The file's bytes; SessionError if it cannot be read, is not a regular file (a FIFO
+    or a device would block or never end: refused before opening) or is larger than
+    `max_bytes` (default limits.MAX_FILE_BYTES; checked before reading)."""
+    max_bytes = limits.MAX_FILE_BYTES if max_bytes is None else max_bytes
     try:
-        size = os.stat(path).st_size
-        if size > max_bytes:
-            raise SessionError(
-                "file",
-                f"{size / 2**20:.1f} MB, larger than a session can be ({max_bytes // 2**20} MB)",
-            )
-        with open(path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)  # st_size can lie (pipes, /proc)
+        raw = read_regular(path, max_bytes)
+    except FileTooLargeError as error:
+        raise SessionError(
+            "file",
+            f"{error.size / 2**20:.1f} MB, larger than a session can be ({max_bytes // 2**20} MB)",
+        ) from None
+    except NotARegularFileError as error:
+        raise SessionError("file", f"{error.kind}, not a session file") from None
     except IsADirectoryError:
         raise SessionError("file", "a folder, not a session file") from None
     except OSError as error:
         raise SessionError("file", f"cannot read it ({error.strerror or error})") from None
-    if len(raw) > max_bytes:
+    if len(raw) > max_bytes:  # it grew after it was opened
         raise SessionError("file", f"larger than a session can be ({max_bytes // 2**20} MB)")
     return raw
 
@@ -69,7 +72,11 @@ def decode_json(raw: bytes) -> object:
             f"a session never needs more than {limits.MAX_NESTING}",
         )
     try:
-        return json.loads(text, parse_constant=_parse_non_finite_constant)
+        return json.loads(
+            text, parse_constant=_parse_non_finite_constant, object_pairs_hook=_unique_keys
+        )
+    except _DuplicateKeyError:
+        raise _duplicate_key_error(text) from None
     except json.JSONDecodeError as error:
         raise SessionError(
             "file", f"not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
@@ -77,6 +84,60 @@ def decode_json(raw: bytes) -> object:
     except (ValueError, RecursionError) as error:  # e.g. an integer of 5000 digits
         reason = str(error).split(";")[0]
         raise SessionError("file", f"not valid JSON ({reason})") from None
+
+
+class _DuplicateKeyError(Exception):
+    """An object of the document has a key twice (found again, with its path, later)."""
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _DuplicateKeyError
+    return obj
+
+
+class _Pairs(list[tuple[str, object]]):
+    """An object kept as its pairs, duplicates included (to find the duplicate's path)."""
+
+
+def _duplicate_key_error(text: str) -> SessionError:
+    """The SessionError naming the first key that appears twice in one object, with its
+    path (``training.learning_rate``) and both values."""
+    document = json.loads(text, parse_constant=_parse_non_finite_constant, object_pairs_hook=_Pairs)
+    found = _find_duplicate(document, "")
+    if found is None:  # cannot happen: the first parse found one
+        return SessionError("file", "a key appears twice in one object")
+    path, first, second = found
+    return SessionError(
+        path,
+        f"appears twice in the same object (first {_shown(first)}, then {_shown(second)}); "
+        "a key may appear only once: delete one of them",
+    )
+
+
+def _shown(value: object) -> str:
+    return "{…}" if isinstance(value, _Pairs) else describe(value)
+
+
+def _find_duplicate(value: object, path: str) -> tuple[str, object, object] | None:
+    # Iterative, depth-first in document order (the nesting is at most MAX_NESTING).
+    stack: list[tuple[object, str]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        children: list[tuple[object, str]] = []
+        if isinstance(item, _Pairs):
+            seen: dict[str, object] = {}
+            for key, child in item:
+                child_path = f"{where}.{key}" if where else key
+                if key in seen:
+                    return child_path, seen[key], child
+                seen[key] = child
+                children.append((child, child_path))
+        elif isinstance(item, list):
+            children = [(child, f"{where}[{i}]") for i, child in enumerate(item)]
+        stack.extend(reversed(children))
+    return None
 
 
 def nesting_depth(raw: bytes) -> int:

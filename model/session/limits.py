@@ -18,6 +18,15 @@ MAX_LAYER_SIZE = 1000
 MAX_PARAMETERS = 1_000_000
 INIT_METHODS: tuple[str, ...] = ("uniform", "xavier", "he")
 
+# The .bplab container (docs/file-formats.md, "Large sessions: .bplab"): a zip archive of a
+# session.json whose arrays are .npy members. Its sizes are uncompressed sizes.
+ARCHIVE_SUFFIX = ".bplab"
+ARCHIVE_SESSION = "session.json"
+MAX_ARCHIVE_BYTES = 16 * 1024**3  # all members together
+MAX_ARCHIVE_MEMBERS = 64  # a session needs at most 2 + 2 × 19 layers + 3
+MAX_COMPRESSION_RATIO = 100  # a compressed member's size beyond its first MAX_FILE_BYTES
+MAX_NPY_HEADER_BYTES = 10_000
+
 
 def check_size(layers: list[int]) -> None:
     """ValueError if a network of these layer sizes is larger than a session may hold

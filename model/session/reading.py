@@ -15,8 +15,11 @@ from dataclasses import replace
 
 import numpy as np
 
+from model.files import open_regular
 from model.history import History
 from model.network import Network
+from model.session.archive import is_archive, read_archive
+from model.session.consistency import check_history_errors
 from model.session.errors import SessionError
 from model.session.fields import require_key, require_object
 from model.session.json_guard import decode_json, read_bytes_within_limit
@@ -37,10 +40,18 @@ from model.training import Dataset, TrainingConfig
 
 
 def load_session(path: str | os.PathLike[str]) -> Session:
-    """Read and validate a session file; SessionError for anything wrong with it.
+    """Read and validate a session file, .json or .bplab (told apart by their first
+    bytes, not their names); SessionError for anything wrong with it.
 
     The messages do not repeat the path: the caller shows it (``error: PATH: file: ...``).
     """
+    try:
+        with open_regular(path) as handle:
+            if is_archive(handle.read(4)):
+                handle.seek(0)
+                return parse_session(read_archive(handle))
+    except OSError:
+        pass  # read_bytes_within_limit says what is wrong, in its words
     return parse_session(decode_json(read_bytes_within_limit(path)))
 
 
@@ -84,6 +95,9 @@ def parse_session(obj: object) -> Session:
     config_log = None
     if history is not None and obj.get("training_log") is not None:
         config_log = read_training_log(obj["training_log"], network, len(history))
+    if history is not None:
+        used = [config, *(logged for _, logged in config_log or ())]
+        check_history_errors(history, network, data, used)
     return Session(network, data, config, history, title, config_log)
 
 
@@ -99,6 +113,8 @@ def attach_history(session: Session, history: History, training_log: object) -> 
     config_log = None
     if training_log:
         config_log = read_training_log(training_log, session.network, len(history))
+    used = [session.config, *(logged for _, logged in config_log or ())]
+    check_history_errors(history, session.network, session.data, used, field="history")
     return replace(session, history=history, config_log=config_log)
 
 

@@ -18,6 +18,7 @@ from model.session import limits
 from model.session.errors import SessionError
 from model.session.fields import (
     Array,
+    expect_array,
     expect_choice,
     expect_list,
     expect_matrix,
@@ -136,30 +137,41 @@ def draw_initial_parameters(
 
 
 def read_data(obj: Mapping[str, object], layers: list[int]) -> Dataset:
-    """`data`: the input rows and their targets (a bare number for a single output)."""
+    """`data`: the input rows and their targets (a bare number for a single output); in a
+    .bplab session, arrays."""
     n_in, n_out = layers[0], layers[-1]
-    inputs_value = expect_list(
-        require_key(obj, "inputs", "data.inputs"),
-        "data.inputs",
-        "a list of samples, each a list of input values",
-    )
-    if not inputs_value:
-        raise SessionError("data.inputs", "expected at least one sample, got none")
-    inputs = expect_rows(inputs_value, "data.inputs", n_in, "network input")
-    targets_value = expect_list(
-        require_key(obj, "targets", "data.targets"),
-        "data.targets",
-        "a list of desired outputs, one per sample",
-    )
-    if len(targets_value) != len(inputs_value):
-        raise SessionError(
-            "data.targets",
-            f"expected {plural(len(inputs_value), 'row')} "
-            f"(one per input row), got {len(targets_value)}",
+    inputs_value = require_key(obj, "inputs", "data.inputs")
+    if isinstance(inputs_value, np.ndarray):
+        inputs = expect_array(
+            inputs_value, "data.inputs", (None, n_in), "inputs (samples x inputs)"
         )
-    if n_out == 1:  # a bare number is accepted for a single output
-        targets_value = [[d] if is_number(d) else d for d in targets_value]
-    targets = expect_rows(targets_value, "data.targets", n_out, "network output")
+    else:
+        inputs_list = expect_list(
+            inputs_value, "data.inputs", "a list of samples, each a list of input values"
+        )
+        inputs = expect_rows(inputs_list, "data.inputs", n_in, "network input")
+    if not len(inputs):
+        raise SessionError("data.inputs", "expected at least one sample, got none")
+    n_samples = len(inputs)
+    targets_value = require_key(obj, "targets", "data.targets")
+    if isinstance(targets_value, np.ndarray):
+        if n_out == 1 and targets_value.ndim == 1:
+            targets_value = targets_value.reshape(-1, 1)
+        targets = expect_array(
+            targets_value, "data.targets", (n_samples, n_out), "targets (samples x outputs)"
+        )
+    else:
+        targets_list = expect_list(
+            targets_value, "data.targets", "a list of desired outputs, one per sample"
+        )
+        if len(targets_list) != n_samples:
+            raise SessionError(
+                "data.targets",
+                f"expected {plural(n_samples, 'row')} (one per input row), got {len(targets_list)}",
+            )
+        if n_out == 1:  # a bare number is accepted for a single output
+            targets_list = [[d] if is_number(d) else d for d in targets_list]
+        targets = expect_rows(targets_list, "data.targets", n_out, "network output")
     return Dataset(inputs, targets)
 
 
@@ -200,12 +212,14 @@ def read_history(value: object, network: Network) -> History:
             "history.columns",
             f"expected {describe(expected)} for this network, got {describe(columns)}",
         )
-    rows_value = expect_list(
-        require_key(value, "rows", "history.rows"), "history.rows", "a list of rows"
-    )
-    if not rows_value:
+    rows_value = require_key(value, "rows", "history.rows")
+    if isinstance(rows_value, np.ndarray):
+        table = expect_array(rows_value, "history.rows", (None, len(columns)), "columns")
+    else:
+        rows_list = expect_list(rows_value, "history.rows", "a list of rows")
+        table = expect_rows(rows_list, "history.rows", len(columns), "column")
+    if not len(table):
         raise SessionError("history.rows", "expected at least one row (step 0)")
-    table = expect_rows(rows_value, "history.rows", len(columns), "column")
     steps = table[:, 0]
     wrong = np.flatnonzero(steps != np.arange(len(steps)))
     if wrong.size:

@@ -1,17 +1,98 @@
-"""From a Trainer to a session file (docs/file-formats.md, "Session file"): the JSON
-object, and the file itself, written atomically and readably."""
+"""From a Trainer to a session file (docs/file-formats.md, "Session file" and "Large
+sessions: .bplab"): a copy of what is saved, taken at once (`SessionCopy`), then the file,
+written atomically — plain JSON, or a .bplab archive for any size.
+
+A save never writes what could not be opened again: the limits are checked before the
+first byte is written. A history or data too large for a .json file raises
+SessionTooLargeError (nothing is written), which names what is large and says to save as
+.bplab instead.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
 
-from model.history import write_atomically
+import numpy as np
+from numpy.typing import NDArray
+
+from model.files import Progress, write_atomically, write_chunks
 from model.session import limits
+from model.session.archive import write_archive
 from model.session.limits import FORMAT, VERSION
 from model.state import Trainer
 from model.training import TrainingConfig
+
+Array = NDArray[np.float64]
+PathLike = str | os.PathLike[str]
+SAMPLE_ROWS = 1000  # rows formatted to estimate the size of a large .json file
+_NOT_JSON_COMPLIANT = "Out of range float values are not JSON compliant"
+
+
+class SessionTooLargeError(ValueError):
+    """The session does not fit in a .json file; a .bplab file holds it."""
+
+
+def is_archive_path(path: PathLike) -> bool:
+    return os.fspath(path).lower().endswith(limits.ARCHIVE_SUFFIX)
+
+
+@dataclass(frozen=True)
+class SessionCopy:
+    """Everything a save writes, copied from the Trainer at one moment (in the GUI
+    thread), so the file can be written in another thread while training goes on."""
+
+    head: dict[str, object]  # format, version, title, network (small)
+    weights: list[Array]
+    biases: list[Array]
+    inputs: Array
+    targets: Array
+    training: dict[str, object]
+    columns: list[str] | None = None  # the history's, step first
+    rows: Array | None = None  # the history up to the current state, without steps
+    training_log: list[dict[str, object]] | None = field(default=None)
+
+    @property
+    def n_history_rows(self) -> int:
+        return 0 if self.rows is None else int(self.rows.shape[0])
+
+
+def copy_session(trainer: Trainer, title: str = "", include_history: bool = True) -> SessionCopy:
+    """What `save_session` would write now. The history rows are copied (the history may
+    grow meanwhile); the data is not (a Dataset is never changed in place)."""
+    network, data, config = trainer.network, trainer.data, trainer.config
+    head: dict[str, object] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "title": title,
+        "network": {
+            "layers": [int(n) for n in network.layers],
+            "activations": list(network.activations),
+        },
+    }
+    columns = rows = log = None
+    if include_history:
+        columns = trainer.history.columns
+        rows = trainer.history.rows_view(trainer.position + 1).copy()
+        entries = training_log_entries(trainer)
+        if len(entries) > 1 or (
+            entries and entries[0] != {"from_step": 0, **_training_fields(config)}
+        ):
+            log = entries
+    return SessionCopy(
+        head,
+        [W.copy() for W in network.weights],
+        [b.copy() for b in network.biases],
+        data.inputs,
+        data.targets,
+        _training_fields(config),
+        columns,
+        rows,
+        log,
+    )
 
 
 def session_to_dict(
@@ -22,30 +103,13 @@ def session_to_dict(
     With `include_history`, the history up to the current state goes along (states after
     it — after Step back without a new step — are not part of the session).
     """
-    network, data, config = trainer.network, trainer.data, trainer.config
-    session: dict[str, object] = {
-        "format": FORMAT,
-        "version": VERSION,
-        "title": title,
-        "network": {
-            "layers": [int(n) for n in network.layers],
-            "activations": list(network.activations),
-        },
-        "parameters": {
-            "weights": [W.tolist() for W in network.weights],
-            "biases": [b.tolist() for b in network.biases],
-        },
-        "data": {"inputs": data.inputs.tolist(), "targets": data.targets.tolist()},
-        "training": _training_fields(config),
-    }
-    if include_history:
-        history = trainer.history
-        if trainer.position < len(history) - 1:
-            history = history.copy_prefix(trainer.position + 1)
-        session["history"] = history.to_json_dict()
-        log = training_log_entries(trainer)
-        if len(log) > 1 or (log and log[0] != {"from_step": 0, **_training_fields(config)}):
-            session["training_log"] = log
+    copy = copy_session(trainer, title, include_history)
+    session = _head_of(copy, _parameters_lists(copy), _data_lists(copy))
+    if copy.rows is not None and copy.columns is not None:
+        rows = [[step, *values] for step, values in enumerate(copy.rows.tolist())]
+        session["history"] = {"columns": copy.columns, "rows": rows}
+        if copy.training_log is not None:
+            session["training_log"] = copy.training_log
     return session
 
 
@@ -60,27 +124,213 @@ def training_log_entries(trainer: Trainer) -> list[dict[str, object]]:
 
 
 def save_session(
-    trainer: Trainer, path: str | os.PathLike[str], title: str = "", include_history: bool = True
-) -> bool:
-    """Write the session atomically; floats as repr, so they read back exactly.
+    trainer: Trainer,
+    path: PathLike,
+    title: str = "",
+    include_history: bool = True,
+    progress: Progress | None = None,
+) -> None:
+    """Write the trainer's session to `path` (see `write_session`)."""
+    write_session(copy_session(trainer, title, include_history), path, progress)
 
-    Returns whether the history went along: a history too long for the file to be read
-    back (more than limits.MAX_FILE_BYTES, roughly 200 000 lecture steps) is left out, and
-    the file then holds the current state only (it reopens at step 0 = that state).
-    OSError if it cannot be written (an existing file is then left untouched);
-    ValueError if the state is not finite.
+
+def write_session(
+    copy: SessionCopy,
+    path: PathLike,
+    progress: Progress | None = None,
+    keep: Iterable[PathLike | None] = (),
+) -> None:
+    """Write the session atomically: a .bplab archive when the path ends in .bplab, else
+    JSON. Floats as repr (JSON) or raw float64 (.bplab), so they read back exactly.
+
+    SessionTooLargeError if JSON cannot hold it (nothing written); ValueError if a number
+    is not finite; OSError if it cannot be written (an existing file is then left
+    untouched); WriteCancelledError when `progress` was cancelled (nothing written).
     """
-    session = session_to_dict(trainer, title, include_history)
-    chunks: list[str] = []
+    _check_finite(copy)
+    if is_archive_path(path):
+        document, arrays = _archive_parts(copy)
+        if progress is not None:
+            progress.start(sum(array.shape[0] for array, _ in arrays.values()))
+        text = "".join(_readable_json_chunks(document, copy)).encode("utf-8")
+        if len(text) > limits.MAX_FILE_BYTES:  # (1000 layers' names: not in practice)
+            raise SessionTooLargeError(
+                f"its description is {len(text) / 2**20:.0f} MB, more than a session's "
+                f"{limits.MAX_FILE_BYTES // 2**20} MB"
+            )
+        total = sum(8 * a.size + 8 * (a.shape[0] if steps else 0) for a, steps in arrays.values())
+        if total > limits.MAX_ARCHIVE_BYTES:
+            raise SessionTooLargeError(
+                f"it holds {total / 2**30:.1f} GB of numbers, more than a session may "
+                f"({limits.MAX_ARCHIVE_BYTES // 2**30} GB): the program could not open it"
+            )
+
+        def write(handle: BinaryIO) -> None:
+            write_archive(handle, text, arrays, progress)
+
+        write_atomically(path, write, keep=keep)
+        return
+    if progress is not None:
+        progress.start(copy.n_history_rows + len(copy.inputs))
+    chunks = _json_within_limit(copy, progress)
+    write_atomically(path, write_chunks(chunks), keep=keep)
+
+
+# -- JSON -------------------------------------------------------------------------------------
+def _json_within_limit(copy: SessionCopy, progress: Progress | None) -> list[bytes]:
+    """The .json file's bytes, or SessionTooLargeError as soon as they pass the limit."""
+    limit = limits.MAX_FILE_BYTES
+    if _estimated_json_bytes(copy) > 2 * limit:  # clearly too large: do not format it all
+        raise _too_large(copy)
+    document = _head_of(copy, _parameters_lists(copy), _data_lists(copy))
+    chunks: list[bytes] = []
     size = 0
-    for chunk in _readable_json_chunks(session):
-        size += len(chunk.encode("utf-8"))
-        if include_history and size > limits.MAX_FILE_BYTES:
-            save_session(trainer, path, title, include_history=False)
-            return False
-        chunks.append(chunk)
-    write_atomically(path, chunks)
-    return include_history
+    for chunk in _readable_json_chunks(document, copy, progress):
+        encoded = chunk.encode("utf-8")
+        size += len(encoded)
+        if size > limit:
+            raise _too_large(copy)
+        chunks.append(encoded)
+    return chunks
+
+
+def _estimated_json_bytes(copy: SessionCopy) -> int:
+    """Roughly how large the .json file would be, from the first rows formatted."""
+    return (
+        _estimated_bytes(copy.rows, with_steps=True)
+        + _estimated_bytes(copy.inputs)
+        + _estimated_bytes(copy.targets)
+        + sum(_estimated_bytes(W) for W in copy.weights)
+    )
+
+
+def _estimated_bytes(array: Array | None, with_steps: bool = False) -> int:
+    if array is None or not array.size:
+        return 0
+    sample = array.reshape(array.shape[0], -1)[:SAMPLE_ROWS]
+    text = json.dumps(sample.tolist())
+    per_row = len(text) / len(sample) + (8 if with_steps else 0) + 6  # step, indent, comma
+    return int(per_row * array.shape[0])
+
+
+def _too_large(copy: SessionCopy) -> SessionTooLargeError:
+    """Names what makes the file large: the history, the samples or the parameters."""
+    parts = [
+        (
+            _estimated_bytes(copy.rows, with_steps=True),
+            f"{copy.n_history_rows - 1:,} steps of history",
+        ),
+        (
+            _estimated_bytes(copy.inputs) + _estimated_bytes(copy.targets),
+            f"{len(copy.inputs):,} samples",
+        ),
+        (sum(_estimated_bytes(W) for W in copy.weights), "the parameters"),
+    ]
+    total = sum(size for size, _ in parts)
+    large = [what for size, what in sorted(parts, reverse=True) if size > total / 4]
+    return SessionTooLargeError(
+        f"its {' and '.join(large)} would make a .json file of about {total / 2**20:,.0f} MB, "
+        f"more than a .json session may be ({limits.MAX_FILE_BYTES // 2**20} MB); "
+        "a .bplab session holds any history and data"
+    )
+
+
+def _readable_json_chunks(
+    session: dict[str, object], copy: SessionCopy, progress: Progress | None = None
+) -> Iterator[str]:
+    """Readable JSON: one line per top-level key, one line per history row. A "history"
+    whose rows are a member name (in a .bplab) is one line too."""
+
+    def to_json(value: object) -> str:
+        return json.dumps(value, allow_nan=False, ensure_ascii=False)
+
+    keys = list(session)
+    yield "{\n"
+    for i, key in enumerate(keys):
+        comma = "," if i < len(keys) - 1 else ""
+        value = session[key]
+        if key == "history" and isinstance(value, dict) and not isinstance(value["rows"], str):
+            assert copy.rows is not None
+            yield f'  "history": {{"columns": {to_json(value["columns"])}, "rows": [\n'
+            yield from _row_lines(copy.rows, progress)
+            yield f"  ]}}{comma}\n"
+        else:
+            yield f"  {to_json(key)}: {to_json(value)}{comma}\n"
+            if key == "data" and progress is not None:
+                progress.advance(len(copy.inputs))
+    yield "}\n"
+
+
+def _row_lines(rows: Array, progress: Progress | None) -> Iterator[str]:
+    """`    [step, values…],` per row, exactly as json.dumps writes each row."""
+    row_format = "    [%d" + ", %r" * rows.shape[1] + "],\n"
+    block_rows = 65536
+    for start in range(0, len(rows), block_rows):
+        stop = min(start + block_rows, len(rows))
+        block = zip(range(start, stop), *rows[start:stop].T.tolist(), strict=True)
+        text = "".join(map(row_format.__mod__, block))
+        yield text[:-2] + "\n" if stop == len(rows) else text
+        if progress is not None:
+            progress.advance(stop - start)
+
+
+# -- the parts of a file ----------------------------------------------------------------------
+def _head_of(
+    copy: SessionCopy, parameters: dict[str, object], data: dict[str, object]
+) -> dict[str, object]:
+    session = dict(copy.head)
+    session["parameters"] = parameters
+    session["data"] = data
+    session["training"] = copy.training
+    if copy.columns is not None:
+        session["history"] = {"columns": copy.columns, "rows": []}  # (rows: see the writer)
+        if copy.training_log is not None:
+            session["training_log"] = copy.training_log
+    return session
+
+
+def _parameters_lists(copy: SessionCopy) -> dict[str, object]:
+    return {
+        "weights": [W.tolist() for W in copy.weights],
+        "biases": [b.tolist() for b in copy.biases],
+    }
+
+
+def _data_lists(copy: SessionCopy) -> dict[str, object]:
+    return {"inputs": copy.inputs.tolist(), "targets": copy.targets.tolist()}
+
+
+def _archive_parts(
+    copy: SessionCopy,
+) -> tuple[dict[str, object], dict[str, tuple[Array, bool]]]:
+    """session.json's object (arrays named) and the arrays: name → (array, with steps)."""
+    arrays: dict[str, tuple[Array, bool]] = {}
+    weights, biases = [], []
+    for layer, (W, b) in enumerate(zip(copy.weights, copy.biases, strict=True), start=1):
+        arrays[f"weights-{layer}.npy"] = (W, False)
+        arrays[f"biases-{layer}.npy"] = (b, False)
+        weights.append(f"weights-{layer}.npy")
+        biases.append(f"biases-{layer}.npy")
+    arrays["inputs.npy"] = (copy.inputs, False)
+    arrays["targets.npy"] = (copy.targets, False)
+    session = _head_of(
+        copy,
+        {"weights": weights, "biases": biases},
+        {"inputs": "inputs.npy", "targets": "targets.npy"},
+    )
+    if copy.rows is not None:
+        arrays["history.npy"] = (copy.rows, True)
+        session["history"] = {"columns": copy.columns, "rows": "history.npy"}
+    return session, arrays
+
+
+def _check_finite(copy: SessionCopy) -> None:
+    """ValueError before anything is written: neither format holds NaN or infinity."""
+    named = [*copy.weights, *copy.biases, copy.inputs, copy.targets]
+    if copy.rows is not None:
+        named.append(copy.rows)
+    if not all(np.isfinite(array).all() for array in named):
+        raise ValueError(f"{_NOT_JSON_COMPLIANT}: the session holds NaN or infinity")
 
 
 def _training_fields(config: TrainingConfig) -> dict[str, object]:
@@ -92,25 +342,3 @@ def _training_fields(config: TrainingConfig) -> dict[str, object]:
         "mode": config.mode,
         "update_biases": bool(config.update_biases),
     }
-
-
-def _readable_json_chunks(session: dict[str, object]) -> Iterator[str]:
-    """Readable JSON: one line per top-level key, one line per history row."""
-
-    def to_json(value: object) -> str:
-        return json.dumps(value, allow_nan=False, ensure_ascii=False)
-
-    keys = list(session)
-    yield "{\n"
-    for i, key in enumerate(keys):
-        comma = "," if i < len(keys) - 1 else ""
-        value = session[key]
-        if key == "history" and isinstance(value, dict):
-            rows = value["rows"]
-            yield f'  "history": {{"columns": {to_json(value["columns"])}, "rows": [\n'
-            for r, row in enumerate(rows):
-                yield "    " + to_json(row) + (",\n" if r < len(rows) - 1 else "\n")
-            yield f"  ]}}{comma}\n"
-        else:
-            yield f"  {to_json(key)}: {to_json(value)}{comma}\n"
-    yield "}\n"
