@@ -1,20 +1,24 @@
 """Backprop Lab's entry point (shared/DESIGN.md, Contract 3).
 
-    python main.py [FILE.json]                       the window
-    python main.py --headless [FILE.json] --steps N --export OUT.csv|OUT.json [--explain]
+    python main.py [FILE.json|FILE.bplab]            the window
+    python main.py --headless [FILE] --steps N --export OUT.csv|OUT.json [--explain]
 
 Invalid input never ends in a traceback: one line on stderr starting with ``error:``,
 exit code 2. A run that diverges writes the finite part of the history, exit code 3.
+SIGTERM and SIGHUP end a headless run like Ctrl+C does: nothing half-written is left.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import NoReturn
 
+from model.files import NotARegularFileError, remove_temporaries, resolve_target, same_file
 from model.numbers import format_number
 from model.session import SessionError, lecture_session, load_session
 from model.state import Trainer
@@ -31,7 +35,7 @@ SUMMARY_PARAMETERS = 12  # a summary line lists at most this many parameters
 DESCRIPTION = """\
 Backprop Lab: train a small neural network one step at a time and see every number
 that backpropagation computes. Without --headless it opens the window, with the
-lecture's worked example or with FILE.json."""
+lecture's worked example or with FILE.json (or a large session, FILE.bplab)."""
 
 EPILOG = """\
 examples:
@@ -51,8 +55,14 @@ headless mode:
   atomically (a failed export leaves no partial file). A session that carries a history
   continues from its last state.
 
+  --export never replaces the session file being read; into a named pipe or a
+  terminal (--export /dev/stdout) it writes as the shell's > would.
+
 session files:
-  JSON, "format": "backprop-lab/session", "version": 1 (see resources/examples).
+  FILE.json: JSON, "format": "backprop-lab/session", "version": 1 (see
+  resources/examples). FILE.bplab: the same session with any history and data, as one
+  zip archive (session.json and .npy arrays); the window saves one when a session is
+  too large for .json.
 
 exit codes:
   0  success
@@ -63,11 +73,26 @@ exit codes:
   3  the run diverged (NaN or infinity): the history up to the last finite state is
      written to --export, and stderr explains what happened
   130  interrupted (Ctrl+C); nothing is exported
+  143, 129  stopped by SIGTERM, SIGHUP; nothing is exported
 """
 
 
 class UsageError(Exception):
     """Bad command-line input; the message is the one line to print after "error:"."""
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived: unwinds like KeyboardInterrupt, so that a write in
+    progress removes its temporary file (model/files.py)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+def _stop(signum: int, _frame: FrameType | None) -> None:
+    raise Stopped(signum)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -83,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         "file",
         nargs="?",
         metavar="FILE.json",
-        help="session to open (default: the lecture's worked example)",
+        help="session to open, .json or .bplab (default: the lecture's worked example)",
     )
     parser.add_argument(
         "--headless", action="store_true", help="train without a window, print a summary line"
@@ -161,7 +186,11 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one per outco
     except SystemExit as done:  # --help
         return done.code if isinstance(done.code, int) else EXIT_OK
     except KeyboardInterrupt:
+        remove_temporaries()
         return _fail("interrupted", EXIT_INTERRUPTED)
+    except Stopped as stop:
+        remove_temporaries()
+        return _fail(f"stopped by {stop.name}: nothing was exported", 128 + stop.signum)
     except BrokenPipeError:
         # The reader went away (`… --explain | head`): what it wanted, it has. Point stdout
         # at /dev/null so that Python's final flush does not complain either.
@@ -204,8 +233,11 @@ def _gui(path: str | None) -> int:
 
 
 def _headless(path: str | None, steps: int, export: str | None, explain: bool) -> int:
+    for signum in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            signal.signal(signum, _stop)
     if export is not None:
-        problem = _unwritable(export)
+        problem = _unwritable(export, path)
         if problem:
             return _fail(f"--export {export}: {problem}", EXIT_INVALID)
     try:
@@ -222,7 +254,7 @@ def _headless(path: str | None, steps: int, export: str | None, explain: bool) -
         diverged = error
     if export is not None:
         try:
-            trainer.history.export(export)
+            trainer.history.export(export, keep=[path], streams=True)
         except (OSError, ValueError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else error
             return _fail(f"--export {export}: cannot write it ({reason})", EXIT_INVALID)
@@ -259,14 +291,31 @@ def _explain(trainer: Trainer) -> int:
     return EXIT_OK
 
 
-def _unwritable(path: str) -> str:
-    """Why `path` cannot be written, or "" if it probably can (checked before training)."""
-    target = Path(path)
-    if not target.name:
-        return "not a file name"
-    if target.is_dir():
+def _unwritable(path: str, source: str | None = None) -> str:
+    """Why `path` cannot be written, or "" if it probably can (checked before training).
+    A symbolic link is followed (the file it names is written); a named pipe or a
+    terminal is written into; the session file `source` is never replaced."""
+    try:
+        target, stream = resolve_target(path, streams=True)
+    except OSError as error:
+        return _refused(error)
+    if source is not None and same_file(target, source):
+        return (
+            f"is the session file being read ({source}); exporting there would replace "
+            "the session with its history: choose another name"
+        )
+    return "" if stream else _folder_problem(target.parent)
+
+
+def _refused(error: OSError) -> str:
+    if isinstance(error, IsADirectoryError):
         return "is a folder, not a file"
-    folder = target.parent
+    if isinstance(error, NotARegularFileError):
+        return f"is {error.kind}, not a file: choose a file name"
+    return f"cannot be checked ({error.strerror or error})"
+
+
+def _folder_problem(folder: Path) -> str:
     if not folder.is_dir():
         return f"the folder {os.fspath(folder)} does not exist"
     if not os.access(folder, os.W_OK | os.X_OK):

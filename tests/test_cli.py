@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import stat
 import subprocess
 import sys
 import types
@@ -460,3 +462,147 @@ def test_process_help() -> None:
     assert result.returncode == 0
     assert "exit codes" in result.stdout
     assert result.stderr == ""
+
+
+# -- the export never replaces the session, a pipe or a device ---------------------------------
+def test_export_over_the_session_being_read_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    session = write_json(tmp_path / "s.json", LECTURE)
+    before = session.read_bytes()
+    (tmp_path / "link.json").symlink_to(session.name)
+    os.link(session, tmp_path / "hard.json")
+    for target in (session, tmp_path / "link.json", tmp_path / "hard.json"):
+        code, out, err = run(capsys, "--headless", str(session), "--export", str(target))
+        assert (code, out) == (2, "")
+        assert_one_error_line(err, f"--export {target}: is the session file being read")
+    assert session.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["hard.json", "link.json", "s.json"]
+
+
+def test_export_onto_a_device_is_refused_before_training(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero")
+    code, out, err = run(capsys, "--headless", "--export", "/dev/zero")
+    assert (code, out) == (2, "")
+    assert_one_error_line(err, "--export /dev/zero: is a device, not a file")
+    code, out, err = run(capsys, "--headless", "--export", os.devnull)  # as `> /dev/null`
+    assert (code, out, err) == (0, LECTURE_SUMMARY + "\n", "")
+    assert Path(os.devnull).is_char_device()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_export_into_a_fifo_writes_into_it_and_never_replaces_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a program reading the pipe
+    try:
+        code, _, err = run(capsys, "--headless", "--export", str(fifo))
+        assert (code, err) == (0, "")
+        assert os.read(reader, 1000).decode().startswith("step,W1,W2,b,error\n0,0.5,")
+    finally:
+        os.close(reader)
+    code, _, err = run(capsys, "--headless", "--export", str(fifo))  # nobody reads: no wait
+    assert code == 2
+    assert_one_error_line(err, "a named pipe (FIFO) that no program reads")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and os.listdir(tmp_path) == ["pipe.csv"]
+
+
+def test_export_through_a_link_updates_the_file_and_keeps_the_link(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "real.csv").write_text("old", encoding="utf-8")
+    (tmp_path / "link.csv").symlink_to("real.csv")
+    code, _, _ = run(capsys, "--headless", "--steps", "3", "--export", str(tmp_path / "link.csv"))
+    assert code == 0
+    assert os.readlink(tmp_path / "link.csv") == "real.csv"
+    assert len((tmp_path / "real.csv").read_text(encoding="utf-8").splitlines()) == 5
+    assert sorted(os.listdir(tmp_path)) == ["link.csv", "real.csv"]
+
+
+def test_a_bplab_session_trains_headless(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    trainer = lecture_session().to_trainer()
+    trainer.run(4)
+    save_session(trainer, tmp_path / "big.bplab")
+    out_path = tmp_path / "h.csv"
+    code, out, _ = run(
+        capsys, "--headless", str(tmp_path / "big.bplab"), "--steps", "2", "--export", str(out_path)
+    )
+    assert code == 0 and out.startswith("trained 2 step(s)")
+    trainer.run(2)
+    _, numbers = read_csv(out_path)
+    assert numbers.tobytes() == trainer.history.table().tobytes()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_fifo_as_the_session_is_refused_without_waiting(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    os.mkfifo(tmp_path / "s.json")
+    for argv in (["--headless", str(tmp_path / "s.json")], [str(tmp_path / "s.json")]):
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, "")
+        assert_one_error_line(err, "s.json: file: a named pipe (FIFO), not a session file")
+
+
+# -- a kill during an export leaves nothing half-written --------------------------------------
+# main.py with an export that stops after its first block until a signal comes.
+SLOW_EXPORT = """
+import sys, threading
+sys.path.insert(0, sys.argv[1])
+import model.history as history
+real = history.csv_chunks
+def slow(*args, **kwargs):
+    chunks = real(*args, **kwargs)
+    yield next(chunks)
+    print("EXPORTING", flush=True)
+    threading.Event().wait(120)  # the signal ends this
+    yield from chunks
+history.csv_chunks = slow
+import main
+sys.exit(main.main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_signal_during_an_export_removes_the_temporary(
+    tmp_path: Path, signum: int, code: int
+) -> None:
+    target = tmp_path / "h.csv"
+    target.write_text("old", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_EXPORT, str(ROOT), "--headless", "--export", str(target)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "EXPORTING\n"
+    assert len(os.listdir(tmp_path)) == 2  # the target and the temporary being written
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == code
+    name = signal.Signals(signum).name
+    assert_one_error_line(err, f"stopped by {name}: nothing was exported")
+    assert os.listdir(tmp_path) == ["h.csv"]
+    assert target.read_text(encoding="utf-8") == "old"
+
+
+def test_a_temporary_left_by_a_killed_export_is_swept_by_the_next(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    stale = tmp_path / f".h.csv.x1y2z3w4~{child.pid}.tmp"  # what a kill -9 leaves
+    stale.write_bytes(b"0,0.5,0.2,1.83,0.35" * 1000)
+    code, _, _ = run(capsys, "--headless", "--export", str(tmp_path / "h.csv"))
+    assert code == 0
+    assert os.listdir(tmp_path) == ["h.csv"]
