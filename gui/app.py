@@ -10,6 +10,7 @@ from backprop_lab import version
 from gui.autosave import offer_recovery
 from gui.main_window import MainWindow
 from gui.settings import APPLICATION, ORGANIZATION
+from gui.signals import close_on_signals
 from model.session import SessionError, load_session
 from resources import ICON_NAME, ICON_SIZES, icon_png
 
@@ -57,6 +58,7 @@ def run_gui(path: str | None = None) -> int:
     window = MainWindow(session, path)
     window.setWindowIcon(app.windowIcon())
     window.show()
+    close_on_signals(app, window)  # Ctrl+C, SIGTERM, SIGHUP: close, keep the autosave
     # Once the window is on screen, so the question has something to sit on.
     QtCore.QTimer.singleShot(0, lambda: offer_recovery(window.document))
     return app.exec()

@@ -15,9 +15,10 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
+from gui import signals
 from gui.document import Document
-from model.recovery import AutosaveFile, Recovered, left_behind, read_autosave, remove_pair
-from model.session import SessionError
+from model.files import sweep_folder
+from model.recovery import AutosaveFile, Recovered, left_behind, read_autosave, set_aside
 
 AUTOSAVE_SECONDS = 3.0
 CATCH_UP_MS = 100  # between the saves of a backlog of rows (model/recovery.py)
@@ -125,6 +126,19 @@ class Autosave(QtCore.QObject):
             self.failed.emit(text)
         return True
 
+    def flush(self) -> None:
+        """Save everything now and wait until it is on disk (the program is about to end
+        without asking: the autosave is what keeps the work)."""
+        self._timer.stop()
+        self.wait()
+        while True:
+            self.save_now()
+            self.wait()
+            if self._pending is None and not self.file.behind(self.lab.trainer):
+                break
+        self._timer.stop()
+        self._done_check.stop()
+
     def finish(self) -> None:
         """The window closed properly: nothing to restore next time."""
         self._timer.stop()
@@ -135,38 +149,66 @@ class Autosave(QtCore.QObject):
 
 
 def offer_recovery(document: Document, folder: Path | None = None) -> bool:
-    """After a crash: ask, for each session left behind, whether to restore it.
-    True if one was restored into `document`."""
+    """After a crash: ask, for each session left behind, whether to restore it. True if
+    one was restored into `document`. A damaged autosave — whatever the damage — is set
+    aside (model/recovery.py, `set_aside`) and reported once; the others are still
+    offered."""
     folder = folder or autosave_folder()
     if not folder.is_dir():
         return False
+    sweep_folder(folder)  # temporaries of autosaves interrupted by a crash
+    damaged: list[str] = []
+    restored = False
     for path in left_behind(folder):
+        if signals.quitting():
+            break
         try:
             recovered = read_autosave(path)
-        except SessionError as error:
-            document.report(f"An autosave could not be restored: {error}")
-            remove_pair(path)
+        except Exception as error:  # whatever it is, nothing found here may stop the start
+            damaged.append(f"{path.name}: {str(error) or type(error).__name__}")
+            set_aside(path)
             continue
-        if recovered is not None and _ask(document.dialog_parent, recovered):
+        if recovered is None:
+            continue
+        if _ask(document.dialog_parent, recovered):
             document.restore(recovered.session, recovered.source)
             recovered.discard()
-            return True
-        if recovered is not None:
-            recovered.discard()
-    return False
+            restored = True
+            break
+        if signals.quitting():  # the question ended because the program is ending
+            break
+        recovered.discard()
+    if damaged:
+        more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
+        document.report(
+            f"An autosave could not be restored: {damaged[0]}{more}. "
+            f"It was moved to {folder / 'damaged'}.",
+            30000,
+        )
+    return restored
 
 
 def _ask(parent: QtWidgets.QWidget, recovered: Recovered) -> bool:
     buttons = QtWidgets.QMessageBox.StandardButton
-    when = time.strftime("%H:%M on %d %b", time.localtime(recovered.saved_at))
     steps = len(recovered.session.history or ()) - 1
     name = Path(recovered.source).name if recovered.source else "an unsaved session"
     answer = QtWidgets.QMessageBox.question(
         parent,
         "Restore session?",
-        f"Backprop Lab did not close properly last time. Restore {name} as autosaved at "
-        f"{when} ({steps:,} steps)?\n\nIf you choose No, the autosave is deleted.",
+        f"Backprop Lab did not close properly last time. Restore {name} as autosaved "
+        f"{_when(recovered.saved_at)} ({steps:,} steps)?\n\n"
+        "If you choose No, the autosave is deleted.",
         buttons.Yes | buttons.No,
         buttons.Yes,
     )
     return answer == buttons.Yes
+
+
+def _when(saved_at: float) -> str:
+    """ "at 14:05 on 07 Dec", or "at an unknown time" for a time the clock cannot show."""
+    if not saved_at:
+        return "at an unknown time"
+    try:
+        return time.strftime("at %H:%M on %d %b", time.localtime(saved_at))
+    except (OverflowError, OSError, ValueError):
+        return "at an unknown time"

@@ -17,7 +17,9 @@ the same file, and a file whose process is gone was left by a crash):
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -25,11 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
+from model.files import open_regular, process_alive, read_regular
 from model.history import History, write_atomically, write_bytes_atomically
 from model.session import (
     Session,
     SessionError,
     attach_history,
+    decode_json,
     parse_session,
     session_to_dict,
     training_log_entries,
@@ -39,6 +43,10 @@ from model.state import Trainer
 PREFIX = "autosave-"
 SAVE_BYTES = 8 * 1024 * 1024  # new rows one autosave copies at most (~3 ms)
 KEY = "autosave"
+DAMAGED = "damaged"  # the subfolder damaged autosaves are set aside in
+MAX_JSON_BYTES = 256 * 1024 * 1024  # an autosave's JSON holds the data: it may be large
+DAMAGED_KEEP_SECONDS = 30 * 24 * 3600  # set-aside autosaves older than this are deleted
+LATEST_PLAUSIBLE_TIME = 1e11  # seconds since 1970, year 5138: later means damaged
 
 
 @dataclass(frozen=True)
@@ -164,45 +172,57 @@ class AutosaveFile:
 def remove_pair(json_path: Path) -> None:
     """The JSON and every rows file of its autosave."""
     # Best effort: a file that cannot be removed must not stop the window from closing.
-    for path in [
-        json_path,
-        json_path.with_suffix(".f64"),  # (the first format's)
-        *json_path.parent.glob(f"{json_path.stem}-*.f64"),
-    ]:
+    for path in _pair(json_path):
         with contextlib.suppress(OSError):
             path.unlink()
 
 
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
+def _pair(json_path: Path) -> list[Path]:
+    """An autosave's files: its JSON and its rows files (of any generation)."""
+    return [
+        json_path,
+        json_path.with_suffix(".f64"),  # (the first format's)
+        *json_path.parent.glob(f"{glob.escape(json_path.stem)}-*.f64"),
+    ]
 
 
 def left_behind(folder: Path) -> list[Path]:
-    """Autosaves whose app is no longer running, newest first."""
+    """Autosaves whose app is no longer running, newest first (anything with an
+    autosave's name counts, a link or a pipe included: reading it says it is damaged)."""
     found = []
     for path in folder.glob(f"{PREFIX}*.json"):
         pid = path.stem.removeprefix(PREFIX).split("-")[0]
         if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
             found.append(path)
-    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+    return sorted(found, key=_modified, reverse=True)
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.lstat().st_mtime  # (a dangling link has a time too)
+    except OSError:
+        return 0.0
 
 
 def read_autosave(json_path: Path) -> Recovered | None:
     """The session an autosave holds; None if it holds nothing unsaved (it is then
-    removed). SessionError if it is damaged."""
+    removed). SessionError if it is damaged, whatever the damage: nothing in the folder
+    can make this crash, block or take long."""
     try:
-        obj = json.loads(json_path.read_bytes())
-    except (OSError, ValueError) as error:
-        raise SessionError("file", f"the autosave cannot be read ({error})") from None
+        raw = read_regular(json_path, MAX_JSON_BYTES)
+    except OSError as error:
+        raise SessionError(
+            "file", f"the autosave cannot be read ({error.strerror or error})"
+        ) from None
+    obj = decode_json(raw)
     meta = obj.get(KEY) if isinstance(obj, dict) else None
-    if not isinstance(meta, dict) or not isinstance(meta.get("rows"), int):
+    if not isinstance(meta, dict):
         raise SessionError(KEY, "missing or damaged")
+    n_rows = meta.get("rows")
+    if isinstance(n_rows, bool) or not isinstance(n_rows, int) or n_rows < 1:
+        raise SessionError(
+            f"{KEY}.rows", f"expected a number of rows from 1 up, got {n_rows!r:.40}"
+        )
     if not meta.get("unsaved"):
         remove_pair(json_path)
         return None
@@ -214,26 +234,69 @@ def read_autosave(json_path: Path) -> Recovered | None:
         or Path(rows_file).name != rows_file
         or not (rows_file == f"{json_path.stem}.f64" or rows_file.startswith(f"{json_path.stem}-"))
     ):
-        raise SessionError(KEY, f"names no rows file of its own: {rows_file!r}")
-    rows = read_rows(json_path.with_name(rows_file), meta["rows"], n_cols)
+        raise SessionError(KEY, f"names no rows file of its own: {rows_file!r:.60}")
+    rows = read_rows(json_path.with_name(rows_file), n_rows, n_cols)
     history = History(session.network.parameter_names(), capacity=len(rows))
     history.extend(rows)
     session = attach_history(session, history, meta.get("training_log"))
     source = meta.get("source") if isinstance(meta.get("source"), str) else None
-    saved_at = meta.get("saved_at")
-    saved_at = float(saved_at) if isinstance(saved_at, int | float) else 0.0
-    return Recovered(session, source, saved_at, json_path)
+    return Recovered(session, source, _plausible_time(meta.get("saved_at")), json_path)
+
+
+def _plausible_time(value: object) -> float:
+    """`saved_at` as a time the clock can show, else 0.0 (unknown)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0.0
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return 0.0
+    return seconds if math.isfinite(seconds) and 0 < seconds < LATEST_PLAUSIBLE_TIME else 0.0
 
 
 def read_rows(path: Path, n_rows: int, n_cols: int) -> np.ndarray:
+    """The first n_rows rows of a rows file; SessionError, before reading, if the file
+    cannot hold them (a damaged count never makes this claim memory)."""
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            held = size // (8 * max(n_cols, 1))
+            if n_rows < 1 or n_rows > held:
+                raise SessionError(
+                    "history", f"expected {n_rows} autosaved rows, the file holds {held}"
+                )
             rows = np.fromfile(handle, dtype=np.float64, count=n_rows * n_cols)
     except OSError as error:
-        raise SessionError("history", f"the autosaved rows cannot be read ({error})") from None
-    if rows.size != n_rows * n_cols or n_rows < 1:
+        raise SessionError(
+            "history", f"the autosaved rows cannot be read ({error.strerror or error})"
+        ) from None
+    if rows.size != n_rows * n_cols:
         raise SessionError(
             "history",
             f"expected {n_rows} autosaved rows, the file holds {rows.size // max(n_cols, 1)}",
         )
     return rows.reshape(n_rows, n_cols)
+
+
+def set_aside(json_path: Path) -> Path:
+    """Move a damaged autosave (its JSON and rows files) into the `damaged` subfolder, so
+    that it is reported once and can still be looked at; returns that folder. Removes
+    what cannot be moved, and set-aside files older than DAMAGED_KEEP_SECONDS."""
+    folder = json_path.parent / DAMAGED
+    with contextlib.suppress(OSError):
+        folder.mkdir(exist_ok=True)
+    for path in _pair(json_path):
+        try:
+            os.replace(path, folder / path.name)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            with contextlib.suppress(OSError):
+                path.unlink()
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for old in folder.iterdir():
+            if now - _modified(old) > DAMAGED_KEEP_SECONDS:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+    return folder

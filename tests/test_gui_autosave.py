@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +133,49 @@ def test_a_failing_disk_is_reported_and_the_window_goes_on(
     fast_autosave.wait()
     recovered = read_autosave(fast_autosave.file.json_path)
     assert recovered is not None and len(recovered.session.history or ()) == 3
+
+
+def test_damaged_autosaves_are_set_aside_once_and_valid_ones_still_offered(
+    qtbot, window, dialogs, tmp_path
+) -> None:
+    """rows = 10^15, saved_at = 1e300, JSON nested 200 000 deep, a dangling link, a FIFO:
+    the start-up neither crashes nor waits, reports the damaged ones once, sets them
+    aside, and still offers the valid autosaves."""
+    valid = left_by_a_crash(tmp_path, 2)
+    strange_time = left_by_a_crash(tmp_path, 3)
+    obj = json.loads(strange_time.json_path.read_text(encoding="utf-8"))
+    obj["autosave"]["saved_at"] = 1e300
+    strange_time.json_path.write_text(json.dumps(obj), encoding="utf-8")
+    huge = left_by_a_crash(tmp_path, 4)
+    obj = json.loads(huge.json_path.read_text(encoding="utf-8"))
+    obj["autosave"]["rows"] = 10**15
+    huge.json_path.write_text(json.dumps(obj), encoding="utf-8")
+    deep = left_by_a_crash(tmp_path, 1)
+    deep.json_path.write_bytes(b"[" * 200_000 + b"]" * 200_000)
+    (tmp_path / "autosave-999999999-1.json").symlink_to(tmp_path / "gone.json")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "autosave-999999998-1.json")
+    dialogs.answer = No
+    assert not offer_recovery(window.document, tmp_path)
+    assert len(dialogs.questions) == 2  # the two valid ones, each asked once
+    assert any("at an unknown time (3 steps)" in q for q in dialogs.questions)
+    assert any("(2 steps)" in q for q in dialogs.questions)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("An autosave could not be restored") and "more)" in message
+    assert str(tmp_path / "damaged") in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["damaged"]  # No deletes the valid
+    assert valid.json_path.name not in os.listdir(tmp_path / "damaged")
+    window.statusBar().clearMessage()
+    assert not offer_recovery(window.document, tmp_path)  # reported once: not again
+    assert len(dialogs.questions) == 2 and window.statusBar().currentMessage() == ""
+
+
+def test_a_damaged_autosave_beside_a_valid_one_does_not_hide_it(
+    qtbot, window, dialogs, tmp_path
+) -> None:
+    valid = left_by_a_crash(tmp_path, 2)
+    (tmp_path / "autosave-999999999-1.json").symlink_to(tmp_path / "gone.json")
+    os.utime(valid.json_path, (1, 1))  # the damaged one is the newest: it comes first
+    dialogs.answer = Yes
+    assert offer_recovery(window.document, tmp_path)
+    assert window.lab.position == 2 and window.has_unsaved_changes

@@ -4,6 +4,7 @@ new rows, and an interrupted save leaves the previous one usable."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.recovery import AutosaveFile, left_behind, read_autosave, remove_pair
+from model.recovery import AutosaveFile, left_behind, read_autosave, remove_pair, set_aside
 from model.session import SessionError, lecture_session
 from model.state import Trainer
 
@@ -220,3 +221,70 @@ def test_a_large_backlog_is_saved_in_bounded_steps_each_restorable(
             break
     assert reached == [99, 199, 250]
     assert_restores(crashed.json_path, trainer)
+
+
+# -- damaged autosaves: refused quickly, whatever the damage --------------------------------
+def damage(crashed: AutosaveFile, how: str) -> None:
+    obj = json.loads(crashed.json_path.read_text(encoding="utf-8"))
+    if how == "rows 10^15":
+        obj["autosave"]["rows"] = 10**15
+    elif how == "rows true":
+        obj["autosave"]["rows"] = True
+    elif how == "duplicate key":
+        text = json.dumps(obj).replace('"unsaved": true', '"unsaved": true, "unsaved": false')
+        crashed.json_path.write_text(text, encoding="utf-8")
+        return
+    elif how == "nested 200000 deep":
+        crashed.json_path.write_bytes(b"[" * 200_000 + b"]" * 200_000)
+        return
+    elif how == "dangling link":
+        crashed.json_path.unlink()
+        crashed.json_path.symlink_to(crashed.json_path.with_name("gone.json"))
+        return
+    elif how == "json is a FIFO":
+        crashed.json_path.unlink()
+        os.mkfifo(crashed.json_path)
+        return
+    elif how == "rows file is a FIFO":
+        crashed.rows_path.unlink()
+        os.mkfifo(crashed.rows_path)
+    crashed.json_path.write_text(json.dumps(obj), encoding="utf-8")
+
+
+DAMAGES = [
+    "rows 10^15",
+    "rows true",
+    "duplicate key",
+    "nested 200000 deep",
+    "dangling link",
+    *(["json is a FIFO", "rows file is a FIFO"] if hasattr(os, "mkfifo") else []),
+]
+
+
+@pytest.mark.parametrize("how", DAMAGES)
+def test_any_damage_is_a_session_error_never_a_crash_or_a_wait(
+    crashed: AutosaveFile, how: str
+) -> None:
+    trainer = lecture_session().to_trainer()
+    trainer.run(3)
+    save(crashed, trainer)
+    damage(crashed, how)
+    assert left_behind(crashed.json_path.parent) == [crashed.json_path]
+    with pytest.raises(SessionError):
+        read_autosave(crashed.json_path)
+    folder = set_aside(crashed.json_path)
+    assert not os.path.lexists(crashed.json_path) and not os.path.lexists(crashed.rows_path)
+    assert folder == crashed.json_path.parent / "damaged"
+    assert crashed.json_path.name in os.listdir(folder)
+    assert left_behind(crashed.json_path.parent) == []
+
+
+def test_an_impossible_time_is_an_unknown_time(crashed: AutosaveFile) -> None:
+    trainer = lecture_session().to_trainer()
+    save(crashed, trainer)
+    for strange in (1e300, -5, 10**400, float("nan")):
+        obj = json.loads(crashed.json_path.read_text(encoding="utf-8"))
+        obj["autosave"]["saved_at"] = strange
+        crashed.json_path.write_text(json.dumps(obj), encoding="utf-8")
+        recovered = read_autosave(crashed.json_path)
+        assert recovered is not None and recovered.saved_at == 0.0
