@@ -12,11 +12,11 @@ XOR (4 samples a step, batch; for scale) it times
   * the engine: `Trainer.run(n)` in one chunk, the history included (the fast path);
   * the engine's numpy path (`Trainer(..., engine="numpy")`), for comparison;
 
-interleaved, best of several repeats (each loop keeps its states as it naturally would,
-a tensor or the history's array; turning them into lists is left out of the timing),
-and prints each as steps/s and as a multiple of the
-reference next to the targets (shared/DESIGN.md: ≥ 100× on the lecture net, ≥ 50× on
-2-2-1). The reference's parameters are checked against the engine's first, so both
+interleaved, several runs each (each loop keeps its states as it naturally would, a
+tensor or the history's array; turning them into lists is left out of the timing), and
+prints the median steps/s with the spread, and the ratio of the medians to the
+reference next to the targets (≥ 100× on the lecture net, ≥ 50× on 2-2-1). The
+reference's parameters are checked against the engine's first, so both
 really do the same training.
 """
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -284,16 +285,16 @@ def steps_for(loop: Loop, seconds: float) -> int:
         n *= 4
 
 
-def best_rates(loops: dict[str, Loop], seconds: float, repeats: int) -> dict[str, float]:
-    """Steps/s of each loop, best of `repeats` runs of about `seconds`, interleaved."""
+def rates_of(loops: dict[str, Loop], seconds: float, runs: int) -> dict[str, list[float]]:
+    """Steps/s of each loop in `runs` runs of about `seconds`, interleaved."""
     steps = {name: steps_for(loop, seconds) for name, loop in loops.items()}
-    best = dict.fromkeys(loops, 0.0)
-    for _ in range(repeats):
+    rates: dict[str, list[float]] = {name: [] for name in loops}
+    for _ in range(runs):
         for name, loop in loops.items():
             start = time.perf_counter()
             loop(steps[name])
-            best[name] = max(best[name], steps[name] / (time.perf_counter() - start))
-    return best
+            rates[name].append(steps[name] / (time.perf_counter() - start))
+    return rates
 
 
 def as_lists(states: object) -> list[list[float]]:
@@ -320,7 +321,7 @@ def main() -> None:
         help="the autograd loop to compare with (auto: torch if installed)",
     )
     args = parser.parse_args()
-    seconds, repeats = (0.05, 3) if args.quick else (0.25, 7)
+    seconds, runs = (0.05, 5) if args.quick else (0.25, 7)
     use_torch = torch is not None and args.reference != "python"
     if args.reference == "torch" and torch is None:
         raise SystemExit("torch is not installed")
@@ -330,9 +331,10 @@ def main() -> None:
     print(
         f"reference: {reference_name}"
         + (f" {torch.__version__}, 1 thread" if use_torch else "")
-        + f"; Python {sys.version.split()[0]}; best of {repeats}"
+        + f"; Python {sys.version.split()[0]}; median (min–max) of {runs} runs; "
+        "× ref is the ratio of the medians"
     )
-    header = f"{'network':28s} {'loop':28s} {'steps/s':>11s} {'× ref':>8s}  target"
+    header = f"{'network':28s} {'loop':28s} {'steps/s (min–max)':>30s} {'× ref':>8s}  target"
     print(header)
     print("-" * len(header))
     for case in CASES:
@@ -345,15 +347,17 @@ def main() -> None:
             "numpy path": numpy_path(case),
             "Trainer.run, report_every=1": engine_step_by_step(case),
         }
-        rates = best_rates(loops, seconds, repeats)
-        ref = rates[reference_name]
-        for name, rate in rates.items():
-            ratio = rate / ref
+        rates = rates_of(loops, seconds, runs)
+        ref = statistics.median(rates[reference_name])
+        for name, measured in rates.items():
+            median = statistics.median(measured)
+            ratio = median / ref
             target = ""
             if name == "Trainer.run (fast path)" and use_torch and case.target:
                 met = "met" if ratio >= case.target else "MISSED"
                 target = f"≥{case.target:.0f}× {met}"
-            print(f"{case.label:28s} {name:28s} {rate:11,.0f} {ratio:7.1f}× {target}")
+            spread = f"{median:,.0f} ({min(measured):,.0f}–{max(measured):,.0f})"
+            print(f"{case.label:28s} {name:28s} {spread:>30s} {ratio:7.1f}× {target}")
         print()
     if not use_torch:
         print("(the targets are multiples of torch's speed: none shown without it)")
