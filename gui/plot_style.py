@@ -165,3 +165,31 @@ def fit_legend_columns(legend: pg.LegendItem, width: float) -> bool:
         return False
     legend.setColumnCount(columns)
     return True
+
+
+class _LegendFitter(QtCore.QObject):
+    """Re-fits a legend's columns whenever its plot widget is resized."""
+
+    def __init__(self, plot: pg.PlotWidget, legend: pg.LegendItem) -> None:
+        super().__init__(plot)
+        self._plot, self._legend = plot, legend
+        plot.installEventFilter(self)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if event.type() == QtCore.QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        plot, item = self._plot, self._plot.getPlotItem()
+        if fit_legend_columns(self._legend, plot.width() - item.getAxis("left").width() - 24):
+            # A plot grown to fit a taller legend does not shrink back by itself.
+            item.setGeometry(plot.range)
+
+
+def keep_legend_fitted(plot: pg.PlotWidget, legend: pg.LegendItem) -> _LegendFitter:
+    """The legend's columns follow the plot's width (see `fit_legend_columns`); the
+    returned fitter's `fit()` fits them now (after entries were added)."""
+    fitter = _LegendFitter(plot, legend)
+    fitter.fit()
+    return fitter

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from PySide6 import QtCore, QtGui
 
 from gui.envelope import PeakEnvelope
-from gui.plot_style import MARKER_PEN, StepAxis, ValueAxis, bottom_legend, fit_legend_columns
+from gui.plot_style import MARKER_PEN, StepAxis, ValueAxis, bottom_legend, keep_legend_fitted
 from model.history import History
 
 Array = NDArray[np.float64]
@@ -76,6 +76,7 @@ class StepPlot(pg.PlotWidget):
         item.getAxis("left").setStyle(maxTickLevel=0)
         item.setClipToView(True)
         self.legend = bottom_legend(item)
+        self._legend_fitter = keep_legend_fitted(self, self.legend)
         self.marker = pg.InfiniteLine(0, angle=90, movable=True, pen=MARKER_PEN)
         self.marker.setZValue(10)
         self.marker.sigDragged.connect(self._on_marker_dragged)
@@ -136,19 +137,9 @@ class StepPlot(pg.PlotWidget):
         curve.setSkipFiniteCheck(True)  # the history holds finite numbers only
         return curve
 
-    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.fit_legend()
-
     def fit_legend(self) -> None:
         """The legend's columns to the plot's width (it wraps rather than widen the plot)."""
-        if "legend" not in self.__dict__:  # a resize while pyqtgraph builds the widget
-            return
-        # The widget's own width: the plot's layout follows it only later.
-        item = self.getPlotItem()
-        if fit_legend_columns(self.legend, self.width() - item.getAxis("left").width() - 24):
-            # A plot grown to fit a taller legend does not shrink back by itself.
-            item.setGeometry(self.range)
+        self._legend_fitter.fit()
 
     # -- following the data ----------------------------------------------------------------
     def _follow_data(self) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 from gui_helpers import choose
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.lab import Lab
 from gui.teaching import (
@@ -702,3 +702,53 @@ def test_compare_rules_is_off_where_only_one_rule_applies(qtbot) -> None:
     qtbot.addWidget(view)
     view.show()
     assert not view.findChild(QtWidgets.QCheckBox, "surfaceCompareCheck").isEnabled()
+
+
+# -- what a student sees: markers, tick labels, large data ---------------------------------
+def test_a_correctly_classified_sample_stands_out_from_the_plane_under_it(qtbot) -> None:
+    lab = xor_lab(3000)
+    view = show(qtbot, OutputMapView(lab))
+    data = lab.trainer.data
+    outputs = lab.trainer.network.predict(data.inputs)[:, 0]
+    assert (np.abs(outputs - data.targets[:, 0]) < 0.2).all()  # all four learnt
+    plane = view.colour_bar.colorMap()
+    for spot, y in zip(view.samples.points(), outputs, strict=True):
+        fill = spot.brush().color()
+        under = plane.map(float(y), mode="qcolor")
+        # a solid dot of its class's colour, darker than the pale plane of that class
+        assert under.lightness() - fill.lightness() >= 40, (fill.name(), under.name())
+        assert abs(fill.hueF() - under.hueF()) < 0.05
+
+
+def test_many_samples_are_drawn_as_a_selection_and_the_legend_says_so(qtbot) -> None:
+    from model.datasets import make_dataset
+
+    lab = Lab(load_example("xor"))
+    assert lab.set_dataset(make_dataset("circle", 100_000, 0, 0.1), "Dataset: circle")
+    view = show(qtbot, OutputMapView(lab))
+    x, _y = view.samples.getData()
+    assert len(x) == 2000
+    label = view.legend.getLabel(view.samples).text
+    assert "2,000 of 100,000 drawn" in label
+    lab.set_dataset(make_dataset("circle", 40, 0, 0.1), "Dataset: circle")
+    assert len(view.samples.getData()[0]) == 40
+    assert view.legend.getLabel(view.samples).text == "samples (fill: target d)"
+
+
+def test_a_gradient_norm_inside_one_decade_has_tick_labels(qtbot) -> None:
+    lab = Lab(lecture_session())
+    lab.run_steps(5)
+    view = show(qtbot, GradientFlowView(lab))
+    norms = view.norms[:, 0]
+    assert norms.max() / norms.min() < 10  # inside one decade
+    axis = view.norm_plot.getPlotItem().getAxis("left")
+    qtbot.waitUntil(lambda: axis.range[1] < 0)  # the view has fitted the norms (< 1)
+    image = QtGui.QImage(10, 10, QtGui.QImage.Format.Format_ARGB32)
+    painter = QtGui.QPainter(image)
+    try:
+        texts = [text for _rect, _flags, text in axis.generateDrawSpecs(painter)[2]]
+    finally:
+        painter.end()
+    assert len(texts) >= 2
+    spread = norms.max() - norms.min()
+    assert all(norms.min() - spread <= float(t) <= norms.max() + spread for t in texts), texts

@@ -7,15 +7,14 @@ module holds only what it draws.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.lab import Lab
-from gui.plots import StepAxis
+from gui.plot_style import StepAxis, ValueAxis, keep_legend_fitted
+from gui.plot_style import bottom_legend as legend_under
 from gui.runner import Throttle, state_key
 
 Array = NDArray[np.float64]
@@ -23,11 +22,6 @@ Qt = QtCore.Qt
 
 REDRAW_INTERVAL_S = 0.2
 MAX_DRAWABLE = 1e150  # |coordinate| a plot can still lay out (see GridView.drawable)
-LEGEND_STYLE: dict[str, Any] = {
-    "labelTextSize": "9pt",
-    "brush": pg.mkBrush(255, 255, 255, 215),
-    "pen": pg.mkPen("#BBBBBB"),
-}
 
 
 class TeachingView(QtWidgets.QWidget):
@@ -154,7 +148,9 @@ def make_plot(
     object_name: str, title: str, x_label: str, y_label: str, step_axis: bool = False
 ) -> pg.PlotWidget:
     """A plot styled like gui/plots.py: title, labelled axes, no SI-prefix rescaling."""
-    axes = {"bottom": StepAxis(orientation="bottom")} if step_axis else None
+    axes: dict[str, pg.AxisItem] = {"left": ValueAxis(orientation="left")}
+    if step_axis:
+        axes["bottom"] = StepAxis(orientation="bottom")
     plot = pg.PlotWidget(axisItems=axes)
     plot.setObjectName(object_name)
     plot.setAccessibleName(title)
@@ -174,12 +170,10 @@ def fit_colour_bar_labels(bar: pg.ColorBarItem) -> None:
 
 
 def bottom_legend(plot: pg.PlotWidget) -> pg.LegendItem:
-    """A one-row legend under the x axis: an image fills the plot, a legend on it would
-    hide part of it (the colour bar takes the right-hand side)."""
-    item = plot.getPlotItem()
-    legend = pg.LegendItem(offset=None, colCount=4, **LEGEND_STYLE)
-    item.layout.addItem(legend, 6, 1)
-    item.legend = legend
+    """A legend under the x axis, wrapped to the plot's width: an image fills the plot,
+    a legend on it would hide part of it (the colour bar takes the right-hand side)."""
+    legend = legend_under(plot.getPlotItem())
+    keep_legend_fitted(plot, legend)
     return legend
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.lab import Lab
 from gui.teaching.common import (
@@ -26,8 +26,15 @@ from model.network import Network
 
 MAP_POINTS = 120  # per axis of the output map
 MAP_MARGIN = 0.5
-# TensorFlow Playground's orange → white → blue: 0 and 1 read as the two classes.
+MAX_SAMPLES_DRAWN = 2000  # markers; more are drawn as an even selection (and it is said)
+# TensorFlow Playground's orange → white → blue: 0 and 1 read as the two classes. The
+# samples are filled with these colours; the plane under them with the same hues, paler,
+# so a sample on the side of its own class stands out as a solid dot (in the full colours
+# it looked like a hollow ring on a background of its own colour).
 PLAYGROUND = pg.ColorMap([0.0, 0.5, 1.0], ["#F59322", "#E8EAEB", "#0877BD"])
+SAMPLES_LABEL = "samples (fill: target d)"
+PLANE = pg.ColorMap([0.0, 0.5, 1.0], ["#FAD3A6", "#F4F5F5", "#A9CCE6"])
+SAMPLE_PEN = pg.mkPen("#FFFFFF", width=1.5)
 
 
 class OutputMapView(GridView):
@@ -81,16 +88,13 @@ class OutputMapView(GridView):
         )
         item = self.plot.getPlotItem()
         item.setAspectLocked(False)
-        self.image_item = self._add_image(self.plot, PLAYGROUND, "y")
+        self.image_item = self._add_image(self.plot, PLANE, "y")
         self.boundary = ContourItem(0.5, pg.mkPen("#222222", width=2))
         self.boundary.setZValue(5)
         item.addItem(self.boundary)
         self.legend = bottom_legend(self.plot)
         self.samples = pg.ScatterPlotItem(
-            size=14,
-            pen=pg.mkPen("#000000", width=1.5),
-            brush="#FFFFFF",
-            name="samples (fill: target d)",
+            size=13, pen=SAMPLE_PEN, brush=PLAYGROUND.map(1.0, mode="qcolor"), name=SAMPLES_LABEL
         )
         self.samples.setZValue(10)
         item.addItem(self.samples)
@@ -165,14 +169,11 @@ class OutputMapView(GridView):
         targets = data.targets[:, self.output]
         lo, hi = self._levels(network.activations[-1], targets)
         self._show_image(self.image_item, np.nan_to_num(self._image, nan=lo), (lo, hi))
-        self.colour_bar.getAxis("left").setLabel(
-            f"y{self.output + 1}" if network.layers[-1] > 1 else "y"
-        )
-        brushes = [
-            pg.mkBrush(PLAYGROUND.map((t - lo) / (hi - lo), mode="qcolor"))
-            for t in np.clip(targets, lo, hi)
-        ]
-        self.samples.setData(data.inputs[:, 0], data.inputs[:, 1], brush=brushes)
+        name = f"y{self.output + 1}" if network.layers[-1] > 1 else "y"
+        self.colour_bar.getAxis("left").setLabel(name)
+        self.colour_bar.getAxis("left").showLabel(False)  # the bar's axis under it says it
+        self.colour_bar.axis.setLabel(name)
+        self._draw_samples(data.inputs, targets, lo, hi)
         has_boundary = network.activations[-1] in ("sigmoid", "step")
         self.boundary.setVisible(has_boundary)
         self._boundary_entry.setVisible(has_boundary)
@@ -183,6 +184,25 @@ class OutputMapView(GridView):
             f"Network output y over the input plane at step {self.lab.trainer.position}",
             size="10pt",
         )
+
+    def _draw_samples(self, inputs: Array, targets: Array, lo: float, hi: float) -> None:
+        """The samples filled with their target's colour; a large dataset as an even
+        selection of MAX_SAMPLES_DRAWN of them (the legend says how many of how many)."""
+        count = len(targets)
+        drawn = np.arange(count)
+        label = SAMPLES_LABEL
+        if count > MAX_SAMPLES_DRAWN:
+            drawn = np.linspace(0, count - 1, MAX_SAMPLES_DRAWN).round().astype(np.intp)
+            label = f"{SAMPLES_LABEL}: {MAX_SAMPLES_DRAWN:,} of {count:,} drawn"
+        shades = np.clip(targets[drawn], lo, hi)
+        made: dict[float, QtGui.QBrush] = {}  # one brush per target value (often two)
+        for t in set(shades.tolist()):
+            made[t] = pg.mkBrush(PLAYGROUND.map((t - lo) / (hi - lo), mode="qcolor"))
+        brushes = [made[t] for t in shades.tolist()]
+        self.samples.setData(inputs[drawn, 0], inputs[drawn, 1], brush=brushes)
+        entry = self.legend.getLabel(self.samples)
+        if entry is not None and entry.text != label:
+            entry.setText(label)
 
     def _levels(self, activation: str, targets: Array) -> tuple[float, float]:
         """The colour range: the output's own range where it has one, so colours keep
