@@ -27,6 +27,7 @@ from model.history import export_table, write_bytes_atomically
 from model.session import (
     ARCHIVE_SUFFIX,
     Session,
+    SessionCopy,
     SessionError,
     SessionTooLargeError,
     copy_session,
@@ -184,11 +185,12 @@ class Document(QtCore.QObject):
         path = file_dialogs.session_to_save(self.dialog_parent, suggestion)
         return bool(path) and self._save_to(path)
 
-    def _save_to(self, path: str) -> bool:
+    def _save_to(self, path: str, copy: SessionCopy | None = None) -> bool:
         """Write the whole session to `path`; True if it was. A session too large for
         .json is saved as .bplab beside it, if the student agrees."""
         self._stop_run()
-        copy = copy_session(self.lab.trainer, title=self.lab.title)
+        if copy is None:
+            copy = copy_session(self.lab.trainer, title=self.lab.title)
         rows = f" ({copy.n_history_rows:,} history rows)" if copy.n_history_rows > 1 else ""
         try:
             run_with_progress(
@@ -197,7 +199,7 @@ class Document(QtCore.QObject):
                 lambda progress: write_session(copy, path, progress),
             )
         except SessionTooLargeError as error:
-            return self._offer_archive(path, str(error))
+            return self._offer_archive(path, str(error), copy)
         except WriteCancelledError:
             self.report(f"Save cancelled: {path} was left as it was.")
             return False
@@ -210,12 +212,12 @@ class Document(QtCore.QObject):
         self.report(f"Saved {path}", 5000)
         return True
 
-    def _offer_archive(self, path: str, reason: str) -> bool:
+    def _offer_archive(self, path: str, reason: str, copy: SessionCopy) -> bool:
         archive = str(Path(path).with_suffix(ARCHIVE_SUFFIX))
         if archive == path or not file_dialogs.save_as_archive(self.dialog_parent, reason, archive):
             self.report(f"Not saved: the session is too large for {Path(path).name}.")
             return False
-        return self._save_to(archive)
+        return self._save_to(archive, copy)
 
     def confirm_discard(self) -> bool:
         """True if there is nothing unsaved, or the student saved or chose to discard it."""

@@ -55,7 +55,8 @@ def save_as_archive(parent: QtWidgets.QWidget, reason: str, archive: str) -> boo
     answer = QtWidgets.QMessageBox.question(
         parent,
         "Session too large for .json",
-        f"The session cannot be saved as .json: {reason}.\n\nSave it as {archive}{replacing}?",
+        f"The session cannot be saved as .json: {reason}.\n\n"
+        f"Save it as {archive}{replacing} instead?",
         buttons.Save | buttons.Cancel,
         buttons.Save,
     )

@@ -28,7 +28,7 @@ Array = NDArray[np.float64]
 
 GROWTH = 1.1
 MIN_CAPACITY = 1024
-CSV_BLOCK_ROWS = 65536  # rows formatted per chunk of the CSV export
+CSV_BLOCK_ROWS = 8192  # rows formatted per chunk: each holds the GIL, the window waits
 
 
 class History:

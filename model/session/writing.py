@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from model.files import Progress, write_atomically, write_chunks
+from model.history import CSV_BLOCK_ROWS
 from model.session import limits
 from model.session.archive import write_archive
 from model.session.limits import FORMAT, VERSION
@@ -264,7 +265,7 @@ def _readable_json_chunks(
 def _row_lines(rows: Array, progress: Progress | None) -> Iterator[str]:
     """`    [step, values…],` per row, exactly as json.dumps writes each row."""
     row_format = "    [%d" + ", %r" * rows.shape[1] + "],\n"
-    block_rows = 65536
+    block_rows = CSV_BLOCK_ROWS  # (each block holds the GIL: the window waits that long)
     for start in range(0, len(rows), block_rows):
         stop = min(start + block_rows, len(rows))
         block = zip(range(start, stop), *rows[start:stop].T.tolist(), strict=True)
