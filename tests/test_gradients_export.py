@@ -1,0 +1,57 @@
+"""The grad.{name} columns: ∂E/∂θ of the dataset error at each recorded state."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.gradients_export import gradient_names, gradient_table
+from model.session import lecture_session, load_example
+
+
+def central_difference(trainer, step: int, h: float = 1e-6) -> np.ndarray:
+    network = trainer.network.copy()
+    theta = trainer.history.row(step)
+    loss = trainer.config_for_step(max(step, 1)).loss
+    data = trainer.data
+    grad = np.empty_like(theta)
+    for i in range(theta.size):
+        up, down = theta.copy(), theta.copy()
+        up[i] += h
+        down[i] -= h
+        network.set_flat(up)
+        e_up = network.error(data.inputs, data.targets, loss)
+        network.set_flat(down)
+        e_down = network.error(data.inputs, data.targets, loss)
+        grad[i] = (e_up - e_down) / (2 * h)
+    return grad
+
+
+@pytest.mark.parametrize("example", ["lecture", "xor", "mazur_2_2_2"])
+def test_each_row_holds_the_gradient_of_that_state(example: str) -> None:
+    trainer = load_example(example).to_trainer()
+    trainer.run(25)
+    table = gradient_table(trainer)
+    assert table.shape == (26, trainer.network.n_parameters)
+    for step in (0, 1, 13, 25):
+        np.testing.assert_allclose(
+            table[step], central_difference(trainer, step), rtol=1e-5, atol=1e-9
+        )
+
+
+def test_the_lecture_gradient_at_step_0_and_the_names() -> None:
+    trainer = lecture_session().to_trainer()
+    trainer.step()
+    assert gradient_names(trainer) == ["grad.W1", "grad.W2", "grad.b"]
+    g = gradient_table(trainer)[0]
+    # backprop's ∂E/∂w_i = (y − d) y (1 − y) x_i at the lecture's numbers
+    y, d = 0.874352143, 0.03
+    common = (y - d) * y * (1 - y)
+    np.testing.assert_allclose(g, [common * 0.1, common * 0.3, common], rtol=1e-8)
+
+
+def test_a_step_activation_has_no_gradient_column() -> None:
+    trainer = load_example("and").to_trainer()
+    trainer.set_activation(1, "step")
+    with pytest.raises(ValueError, match="step activation"):
+        gradient_table(trainer)
