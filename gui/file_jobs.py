@@ -38,9 +38,7 @@ def busy() -> bool:
     return bool(_running)
 
 
-def run_with_progress(
-    parent: QtWidgets.QWidget, label: str, work: Callable[[Progress], T]
-) -> T:
+def run_with_progress(parent: QtWidgets.QWidget, label: str, work: Callable[[Progress], T]) -> T:
     """Run `work(progress)` in the worker thread while the event loop goes on; returns
     its result or raises what it raised (WriteCancelledError after Cancel)."""
     progress = Progress()
