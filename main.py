@@ -233,9 +233,18 @@ def _gui(path: str | None) -> int:
 
 
 def _headless(path: str | None, steps: int, export: str | None, explain: bool) -> int:
-    for signum in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
-        if signum is not None:
-            signal.signal(signum, _stop)
+    """Train and export; SIGTERM and SIGHUP unwind like Ctrl+C meanwhile (`Stopped`), so
+    that an export in progress removes its temporary. The handlers are put back after."""
+    signums = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {signum: signal.signal(signum, _stop) for signum in signums}
+    try:
+        return _train_and_export(path, steps, export, explain)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+
+
+def _train_and_export(path: str | None, steps: int, export: str | None, explain: bool) -> int:
     if export is not None:
         problem = _unwritable(export, path)
         if problem:
