@@ -49,7 +49,11 @@ reach zero error.</li>
 none at 0), so backprop has nothing to pass back: choose it and only the lecture's rule
 remains.</li>
 <li><b>Layer locking.</b> The forward pass must finish layer by layer before the backward pass
-can start, and every layer waits for the ones after it before it can update.</li>
+can start, and every layer waits for the ones after it before it can update. The Network tab
+walks through each Step as the lecture tells it (▶ Walk through, ◀ and ▶| for one phase at a
+time, at a pace you choose): the forward pass with the old weights and their numbers, the
+error, the backward pass from the output layer back, and only then the update, every layer at
+once, old → new.</li>
 <li><b>Divergence.</b> Too large a learning rate makes the parameters overshoot and blow up:
 the run stops at the last finite state, which is usually absurd already (parameters near
 1e151), and offers to go back to the step before the error started to explode (or any step

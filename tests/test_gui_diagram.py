@@ -73,6 +73,13 @@ def neuron_point(diagram: NetworkDiagram, layer: int, row: int) -> QtCore.QPoint
     return diagram.view.mapFromScene(diagram.neuron(layer, row).scenePos())
 
 
+def press(qtbot, widget: QtWidgets.QWidget, name: str) -> None:
+    """Click the button (a push or a tool button) named `name`."""
+    button = widget.findChild(QtWidgets.QAbstractButton, name)
+    assert button is not None and button.isEnabled(), name
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
 def click_at(qtbot, diagram: NetworkDiagram, pos: QtCore.QPoint, double: bool = False) -> None:
     action = qtbot.mouseDClick if double else qtbot.mouseClick
     action(diagram.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
@@ -107,6 +114,7 @@ def test_view_follows_model_the_lecture_figure(diagram) -> None:
 
 def test_view_follows_model_a_step_and_a_step_back(qtbot, lab, diagram) -> None:
     lab.step()
+    press(qtbot, diagram, "walkDone")  # past the walk through the step: the state itself
     shown = texts(diagram)
     for line in ("W1 = 0.499155648", "W2 = 0.197466944", "b = 1.821556479"):
         assert line in shown, line
@@ -208,7 +216,7 @@ def test_view_follows_model_a_2_2_1_network(qtbot) -> None:
         item for item in diagram.scene.items() if isinstance(item, QtWidgets.QGraphicsEllipseItem)
     ]
     assert len(circles) == 5
-    assert texts(diagram).count("+1") == 2  # one bias input per layer
+    assert texts(diagram).count("+1") == 3  # with hidden layers: one per neuron
     assert {"hidden 1", "output"} <= set(texts(diagram))
     with qtbot.waitSignal(diagram.parameterSelected) as selected:
         click_at(qtbot, diagram, edge_point(diagram, "L1.W2_1", 0.3))
@@ -269,19 +277,22 @@ def test_a_new_architecture_is_drawn_afresh(qtbot, lab, diagram) -> None:
     assert "W1 = 0.5" in texts(diagram)
 
 
-# -- the step animation ---------------------------------------------------------------------
+# -- the step walk-through (phase by phase: tests/test_gui_walkthrough.py) -------------------
 def phases_of_a_step(qtbot, lab: Lab, diagram: NetworkDiagram) -> list[str]:
+    """The phases a Step plays through by itself (at the fastest pace)."""
+    pace = diagram.findChild(QtWidgets.QComboBox, "walkPace")
+    pace.setCurrentIndex(pace.count() - 1)
     seen: list[str] = []
     diagram.animationPhaseChanged.connect(seen.append)
     lab.step()
     assert diagram.animating
     assert diagram.animation_phase == seen[0]
-    qtbot.waitUntil(lambda: not diagram.animating, timeout=3000)
+    qtbot.waitUntil(lambda: not diagram.animating, timeout=10000)
     assert seen.pop() == ""
     return seen
 
 
-def test_a_step_is_animated_forward_then_backward(qtbot) -> None:
+def test_a_step_is_walked_through_forward_error_backward_update(qtbot) -> None:
     lab = Lab(session_with_layers([2, 2, 1]))
     diagram = show(qtbot, lab)
     size = diagram.view.viewport().size()
@@ -289,22 +300,30 @@ def test_a_step_is_animated_forward_then_backward(qtbot) -> None:
     assert phases_of_a_step(qtbot, lab, diagram) == [
         "forward 1/2",
         "forward 2/2",
+        "error",
         "backward 2/2",
         "backward 1/2",
+        "update",
     ]
     assert diagram.animation_phase == ""
-    assert diagram.view.viewport().size() == size  # the phase note moved nothing
+    assert diagram.view.viewport().size() == size  # the phase notes moved nothing
 
 
-def test_the_lecture_step_animates_its_one_layer(qtbot, lab, diagram) -> None:
-    assert phases_of_a_step(qtbot, lab, diagram) == ["forward 1/1", "backward 1/1"]
+def test_the_lecture_step_walks_through_its_one_layer(qtbot, lab, diagram) -> None:
+    assert phases_of_a_step(qtbot, lab, diagram) == [
+        "forward 1/1",
+        "error",
+        "backward 1/1",
+        "update",
+    ]
 
 
-def test_no_animation_when_switched_off_or_stepping_back(qtbot, lab, diagram) -> None:
+def test_no_walk_when_switched_off_or_stepping_back(qtbot, lab, diagram) -> None:
     lab.step()
-    lab.step_back()  # a step back cancels the animation of the step
+    lab.step_back()  # a step back cancels the walk through the step
     assert not diagram.animating
-    diagram.animate_steps = False
+    diagram.findChild(QtWidgets.QCheckBox, "walkOnStep").click()
+    assert not diagram.animate_steps
     lab.step()
     assert not diagram.animating
 
@@ -337,7 +356,7 @@ def test_the_last_step_of_a_run_is_not_animated(qtbot, lab, diagram) -> None:
     lab.emit_all()  # ... and one emit when it stops
     assert not diagram.animating
     lab.step()
-    assert diagram.animating  # a Step after the run is animated again
+    assert diagram.animating  # a Step after the run is walked through again
 
 
 def test_redraws_are_throttled_while_running(qtbot, lab, monkeypatch) -> None:
@@ -357,7 +376,8 @@ def test_redraws_are_throttled_while_running(qtbot, lab, monkeypatch) -> None:
 def test_screenshots(qtbot, lab, diagram, tmp_path) -> None:
     # For the eye: in this test's tmp_path (pytest keeps the last three runs' folders).
     lab.step()
-    qtbot.waitUntil(lambda: not diagram.animating, timeout=3000)
+    assert diagram.grab().save(str(tmp_path / "diagram-lecture-forward.png"))
+    press(qtbot, diagram, "walkDone")
     assert diagram.grab().save(str(tmp_path / "diagram-lecture.png"))
     xor = show(qtbot, Lab(load_example("xor")))
     assert xor.grab().save(str(tmp_path / "diagram-xor.png"))

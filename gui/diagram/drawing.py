@@ -1,8 +1,9 @@
 """The numbers of the model on the diagram: what a redraw changes on the items the scene
-built (edge pens and labels, the neurons' s and f(s), titles, the selection halo and the
-animation's glow), and the words under the canvas (the caption and the note). Functions
-of the scene and the trainer, so that a redraw is plain to follow: model in, pens and
-texts out, no item created.
+built (edge pens and labels, the neurons' s and f(s), titles, the selection halo, the
+glow of a phase of the step walk-through), and the words under the canvas (the caption
+and the note). Functions of the scene and the trainer, so that a redraw is plain to
+follow: model in, pens and texts out, no item created. A phase of the walk-through is
+drawn the same way, from what gui/diagram/walkthrough.py says it shows.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from PySide6 import QtGui
 from gui.diagram.items import (
     BACKWARD,
     DENSE_MAX_WIDTH,
+    ERROR_GLOW,
     FORWARD,
     LABELS_UP_TO,
     MAX_WIDTH,
@@ -24,7 +26,9 @@ from gui.diagram.items import (
     edge_pen,
     edge_widths,
 )
-from gui.diagram.scene import DiagramScene, input_text, target_text
+from gui.diagram.scene import DiagramScene
+from gui.diagram.texts import input_text, target_text
+from gui.diagram.walkthrough import PhaseView
 from model.network import ForwardPass, Network
 from model.numbers import format_number, format_significant
 from model.state import Trainer
@@ -33,11 +37,23 @@ from model.training import sample_indices
 NO_GRADIENT = "—"
 
 
+def significant(x: float) -> str:
+    """A gradient as the labels write it: nine significant digits."""
+    return format_significant(x)
+
+
+def next_samples(trainer: Trainer) -> list[int]:
+    """The samples (0-based) the next update uses."""
+    config, n = trainer.config, trainer.data.n_samples
+    rows = sample_indices(trainer.position, config.mode, n, config.batch_size)
+    return [int(r) for r in np.arange(n)[rows]]
+
+
 def gradients(trainer: Trainer) -> tuple[Array | None, str]:
     """∂E/∂θ in get_flat() order for the samples the next update uses, or None and
     why not."""
     network = trainer.network
-    rows = sample_indices(trainer.position, trainer.config.mode, trainer.data.n_samples)
+    rows = next_samples(trainer)
     try:
         with np.errstate(all="ignore"):
             grads = network.gradients(
@@ -73,10 +89,16 @@ def draw_edges(scene: DiagramScene, theta: Array, grads: Array | None, gradient_
         )
         tag = scene.edge_tags.get(p.name)
         if tag is not None:
-            label, number = (
-                (f"∂E/∂{p.name}", gradient) if gradient_mode else (p.name, format_number(theta[k]))
-            )
-            tag.set_text(f"{label} = {number}" if scene.named_labels else number)
+            tag.set_highlight(False)
+            label = f"∂E/∂{p.name}" if gradient_mode else p.name
+            name = label if scene.named_labels else ""
+            if gradient_mode and grads is not None:
+                text = scene.fit([(name, float(grads[k]))], scene.edge_room[p.name], significant)
+            elif gradient_mode:
+                text = f"{name} = {NO_GRADIENT}" if name else NO_GRADIENT
+            else:
+                text = scene.fit([(name, float(theta[k]))], scene.edge_room[p.name])
+            tag.set_text(text)
             tag.setPen(QtGui.QPen(pen.color(), 1))  # ties the label to its edge
 
 
@@ -87,14 +109,16 @@ def draw_neurons(
     for i, tag in enumerate(scene.input_tags):
         tag.set_text(input_text(i, fp.a[0][0, i]))
         scene.neurons[0][i].setToolTip(f"Input {tag.text()} (sample {sample + 1})")
-    for l, tags in enumerate(scene.neuron_tags, start=1):
-        for j, tag in enumerate(tags):
-            s, y = format_number(fp.s[l - 1][0, j]), format_number(fp.a[l][0, j])
-            tag.set_text(scene.neuron_text(s, y))
+    for l in range(1, network.depth + 1):
+        tags = scene.neuron_tags[l - 1]
+        for j in range(network.layers[l]):
+            s, y = float(fp.s[l - 1][0, j]), float(fp.a[l][0, j])
+            if tags:
+                tags[j].set_text(scene.fit([("s", s), (scene.f_name, y)], scene.neuron_room))
             scene.neurons[l][j].setToolTip(
                 f"Layer {l}, neuron {j + 1} ({network.activations[l - 1]}), sample "
-                f"{sample + 1}\ns = {s}\nf(s) = {y}\nClick to select its bias "
-                f"{scene.bias_names[l, j]}"
+                f"{sample + 1}\ns = {format_number(s)}\nf(s) = {format_number(y)}\n"
+                f"Click to select its bias {scene.bias_names[l, j]}"
             )
     for k, tag in enumerate(scene.target_tags):
         tag.set_text(target_text(k, targets[k], network.layers[-1]))
@@ -133,26 +157,58 @@ def draw_selection(scene: DiagramScene, selected: str | None) -> None:
     scene.halo.setPath(path)
 
 
-def draw_glow(scene: DiagramScene, phase: tuple[str, int] | None) -> None:
-    """Light up the layer of an animation `phase` ("forward" or "backward", layer): its
-    neurons and the edges into it; nothing for None."""
+def draw_glow(scene: DiagramScene, glow: tuple[str, tuple[int, ...]] | None) -> None:
+    """Light up what a phase of the step works on (`walkthrough.PhaseView.glow`): the
+    forward pass a layer's neurons and the edges into it, the error the output neurons,
+    the backward pass a layer in another colour, the update every edge at once; nothing
+    for None."""
     if scene.glow is None:
         return
     path = QtGui.QPainterPath()
     colour = FORWARD
-    if phase is not None:
-        direction, layer = phase
-        colour = FORWARD if direction == "forward" else BACKWARD
-        for p in scene.params:
-            if p.layer == layer:
-                line = scene.edges[p.name].line()
-                path.moveTo(line.p1())
-                path.lineTo(line.p2())
-        r = scene.geometry.radius + 5
-        for centre in scene.geometry.neurons[layer]:
-            path.addEllipse(centre, r, r)
+    if glow is not None:
+        kind, layers = glow
+        colour = {"forward": FORWARD, "error": ERROR_GLOW, "backward": BACKWARD}.get(kind, SELECTED)
+        if kind != "error":
+            for p in scene.params:
+                if p.layer in layers:
+                    line = scene.edges[p.name].line()
+                    path.moveTo(line.p1())
+                    path.lineTo(line.p2())
+        if kind != "update":
+            r = scene.geometry.radius + 5
+            for layer in layers:
+                for centre in scene.geometry.neurons[layer]:
+                    path.addEllipse(centre, r, r)
     scene.glow.setPen(QtGui.QPen(colour, 12, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
     scene.glow.setPath(path)
+
+
+def draw_phase(scene: DiagramScene, view: PhaseView, inputs: Array, targets: Array) -> None:
+    """A phase of the step walk-through: the edges at `view.theta` (the old parameters
+    until the update) with the phase's labels, the neurons' numbers of the phase, the
+    sample's inputs and targets, and the glow."""
+    widest = MAX_WIDTH if len(view.theta) <= LABELS_UP_TO else DENSE_MAX_WIDTH
+    widths = edge_widths(view.theta, len(view.theta), widest)
+    for k, p in enumerate(scene.params):
+        pen = edge_pen(float(view.theta[k]), float(widths[k]))
+        scene.edges[p.name].setPen(pen)
+        tag = scene.edge_tags.get(p.name)
+        if tag is not None:
+            label, value, gradient = view.edges[p.name]
+            name = label if scene.named_labels else ""
+            first = significant if gradient else format_number
+            tag.set_text(scene.fit([(name, value)], scene.edge_room[p.name], first))
+            tag.set_highlight(p.name in view.changed)
+            tag.setPen(QtGui.QPen(pen.color(), 1))
+    for l, tags in enumerate(scene.neuron_tags, start=1):
+        for j, tag in enumerate(tags):
+            tag.set_text(scene.fit(list(view.neurons[l, j]), scene.neuron_room))
+    for i, tag in enumerate(scene.input_tags):
+        tag.set_text(input_text(i, inputs[i]))
+    for k, tag in enumerate(scene.target_tags):
+        tag.set_text(target_text(k, targets[k], len(targets)))
+    draw_glow(scene, view.glow)
 
 
 def caption_text(trainer: Trainer, theta: Array, gradient_mode: bool, labelled: bool) -> str:
@@ -160,12 +216,13 @@ def caption_text(trainer: Trainer, theta: Array, gradient_mode: bool, labelled: 
     blue = f'<span style="color:{POSITIVE.name()}">■</span>'
     orange = f'<span style="color:{NEGATIVE.name()}">■</span>'
     if gradient_mode:
-        rows = sample_indices(trainer.position, trainer.config.mode, trainer.data.n_samples)
-        which = (
-            "the mean over all samples"
-            if trainer.config.mode == "batch"
-            else f"sample {rows.start + 1}"
-        )
+        rows = next_samples(trainer)
+        if trainer.config.mode == "batch":
+            which = "the mean over all samples"
+        elif len(rows) == 1:
+            which = f"sample {rows[0] + 1}"
+        else:
+            which = "the mean over samples " + ", ".join(str(r + 1) for r in rows)
         text = (
             f"Line width ∝ |∂E/∂w| ({trainer.config.loss.replace('_', ' ')}, "
             f"{which}: what the next update uses). {blue} ∂E/∂w &gt; 0: descent "
@@ -181,16 +238,6 @@ def caption_text(trainer: Trainer, theta: Array, gradient_mode: bool, labelled: 
     if not labelled:
         text += " Hover over a line for its value."
     return text + " Click: select; double-click: edit."
-
-
-def phase_note(direction: str, layer: int, depth: int) -> str:
-    """What the animation shows now."""
-    if direction == "forward":
-        return f"<b>Forward pass</b>: layer {layer} of {depth} (s = Σ w·input + b, then f(s))."
-    return (
-        f"<b>Backward pass</b>: layer {layer} of {depth} (the error flows "
-        "back; the layer's weights change)."
-    )
 
 
 def delta_rule_note(trainer: Trainer) -> str:

@@ -23,6 +23,8 @@ NEUTRAL = QtGui.QColor("#9A9A9A")
 FORWARD = QtGui.QColor(0, 158, 115, 95)  # Okabe–Ito bluish green, translucent
 BACKWARD = QtGui.QColor(204, 121, 167, 110)  # Okabe–Ito reddish purple, translucent
 SELECTED = QtGui.QColor(240, 200, 0, 150)
+CHANGED = QtGui.QColor("#FFF2A8")  # a value the step changed (the tables' yellow)
+ERROR_GLOW = QtGui.QColor(213, 94, 0, 90)  # Okabe–Ito vermillion, translucent
 TEXT = QtGui.QColor("#1A1A1A")
 MIN_WIDTH, MAX_WIDTH = 1.0, 8.0  # edge widths in pixels
 DENSE_MAX_WIDTH = 4.0  # ... where edges are too many to label
@@ -46,7 +48,15 @@ class Tag(QtWidgets.QGraphicsPathItem):
         self.text_item.setBrush(TEXT)
         self.anchor = anchor
         self.setPen(Qt.PenStyle.NoPen)
-        self.setBrush(QtGui.QColor(255, 255, 255, 230) if boxed else Qt.BrushStyle.NoBrush)
+        self.boxed = boxed
+        self.set_highlight(False)
+
+    def set_highlight(self, on: bool) -> None:
+        """A yellow box (a value the step just changed, as in the tables) or the pale one."""
+        if self.boxed:
+            self.setBrush(CHANGED if on else QtGui.QColor(255, 255, 255, 230))
+        else:
+            self.setBrush(Qt.BrushStyle.NoBrush)
 
     def text(self) -> str:
         return self.text_item.text()

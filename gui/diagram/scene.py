@@ -1,37 +1,41 @@
 """The diagram's scene: every graphics item of one architecture at one canvas size, built
 in one go (`rebuild`) and kept, so that a redraw during a Run only changes texts and pens
-(gui/diagram/drawing.py). It also chooses the label font, since the font decides the
-layout: how much room the numbers take, and whether neighbouring layers must take turns.
+(gui/diagram/drawing.py). Building also decides how the numbers are written: `rebuild`
+tries the label font, then a smaller condensed one with the layers taking turns, then
+four significant digits, until every neuron's numbers find a spot (gui/diagram/labels.py);
+failing that, the numbers are in the tooltips only.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from itertools import pairwise
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.diagram.geometry import Geometry, Parameter, compute_geometry, parameters_of
+from gui.diagram.geometry import BIAS_BOX, Geometry, Parameter, compute_geometry, parameters_of
 from gui.diagram.items import LABELS_UP_TO, Array, EdgeItem, Qt, Tag
-from gui.diagram.labels import place_labels
+from gui.diagram.labels import place_labels, place_neuron_labels
+from gui.diagram.texts import (
+    EDGE_WIDEST,
+    FEWER_DIGITS,
+    SHORT_DIGITS,
+    LabelStyle,
+    input_text,
+    neuron_label_size,
+    target_text,
+)
 from model.network import Network
-from model.numbers import format_number
-
-
-def input_text(i: int, x: float) -> str:
-    return f"X{i + 1} = {format_number(x)}"
-
-
-def target_text(k: int, d: float, n_out: int) -> str:
-    name = "d" if n_out == 1 else f"d{k + 1}"
-    return f"{name} = {format_number(d)}"
+from model.numbers import format_number, format_significant
 
 
 class DiagramScene(QtWidgets.QGraphicsScene):
     """The items, public for the code that restyles them: `edges` and `edge_tags` by
     parameter name, `neurons[l][j]` (l = 0: the inputs), the tags for the inputs, the
-    neurons' s and f(s) and the targets, the column `titles`, and two overlays under
-    everything: `glow` (the animation) and `halo` (the selection)."""
+    neurons' s and f(s) (empty lists when they are in the tooltips only) and the
+    targets, the column `titles`, and two overlays under everything: `glow` (the
+    animation) and `halo` (the selection)."""
 
     geometry: Geometry  # set by the first rebuild
 
@@ -39,9 +43,12 @@ class DiagramScene(QtWidgets.QGraphicsScene):
         super().__init__(parent)
         # Every redraw changes the edges' widths: an index would be rebuilt each time.
         self.setItemIndexMethod(QtWidgets.QGraphicsScene.ItemIndexMethod.NoIndex)
+        self.base_font = QtGui.QFont(font)
         self.label_font = QtGui.QFont(font)
         self.compact = False
-        self._font_key: tuple[object, ...] | None = None
+        self.short = False
+        self._one_layer = True  # the lecture's rule is possible: d − Y in the walk-through
+        self._metrics = QtGui.QFontMetricsF(self.label_font)
         self.clear_items()
 
     def clear_items(self) -> None:
@@ -50,8 +57,11 @@ class DiagramScene(QtWidgets.QGraphicsScene):
         self.by_name: dict[str, Parameter] = {}
         self.bias_names: dict[tuple[int, int], str] = {}
         self.named_labels = False
+        self.neuron_labels = False
         self.edges: dict[str, EdgeItem] = {}
         self.edge_tags: dict[str, Tag] = {}
+        self.edge_room: dict[str, float] = {}  # the widest text an edge's label may have
+        self.neuron_room = 0.0  # ... and a neuron's
         self.neurons: list[list[QtWidgets.QGraphicsEllipseItem]] = []
         self.input_tags: list[Tag] = []
         self.neuron_tags: list[list[Tag]] = []
@@ -60,38 +70,76 @@ class DiagramScene(QtWidgets.QGraphicsScene):
         self.glow: QtWidgets.QGraphicsPathItem | None = None
         self.halo: QtWidgets.QGraphicsPathItem | None = None
 
-    # -- the font -------------------------------------------------------------------------
+    # -- how the numbers are written ----------------------------------------------------
     def choose_font(self, base_font: QtGui.QFont, layers: list[int], width: int) -> None:
-        """A size up for a few neurons on a wide canvas (a projector); a size down and
-        condensed where a neuron's numbers would not fit between the columns."""
-        key = (tuple(layers), width, base_font.key())
-        if key == self._font_key:
-            return
-        self._font_key = key
+        """The font to try first: a size up for a few neurons on a wide canvas (a
+        projector). (`rebuild` steps down from it where the numbers do not fit.)"""
         font = QtGui.QFont(base_font)
-        base = font.pointSizeF()
         n_params = sum(n * (m + 1) for m, n in pairwise(layers))
         gap = (width - 140) / (len(layers) - 1)
-        font.setPointSizeF(base + 1 if n_params <= LABELS_UP_TO and gap >= 300 else base)
-        needed = QtGui.QFontMetricsF(font).horizontalAdvance("f(s) = -0.000000000") + 12
-        self.compact = gap < needed
-        if self.compact:
-            font.setPointSizeF(max(7.0, base - 1.5))
-            font.setStretch(QtGui.QFont.Stretch.SemiCondensed)
-        self.label_font = font
+        if n_params <= LABELS_UP_TO and gap >= 300:
+            font.setPointSizeF(font.pointSizeF() + 1)
+        self.base_font = font
 
-    def neuron_text(self, s: str, y: str) -> str:
-        return f"s = {s}\nf = {y}" if self.compact else f"s = {s}\nf(s) = {y}"
+    def styles(self) -> list[LabelStyle]:
+        """The ways to write the numbers, the roomiest first."""
+        small = QtGui.QFont(self.base_font)
+        small.setPointSizeF(max(7.0, self.base_font.pointSizeF() - 1.5))
+        small.setStretch(QtGui.QFont.Stretch.SemiCondensed)
+        return [
+            LabelStyle(self.base_font, compact=False, short=False, stagger=False),
+            LabelStyle(small, compact=True, short=False, stagger=False),
+            LabelStyle(small, compact=True, short=False, stagger=True),
+            LabelStyle(small, compact=True, short=True, stagger=False),
+            LabelStyle(small, compact=True, short=True, stagger=True),
+        ]
 
-    def margins(self, inputs: Array, targets: Array, n_out: int) -> tuple[float, float]:
-        """Room left of the inputs for their values, right of the outputs for d."""
-        metrics = QtGui.QFontMetricsF(self.label_font)
+    def number(self, x: float) -> str:
+        """A neuron's number as its label writes it."""
+        return format_significant(x, SHORT_DIGITS) if self.short else format_number(x)
+
+    @property
+    def f_name(self) -> str:
+        """How a neuron's label names its output: "f(s)", or "f" where room is short."""
+        return "f" if self.compact else "f(s)"
+
+    def fit(
+        self,
+        items: list[tuple[str, float | None]],
+        room: float,
+        first: Callable[[float], str] | None = None,
+    ) -> str:
+        """Lines "name = value" ("?" for None; the value alone for an empty name) with
+        the label's digits (`first`, default `number`), or fewer where a line would be
+        wider than `room`: a label never grows past the room its place was chosen for
+        (1e-5 is 1.234567891e-5 to nine decimals)."""
+        lines: list[str] = []
+        for write in (first or self.number, *FEWER_DIGITS):
+            lines = [
+                (f"{name} = " if name else "") + ("?" if value is None else write(value))
+                for name, value in items
+            ]
+            if all(self._metrics.horizontalAdvance(line) <= room for line in lines):
+                break
+        return "\n".join(lines)
+
+    def neuron_label_size(self) -> QtCore.QSizeF:
+        return neuron_label_size(self.label_font, self.compact, self.short, self._one_layer)
+
+    def margins(self, inputs: Array, targets: Array, n_out: int, depth: int) -> tuple[float, float]:
+        """Room left of the inputs for their values, right of the outputs for d and for
+        the output neurons' numbers: at their lower right where the lecture's one "+1"
+        sends its edges from the lower left, else (a hidden layer's network, whose
+        "+1"s sit at the upper left) centred under them if need be."""
+        metrics = QtGui.QFontMetricsF(self.base_font)
         left = max(metrics.horizontalAdvance(input_text(i, x)) for i, x in enumerate(inputs))
         right = max(
             metrics.horizontalAdvance(target_text(k, d, n_out)) for k, d in enumerate(targets)
         )
+        numbers = neuron_label_size(self.base_font, False, False, depth == 1).width()
+        right = max(right + 44, numbers + 4 if depth == 1 else numbers / 2 + 8)
         # Rounded up, so that another sample rarely moves everything by a pixel or two.
-        return 20.0 * math.ceil((left + 36) / 20), 20.0 * math.ceil((right + 44) / 20)
+        return 20.0 * math.ceil((left + 36) / 20), 20.0 * math.ceil(right / 20)
 
     # -- building the items (once per architecture and size) ----------------------------
     def rebuild(self, network: Network, size: QtCore.QSize, left: float, right: float) -> None:
@@ -100,26 +148,78 @@ class DiagramScene(QtWidgets.QGraphicsScene):
         self.clear()
         self.clear_items()
         self.setSceneRect(0, 0, size.width(), size.height())
-        line = QtGui.QFontMetricsF(self.label_font).height()
-        geometry = compute_geometry(
-            network.layers, size.width(), size.height(), line, left, right, stagger=self.compact
-        )
-        self.geometry = geometry
         self.params = parameters_of(network)
         self.by_name = {p.name: p for p in self.params}
         self.bias_names = {(p.layer, p.row): p.name for p in self.params if p.kind == "b"}
         # Name and value on the lecture's network (W1 = 0.5); the value alone on a deeper
         # one, whose edges are too close for L1.W1_2 = ... (the name is in the tooltip).
         self.named_labels = network.depth == 1
+        self._one_layer = network.depth == 1
+        spots: list[tuple[QtCore.QRectF, bool]] | None = None
+        for style in self.styles():
+            self._use(style)
+            geometry = self._geometry(network, size, left, right, style.stagger)
+            spots = self._neuron_spots(geometry, network)
+            if spots is not None:
+                break
+        self.geometry = geometry
+        self.neuron_labels = spots is not None
         self.glow = self._overlay(-3)
         self.halo = self._overlay(-2)
         self._make_edges(geometry)
         self._make_inputs(geometry)
-        self._make_neurons(geometry)
+        self._make_neurons(geometry, spots)
         self._make_bias_nodes(geometry)
-        self._make_titles(geometry, line)
+        self._make_titles(geometry)
         if len(self.params) <= LABELS_UP_TO:
-            self._make_edge_tags(geometry)
+            self._make_edge_tags(geometry, [rect for rect, _ in spots or []])
+
+    def _use(self, style: LabelStyle) -> None:
+        self.label_font = style.font
+        self._metrics = QtGui.QFontMetricsF(style.font)
+        self.compact, self.short = style.compact, style.short
+        self.neuron_room = self.neuron_label_size().width() - 6
+
+    def _geometry(
+        self, network: Network, size: QtCore.QSize, left: float, right: float, stagger: bool
+    ) -> Geometry:
+        line = QtGui.QFontMetricsF(self.label_font).height()
+        return compute_geometry(
+            network.layers, size.width(), size.height(), line, left, right, stagger=stagger
+        )
+
+    def _bias_line(self, geometry: Geometry, p: Parameter) -> QtCore.QLineF:
+        return QtCore.QLineF(geometry.bias_source(p.layer, p.row), geometry.neurons[p.layer][p.row])
+
+    def _fixed_rects(self, geometry: Geometry) -> list[QtCore.QRectF]:
+        """What no label may cover: nodes, the titles, the inputs' and targets' values."""
+        width = self.sceneRect().width()
+        line = QtGui.QFontMetricsF(self.label_font).height()
+        rects = geometry.circle_rects() + geometry.bias_rects()
+        rects.append(QtCore.QRectF(0, 0, width, 2 * line + 8))  # the titles
+        r = geometry.radius
+        rects += [
+            QtCore.QRectF(0, c.y() - line / 2 - 2, c.x() - r, line + 4) for c in geometry.neurons[0]
+        ]
+        rects += [
+            QtCore.QRectF(c.x() + r, c.y() - line / 2 - 2, width - c.x() - r, line + 4)
+            for c in geometry.neurons[-1]
+        ]
+        return rects
+
+    def _neuron_spots(
+        self, geometry: Geometry, network: Network
+    ) -> list[tuple[QtCore.QRectF, bool]] | None:
+        centres = [c for column in geometry.neurons[1:] for c in column]
+        biases = [self._bias_line(geometry, p) for p in self.params if p.kind == "b"]
+        return place_neuron_labels(
+            centres,
+            geometry.radius,
+            self.neuron_label_size(),
+            self._fixed_rects(geometry),
+            biases,
+            QtCore.QRectF(self.sceneRect()),
+        )
 
     def _overlay(self, z: float) -> QtWidgets.QGraphicsPathItem:
         item = self.addPath(QtGui.QPainterPath(), QtGui.QPen(Qt.PenStyle.NoPen))
@@ -144,12 +244,13 @@ class DiagramScene(QtWidgets.QGraphicsScene):
 
     def _make_edges(self, geometry: Geometry) -> None:
         for p in self.params:
-            source = (
-                geometry.neurons[p.layer - 1][p.col]
-                if p.kind == "W"
-                else geometry.biases[p.layer - 1]
-            )
-            edge = EdgeItem(QtCore.QLineF(source, geometry.neurons[p.layer][p.row]))
+            if p.kind == "W":
+                line = QtCore.QLineF(
+                    geometry.neurons[p.layer - 1][p.col], geometry.neurons[p.layer][p.row]
+                )
+            else:
+                line = self._bias_line(geometry, p)
+            edge = EdgeItem(line)
             edge.setData(0, p.name)
             edge.setZValue(-1)
             self.addItem(edge)
@@ -180,9 +281,12 @@ class DiagramScene(QtWidgets.QGraphicsScene):
             self._tag((1.0, 0.5), c + QtCore.QPointF(-r - 6, 0)) for c in geometry.neurons[0]
         ]
 
-    def _make_neurons(self, geometry: Geometry) -> None:
+    def _make_neurons(
+        self, geometry: Geometry, spots: list[tuple[QtCore.QRectF, bool]] | None
+    ) -> None:
         r = geometry.radius
         depth = len(geometry.neurons) - 1
+        places = iter(spots or [])
         for l in range(1, depth + 1):
             names = [self.bias_names[l, j] for j in range(len(geometry.neurons[l]))]
             column = [
@@ -193,12 +297,15 @@ class DiagramScene(QtWidgets.QGraphicsScene):
                 for circle in column:
                     self._mark_sum_and_f(circle, r)
             self.neurons.append(column)
-            self.neuron_tags.append(
-                [
-                    self._tag((0.5, 0.0), c + QtCore.QPointF(0, r + 3), name=name)
-                    for c, name in zip(geometry.neurons[l], names, strict=True)
-                ]
-            )
+            tags = []
+            for name in names if spots is not None else []:
+                rect, on_left = next(places)
+                corner = rect.topRight() + QtCore.QPointF(-3, 1) if on_left else None
+                anchor = (1.0, 0.0) if on_left else (0.0, 0.0)
+                tags.append(
+                    self._tag(anchor, corner or rect.topLeft() + QtCore.QPointF(3, 1), name=name)
+                )
+            self.neuron_tags.append(tags)
         for centre in geometry.neurons[depth]:
             start = centre + QtCore.QPointF(r, 0)
             arrow = self.addLine(
@@ -218,9 +325,10 @@ class DiagramScene(QtWidgets.QGraphicsScene):
             mark.setPos(x, 0)
 
     def _make_bias_nodes(self, geometry: Geometry) -> None:
-        for centre in geometry.biases:
+        w, h = BIAS_BOX.width(), BIAS_BOX.height()
+        for centre in geometry.bias_boxes():
             box = QtGui.QPainterPath()
-            box.addRoundedRect(QtCore.QRectF(-13, -9, 26, 18), 4, 4)
+            box.addRoundedRect(QtCore.QRectF(-w / 2, -h / 2, w, h), 4, 4)
             node = self.addPath(
                 box, QtGui.QPen(QtGui.QColor("#555555"), 1.2), QtGui.QColor("#F4F4F4")
             )
@@ -230,7 +338,8 @@ class DiagramScene(QtWidgets.QGraphicsScene):
             label = Tag(self.label_font, (0.5, 0.5), boxed=False, parent=node)
             label.set_text("+1")
 
-    def _make_titles(self, geometry: Geometry, line: float) -> None:
+    def _make_titles(self, geometry: Geometry) -> None:
+        line = QtGui.QFontMetricsF(self.label_font).height()
         bold = QtGui.QFont(self.label_font)
         bold.setBold(True)
         for x in geometry.columns:
@@ -239,42 +348,40 @@ class DiagramScene(QtWidgets.QGraphicsScene):
             subtitle = self._tag((0.5, 0.0), QtCore.QPointF(x, 5 + line), boxed=False)
             self.titles.append((title, subtitle))
 
-    def _make_edge_tags(self, geometry: Geometry) -> None:
-        """Labels on the edges if each fits somewhere along its edge without covering a
-        node or another label; otherwise none (the values are in the tooltips), rather
-        than some of them, or a pile."""
-        metrics = QtGui.QFontMetricsF(self.label_font)
-        sizes = {}
-        for p in self.params:
-            text = (
-                f"∂E/∂{p.name} = -0.0000000000" if self.named_labels else "-0.0000000000"
-            )  # the longest a label will be
-            sizes[p.name] = QtCore.QSizeF(metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
-        lines = {name: edge.line() for name, edge in self.edges.items()}
-        spots = place_labels(lines, sizes, self._node_rects(geometry))
-        for name, rect in (spots or {}).items():
-            self.edge_tags[name] = self._tag((0.5, 0.5), rect.center(), z=1, name=name)
+    def edge_label_texts(self, name: str) -> list[str]:
+        """The longest texts an edge's label may show (see gui/diagram/drawing.py)."""
+        number = EDGE_WIDEST
+        if self.named_labels:
+            return [f"∂E/∂{name} = {number}", f"Δ{name} = {number}"]
+        return [number]
 
-    def _node_rects(self, geometry: Geometry) -> list[QtCore.QRectF]:
-        """Where nodes and their number tags are (the tags are still empty here)."""
-        metrics = QtGui.QFontMetricsF(self.label_font)
-        r = geometry.radius + 2
-        rects = [
-            QtCore.QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r)
-            for column in geometry.neurons
-            for c in column
-        ]
-        rects += [QtCore.QRectF(c.x() - 15, c.y() - 11, 30, 22) for c in geometry.biases]
-        width = (
-            max(
-                metrics.horizontalAdvance(line)
-                for line in self.neuron_text("-0.000000000", "-0.000000000").splitlines()
+    def _make_edge_tags(self, geometry: Geometry, neuron_rects: list[QtCore.QRectF]) -> None:
+        """Labels on the edges if each fits somewhere along its edge without covering a
+        node, a neuron's numbers, another label or a bias line (with its name, W1 = 0.5,
+        or else the value alone); otherwise none (the values are in the tooltips), rather
+        than some of them, or a pile."""
+        lines = {name: edge.line() for name, edge in self.edges.items()}
+        biases = {p.name: lines[p.name] for p in self.params if p.kind == "b"}
+        for named in (True, False) if self.named_labels else (False,):
+            self.named_labels = named
+            sizes = {
+                p.name: QtCore.QSizeF(
+                    max(self._metrics.horizontalAdvance(t) for t in self.edge_label_texts(p.name))
+                    + 8,
+                    self._metrics.height() + 2,
+                )
+                for p in self.params
+            }
+            spots = place_labels(
+                lines,
+                sizes,
+                self._fixed_rects(geometry) + neuron_rects,
+                barriers=biases,
+                stubs=frozenset(biases) if geometry.neuron_biases else frozenset(),
+                canvas=QtCore.QRectF(self.sceneRect()),
             )
-            + 6
-        )
-        rects += [
-            QtCore.QRectF(c.x() - width / 2, c.y() + r, width, geometry.tag_height)
-            for column in geometry.neurons[1:]
-            for c in column
-        ]
-        return rects
+            if spots is not None:
+                for name, rect in spots.items():
+                    self.edge_tags[name] = self._tag((0.5, 0.5), rect.center(), z=1, name=name)
+                    self.edge_room[name] = sizes[name].width() - 8
+                return

@@ -1,8 +1,9 @@
-"""The network diagram widget: the canvas with its sample chooser, gradient switch,
-caption and note, and the logic of when to redraw. It follows the Lab (a redraw only when
-something it shows changed, throttled during a Run), animates a Step as a forward and a
-backward sweep, and turns clicks into parameter selections and edit requests. The items
-are built by gui/diagram/scene.py and restyled by gui/diagram/drawing.py.
+"""The network diagram widget: the canvas with its sample chooser, gradient switch, the
+step walk-through, caption and note, and the logic of when to redraw. It follows the Lab
+(a redraw only when something it shows changed, throttled during a Run), walks through a
+Step phase by phase as the lecture tells it (gui/diagram/walkthrough.py, the controls in
+gui/diagram/walk_controls.py), and turns clicks into parameter selections and edit
+requests. The items are built by gui/diagram/scene.py and restyled by drawing.py.
 """
 
 from __future__ import annotations
@@ -16,19 +17,23 @@ from gui.diagram.drawing import (
     draw_edges,
     draw_glow,
     draw_neurons,
+    draw_phase,
     draw_selection,
     draw_titles,
     gradients,
-    phase_note,
+    next_samples,
 )
 from gui.diagram.items import DiagramView
 from gui.diagram.scene import DiagramScene
+from gui.diagram.walk_controls import WalkControls
+from gui.diagram.walkthrough import PhaseView, phase_view
 from gui.lab import Lab
 from gui.runner import Throttle
-from model.training import sample_indices
+from model.explain import StepExplanation, explain_step
 
 REDRAW_INTERVAL_S = 0.1
-PHASE_MS = 150
+WORDS_LINES = 4  # the note and caption under the canvas: always this high
+MINIMUM_SIZE = QtCore.QSize(430, 400)  # below this no network is readable
 
 
 class NetworkDiagram(QtWidgets.QWidget):
@@ -40,8 +45,8 @@ class NetworkDiagram(QtWidgets.QWidget):
         the name is one of network.parameter_names()
     editRequested(int, str, int, int) : a parameter was double-clicked: layer (1-based),
         kind "W" or "b", row (neuron), col (input; 0 for a bias)
-    animationPhaseChanged(str) : the step animation moved on (see `animation_phase`;
-        "" when it ended or was cancelled)
+    animationPhaseChanged(str) : the walk-through moved to another phase (see
+        `animation_phase`; "" when it ended or was cancelled)
     """
 
     parameterSelected = QtCore.Signal(str)
@@ -53,23 +58,17 @@ class NetworkDiagram(QtWidgets.QWidget):
         self.setObjectName("networkDiagram")
         self.lab = lab
         self._throttle = Throttle(lab, REDRAW_INTERVAL_S)
-        self._build_widgets()
         self._built_key: tuple[object, ...] | None = None
         self._shown_key: tuple[object, ...] | None = None
         self._selected: str | None = None
         self._seen_position = lab.position
         self._run_seen = False
-        self._animate_steps = True
-        self._phases: list[tuple[str, int]] = []
-        self._phase = -1
         self._why = ""
         self._marked = -1  # the sample marked "(next update)"
-        self._timer = QtCore.QTimer(self)
-        self._timer.setInterval(PHASE_MS)
-        self._timer.timeout.connect(self._next_phase)
+        self._build_widgets()
         lab.positionChanged.connect(self._on_position_changed)
         lab.historyChanged.connect(self._on_model_changed)
-        lab.structureChanged.connect(self.refresh)
+        lab.structureChanged.connect(self._on_structure_changed)
         lab.configChanged.connect(self.refresh)
         self.refresh()
 
@@ -85,13 +84,24 @@ class NetworkDiagram(QtWidgets.QWidget):
         self.gradients_check.setToolTip(
             "Label and size the edges by ∂E/∂w for the sample(s) the next update uses"
         )
+        self.walk = WalkControls(self._explain_current_step)
+        self.walk.setObjectName("diagramWalk")
         self.caption = QtWidgets.QLabel()
         self.caption.setObjectName("diagramCaption")
         self.caption.setWordWrap(True)
         self.note = QtWidgets.QLabel()
         self.note.setObjectName("diagramNote")
         self.note.setWordWrap(True)
-        self.note.setMinimumHeight(self.note.fontMetrics().height())
+        # The words under the canvas: the note (a phase of the walk-through, or remarks)
+        # and the caption, in a box that never changes height (the canvas would jump).
+        self.words = QtWidgets.QWidget()
+        words = QtWidgets.QVBoxLayout(self.words)
+        words.setContentsMargins(0, 0, 0, 0)
+        words.setSpacing(2)
+        words.addWidget(self.note)
+        words.addWidget(self.caption)
+        words.addStretch(1)
+        self.words.setFixedHeight(WORDS_LINES * self.note.fontMetrics().lineSpacing() + 6)
         top = QtWidgets.QHBoxLayout()
         top.addWidget(QtWidgets.QLabel("Sample"))
         top.addWidget(self.sample_combo)
@@ -101,40 +111,43 @@ class NetworkDiagram(QtWidgets.QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.view, stretch=1)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.note)
-        self.sample_combo.currentIndexChanged.connect(lambda _index: self.refresh())
+        layout.addWidget(self.walk)
+        layout.addWidget(self.words)
+        self.sample_combo.currentIndexChanged.connect(self._on_sample_chosen)
         self.gradients_check.toggled.connect(lambda _on: self.refresh())
+        self.walk.changed.connect(self._on_walk_changed)
         self.view.clicked.connect(self._on_clicked)
         self.view.doubleClicked.connect(self._on_double_clicked)
         self.view.resized.connect(self.refresh)
 
     def sizeHint(self) -> QtCore.QSize:
-        return QtCore.QSize(700, 450)
+        return QtCore.QSize(700, 520)
+
+    def minimumSizeHint(self) -> QtCore.QSize:
+        return MINIMUM_SIZE.expandedTo(super().minimumSizeHint())
 
     # -- public ---------------------------------------------------------------------------
     @property
     def animate_steps(self) -> bool:
-        """Animate a Step as a forward then a backward sweep over the layers."""
-        return self._animate_steps
+        """Walk through every Step as it is taken (the "on every Step" box)."""
+        return self.walk.on_step.isChecked()
 
     @animate_steps.setter
     def animate_steps(self, on: bool) -> None:
-        self._animate_steps = bool(on)
+        self.walk.on_step.setChecked(bool(on))
         if not on:
-            self._stop_animation()
+            self.walk.stop()
 
     @property
     def animating(self) -> bool:
-        return self._timer.isActive()
+        """A phase of a step is shown (playing or paused), not the state itself."""
+        return self.walk.walking
 
     @property
     def animation_phase(self) -> str:
-        """ "forward l/L" or "backward l/L" (l: the layer lit now), "" when still."""
-        if not self.animating:
-            return ""
-        direction, layer = self._phases[self._phase]
-        return f"{direction} {layer}/{self.lab.trainer.network.depth}"
+        """ "forward l/L", "error", "backward l/L" or "update"; "" for the state itself."""
+        phase = self.walk.phase
+        return "" if phase is None else phase.name(self.lab.trainer.network.depth)
 
     @property
     def selected_parameter(self) -> str | None:
@@ -163,7 +176,7 @@ class NetworkDiagram(QtWidgets.QWidget):
     # -- following the model --------------------------------------------------------------
     def _on_model_changed(self) -> None:
         # The run loop's last emit comes after `running` is cleared: remembering that a
-        # run was seen keeps its final step (if a frame left it unshown) from animating.
+        # run was seen keeps its final step (if a frame left it unshown) from a walk.
         self._run_seen = self._run_seen or self.lab.running
         if self._throttle.ready():
             self.refresh()
@@ -173,11 +186,39 @@ class NetworkDiagram(QtWidgets.QWidget):
         stepped = position == self._seen_position + 1 and not self._run_seen
         self._seen_position = position
         self._run_seen = self.lab.running
-        if stepped and self._animate_steps and not self.lab.running:
-            self._start_animation()
+        if stepped and self.animate_steps and not self.lab.running and self.isVisible():
+            ex = self._explain_current_step()
+            if ex is not None:
+                self.walk.start(ex, play=True)
         else:
-            self._stop_animation()
+            self.walk.stop()
         self._on_model_changed()
+
+    def _on_structure_changed(self) -> None:
+        self.walk.stop()
+        self.refresh()
+
+    def _on_sample_chosen(self, _index: int) -> None:
+        walked = self.walk.ex
+        if walked is not None and self._sample() != walked.forward.index:
+            self.walk.stop()  # the walk is about the sample the step used
+        self.refresh()
+
+    def _on_walk_changed(self) -> None:
+        ex = self.walk.ex
+        if ex is not None and self.sample_combo.currentIndex() != ex.forward.index:
+            self.sample_combo.blockSignals(True)
+            self.sample_combo.setCurrentIndex(ex.forward.index)
+            self.sample_combo.blockSignals(False)
+        self.refresh()
+        self.animationPhaseChanged.emit(self.animation_phase)
+
+    def _explain_current_step(self) -> StepExplanation | None:
+        """The step that led to the state shown; None at step 0."""
+        trainer = self.lab.trainer
+        if trainer.position == 0:
+            return None
+        return explain_step(trainer, trainer.position)
 
     def _sample(self) -> int:
         return max(0, min(self.sample_combo.currentIndex(), self.lab.trainer.data.n_samples - 1))
@@ -197,12 +238,15 @@ class NetworkDiagram(QtWidgets.QWidget):
             trainer.position,
             self._sample(),
             self.gradients_check.isChecked(),
+            self.walk.index,
+            id(self.walk.ex),
             self.view.viewport().size().toTuple(),
         )
 
     def refresh(self) -> None:
         """Redraw from the model (does nothing if nothing it shows has changed)."""
         self._sync_samples()
+        self.walk.set_available(self.lab.trainer.position > 0)
         key = self._state_key()
         if key == self._shown_key:
             return
@@ -213,7 +257,9 @@ class NetworkDiagram(QtWidgets.QWidget):
             fp = trainer.network.forward(X)
         network = trainer.network
         self.scene.choose_font(self.font(), network.layers, self.view.viewport().width())
-        margins = self.scene.margins(fp.a[0][0], trainer.data.targets[sample], network.layers[-1])
+        margins = self.scene.margins(
+            fp.a[0][0], trainer.data.targets[sample], network.layers[-1], network.depth
+        )
         layout_key = (key[1], key[-1], *margins)
         if layout_key != self._built_key:
             self._rebuild(layout_key)
@@ -221,14 +267,33 @@ class NetworkDiagram(QtWidgets.QWidget):
         theta = network.get_flat()
         grads, self._why = gradients(trainer)
         gradient_mode = self.gradients_check.isChecked()
-        draw_edges(self.scene, theta, grads, gradient_mode)
-        draw_neurons(self.scene, network, fp, trainer.data.targets[sample], sample)
+        phase = self._phase_view()
+        if phase is None:
+            draw_edges(self.scene, theta, grads, gradient_mode)
+            draw_neurons(self.scene, network, fp, trainer.data.targets[sample], sample)
+            draw_glow(self.scene, None)
+        else:
+            ex = self.walk.ex
+            assert ex is not None
+            draw_phase(
+                self.scene,
+                phase,
+                np.array(ex.forward.inputs),
+                np.array(ex.forward.targets),
+            )
         draw_titles(self.scene, network)
         self._draw_selection()
+        shown = theta if phase is None else phase.theta
         self.caption.setText(
-            caption_text(trainer, theta, gradient_mode, labelled=bool(self.scene.edge_tags))
+            caption_text(trainer, shown, gradient_mode, labelled=bool(self.scene.edge_tags))
         )
-        self._draw_phase()
+        self._draw_note(phase)
+
+    def _phase_view(self) -> PhaseView | None:
+        phase, ex = self.walk.phase, self.walk.ex
+        if phase is None or ex is None:
+            return None
+        return phase_view(ex, phase, self.scene.compact)
 
     def _sync_samples(self) -> None:
         trainer = self.lab.trainer
@@ -243,7 +308,7 @@ class NetworkDiagram(QtWidgets.QWidget):
             self._marked = -1
         marked = -1
         if n > 1 and trainer.config.mode == "online":
-            marked = sample_indices(trainer.position, "online", n).start
+            marked = next_samples(trainer)[0]
         if marked != self._marked:
             for p, suffix in ((self._marked, ""), (marked, " (next update)")):
                 if p >= 0:
@@ -254,7 +319,6 @@ class NetworkDiagram(QtWidgets.QWidget):
     def _rebuild(self, layout_key: tuple[object, ...]) -> None:
         self._built_key = layout_key
         self._shown_key = None
-        self._stop_animation()  # its layers may be gone
         left, right = layout_key[2], layout_key[3]
         assert isinstance(left, float)
         assert isinstance(right, float)
@@ -265,50 +329,25 @@ class NetworkDiagram(QtWidgets.QWidget):
             self._selected = None
         draw_selection(self.scene, self._selected)
 
-    def _draw_note(self) -> None:
+    def _draw_note(self, phase: PhaseView | None) -> None:
+        ex = self.walk.ex
+        self.caption.setVisible(phase is None)  # a phase's words take the caption's room
+        if phase is not None and ex is not None:
+            where = f"Step {ex.step}, phase {self.walk.index + 1} of {len(self.walk.phases)}"
+            self.note.setText(f"<b>{where} · {phase.title}.</b> {phase.note}")
+            return
         parts = []
-        if self.animating:
-            direction, layer = self._phases[self._phase]
-            parts.append(phase_note(direction, layer, self.lab.trainer.network.depth))
         if self.gradients_check.isChecked():
             parts += [text for text in (self._why, delta_rule_note(self.lab.trainer)) if text]
-        # Never hidden: a note coming and going would resize the canvas mid-animation.
+        if not self.scene.neuron_labels:
+            parts.append("Too little room for every neuron's numbers: hover over a neuron.")
+        position = self.lab.trainer.position
+        if not parts and position > 0:
+            parts.append(
+                f"▶ Walk through shows step {position} again, phase by phase: the forward "
+                "pass with the old weights, the error, the backward pass, then the update."
+            )
         self.note.setText(" ".join(parts))
-
-    # -- the step animation ---------------------------------------------------------------
-    def _start_animation(self) -> None:
-        depth = self.lab.trainer.network.depth
-        self._phases = [("forward", l) for l in range(1, depth + 1)] + [
-            ("backward", l) for l in range(depth, 0, -1)
-        ]
-        self._phase = 0
-        self._timer.start()
-        self._draw_phase()
-        self.animationPhaseChanged.emit(self.animation_phase)
-
-    def _next_phase(self) -> None:
-        self._phase += 1
-        if self._phase >= len(self._phases):
-            self._stop_animation()
-        else:
-            self._draw_phase()
-            self.animationPhaseChanged.emit(self.animation_phase)
-
-    def _stop_animation(self) -> None:
-        was_animating = self._timer.isActive()
-        self._timer.stop()
-        self._phase = -1
-        if was_animating:
-            self._draw_phase()
-            self.animationPhaseChanged.emit("")
-
-    def _draw_phase(self) -> None:
-        """Light up the layer of the current phase: its neurons and the edges into it."""
-        if self.scene.glow is None:
-            return
-        lit = self.animating and bool(self.scene.params)
-        draw_glow(self.scene, self._phases[self._phase] if lit else None)
-        self._draw_note()
 
     # -- the mouse ------------------------------------------------------------------------
     def _on_clicked(self, name: str) -> None:
