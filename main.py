@@ -18,9 +18,14 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
+import numpy as np
+
 from model.files import NotARegularFileError, remove_temporaries, resolve_target, same_file
+from model.gradients_export import gradient_names, gradient_table
+from model.history import export_table
+from model.network import check_differentiable
 from model.numbers import format_number
-from model.session import SessionError, lecture_session, load_session
+from model.session import SessionError, lecture_session, load_session, save_session
 from model.state import Trainer
 from model.training import DivergenceError
 
@@ -131,6 +136,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="headless: after the run, print the arithmetic of the last step in plain text",
     )
+    parser.add_argument(
+        "--save",
+        metavar="OUT.json",
+        default=None,
+        help="headless: after the run, write the session (with its history and the "
+        "optimizer's state) to OUT.json, or OUT.bplab; opening it goes on exactly",
+    )
+    parser.add_argument(
+        "--gradients",
+        action="store_true",
+        help="headless, with --export: add a grad.NAME column per parameter, the gradient "
+        "of the dataset error at each state",
+    )
     desktop = parser.add_mutually_exclusive_group()
     desktop.add_argument(
         "--install-desktop-entry",
@@ -171,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one per outco
                     ("--steps", args.steps is not None),
                     ("--export", args.export is not None),
                     ("--explain", args.explain),
+                    ("--save", args.save is not None),
+                    ("--gradients", args.gradients),
                 )
                 if value
             ]
@@ -179,8 +199,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one per outco
                     f"{', '.join(used)}: only with --headless (without it, the window opens)"
                 )
             return _gui(args.file)
+        if args.gradients and args.export is None:
+            raise UsageError("--gradients: only with --export (it adds columns to the export)")
         steps = 1 if args.steps is None else args.steps
-        return _headless(args.file, steps, args.export, args.explain)
+        return _headless(args.file, steps, args.export, args.explain, args.save, args.gradients)
     except UsageError as error:
         return _fail(str(error), EXIT_INVALID)
     except SystemExit as done:  # --help
@@ -232,27 +254,44 @@ def _gui(path: str | None) -> int:
     return run_gui(path)
 
 
-def _headless(path: str | None, steps: int, export: str | None, explain: bool) -> int:
+def _headless(
+    path: str | None,
+    steps: int,
+    export: str | None,
+    explain: bool,
+    save: str | None = None,
+    gradients: bool = False,
+) -> int:
     """Train and export; SIGTERM and SIGHUP unwind like Ctrl+C meanwhile (`Stopped`), so
     that an export in progress removes its temporary. The handlers are put back after."""
     signums = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
     previous = {signum: signal.signal(signum, _stop) for signum in signums}
     try:
-        return _train_and_export(path, steps, export, explain)
+        return _train_and_export(path, steps, export, explain, save, gradients)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, signal.SIG_DFL if handler is None else handler)
 
 
-def _train_and_export(path: str | None, steps: int, export: str | None, explain: bool) -> int:
-    if export is not None:
-        problem = _unwritable(export, path)
-        if problem:
-            return _fail(f"--export {export}: {problem}", EXIT_INVALID)
+def _train_and_export(  # noqa: PLR0911  (one per outcome)
+    path: str | None,
+    steps: int,
+    export: str | None,
+    explain: bool,
+    save: str | None = None,
+    gradients: bool = False,
+) -> int:
+    problem = _outputs_problem(path, export, save)
+    if problem:
+        return _fail(problem, EXIT_INVALID)
     try:
         session = lecture_session() if path is None else load_session(path)
+        if gradients:
+            check_differentiable(session.network.activations)
     except SessionError as error:
         return _fail(f"{path or 'lecture example'}: {error}", EXIT_INVALID)
+    except ValueError as error:
+        return _fail(f"--gradients: {error}", EXIT_INVALID)
     trainer = session.to_trainer()
     start = trainer.position
     error_before = trainer.history.error_at(start)
@@ -261,12 +300,56 @@ def _train_and_export(path: str | None, steps: int, export: str | None, explain:
         trainer.run(steps, report_every=max(steps, 1))
     except DivergenceError as error:
         diverged = error
-    if export is not None:
+    problem = _write_outputs(trainer, session.title, path, export, save, gradients)
+    if problem:
+        return _fail(problem, EXIT_INVALID)
+    _print_summary(trainer, start, error_before)
+    if diverged is not None:
+        return _fail(str(diverged), EXIT_DIVERGED)
+    if explain:
+        return _explain(trainer)
+    return EXIT_OK
+
+
+def _outputs_problem(path: str | None, export: str | None, save: str | None) -> str:
+    """Why --export or --save could not be written, checked before training."""
+    for flag, target, source in (("--export", export, path), ("--save", save, None)):
+        if target is not None:
+            problem = _unwritable(target, source)
+            if problem:
+                return f"{flag} {target}: {problem}"
+    return ""
+
+
+def _write_outputs(
+    trainer: Trainer,
+    title: str,
+    path: str | None,
+    export: str | None,
+    save: str | None,
+    gradients: bool,
+) -> str:
+    """The export and the saved session; the message of what failed, else ""."""
+
+    def write_export(out: str) -> None:
+        _export(trainer, out, path, gradients)
+
+    def write_session(out: str) -> None:
+        save_session(trainer, out, title)
+
+    writes = (("--export", export, write_export), ("--save", save, write_session))
+    for flag, target, write in writes:
+        if target is None:
+            continue
         try:
-            trainer.history.export(export, keep=[path], streams=True)
+            write(target)
         except (OSError, ValueError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-            return _fail(f"--export {export}: cannot write it ({reason})", EXIT_INVALID)
+            return f"{flag} {target}: cannot write it ({reason})"
+    return ""
+
+
+def _print_summary(trainer: Trainer, start: int, error_before: float) -> None:
     done = trainer.position - start
     error_after = trainer.history.error_at(trainer.position)
     names = trainer.network.parameter_names()
@@ -281,11 +364,17 @@ def _train_and_export(path: str | None, steps: int, export: str | None, explain:
         f"trained {done} step(s): error {format_number(error_before)} -> "
         f"{format_number(error_after)}; parameters {shown}"
     )
-    if diverged is not None:
-        return _fail(str(diverged), EXIT_DIVERGED)
-    if explain:
-        return _explain(trainer)
-    return EXIT_OK
+
+
+def _export(trainer: Trainer, export: str, source: str | None, gradients: bool) -> None:
+    """The history, with the grad.NAME columns where asked (docs/file-formats.md)."""
+    history = trainer.history
+    if not gradients:
+        history.export(export, keep=[source], streams=True)
+        return
+    rows = np.column_stack([history.rows_view(len(history)), gradient_table(trainer)])
+    columns = [*history.columns, *gradient_names(trainer)]
+    export_table(export, columns, rows, keep=[source], streams=True)
 
 
 def _explain(trainer: Trainer) -> int:

@@ -48,9 +48,14 @@ class TailHistory(History):
     """
 
     def __init__(
-        self, parameter_names: Sequence[str], n_rows: int, last: Array, sink: Sink
+        self,
+        parameter_names: Sequence[str],
+        n_rows: int,
+        last: Array,
+        sink: Sink,
+        extra_columns: Sequence[str] = (),
     ) -> None:
-        super().__init__(parameter_names, capacity=1)
+        super().__init__(parameter_names, capacity=1, extra_columns=extra_columns)
         self._data[0] = last
         self._n = n_rows
         self._sink = sink
@@ -61,14 +66,19 @@ class TailHistory(History):
 
     def row(self, step: int) -> Array:
         self._check(step)
-        return self._data[0, :-1].copy()
+        return self._data[0, : self._n_params].copy()
 
     def error_at(self, step: int) -> float:
         self._check(step)
-        return float(self._data[0, -1])
+        return float(self._data[0, self._n_params])
 
-    def append(self, parameters: Array, error: float) -> None:
-        self.extend(np.append(parameters, error)[None, :])
+    def full_row(self, step: int) -> Array:
+        self._check(step)
+        last: Array = self._data[0].copy()
+        return last
+
+    def append(self, parameters: Array, error: float, extras: Sequence[float] = ()) -> None:
+        self.extend(np.concatenate([parameters, [error], extras])[None, :])
 
     def extend(self, rows: Array) -> None:
         if len(rows):
@@ -162,9 +172,10 @@ class BackgroundTrainer:
         self.cancel(self._job)
         self._job += 1
         self._read = 0
-        self._n_cols = trainer.network.n_parameters + 1
+        self._n_cols = trainer.history.width
         network = trainer.network.copy()
         network.set_flat(trainer.history.row(trainer.position))
+        last = trainer.history.full_row(trainer.position)
         state = trainer.next_optimizer_state()
         self._state = (0, None)
         self._active = self._send(
@@ -176,6 +187,8 @@ class BackgroundTrainer:
                 trainer.config,
                 trainer.position,
                 state if trainer.config.optimizer.stateful else None,
+                last,
+                trainer.history.extra_columns,
             )
         )
         return self._job
@@ -272,18 +285,19 @@ class Job:
         data: Dataset,
         config: TrainingConfig,
         position: int,
-        optimizer_state: OptimizerState | None = None,
+        optimizer_state: OptimizerState | None,
+        last: Array,
+        extra_columns: list[str],
     ) -> None:
         self.conn = conn
         self.job = job
-        self.table = ring_table(buffer, network.n_parameters + 1)
+        self.table = ring_table(buffer, len(last))
         self.written = 0
         self.acked = 0
         self.interrupt: tuple[Any, ...] | None = None
-        theta = network.get_flat()
-        error = network.error(data.inputs, data.targets, config.loss)
+        # The window's last row as it is: the worker's rows continue from exactly it.
         history = TailHistory(
-            network.parameter_names(), position + 1, np.append(theta, error), self.write
+            network.parameter_names(), position + 1, last, self.write, extra_columns
         )
         self.trainer = Trainer(network, data, config, history, optimizer_state=optimizer_state)
         self.stateful = config.optimizer.stateful

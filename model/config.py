@@ -104,10 +104,16 @@ class TrainingConfig:
 
 @dataclass
 class Dataset:
-    """inputs : shape (P, n_in); targets : shape (P, n_out); one row per sample."""
+    """inputs : shape (P, n_in); targets : shape (P, n_out); one row per sample.
+
+    test_inputs, test_targets : an optional test set of the same widths, never trained
+    on; its error is recorded beside the training error (the history's `test_error`).
+    """
 
     inputs: Array
     targets: Array
+    test_inputs: Array | None = None
+    test_targets: Array | None = None
 
     def __post_init__(self) -> None:
         self.inputs = np.array(self.inputs, dtype=np.float64, ndmin=2)
@@ -120,13 +126,67 @@ class Dataset:
             raise ValueError("the data needs at least one sample")
         if not (np.isfinite(self.inputs).all() and np.isfinite(self.targets).all()):
             raise ValueError("inputs and targets must be finite numbers")
+        if (self.test_inputs is None) != (self.test_targets is None):
+            raise ValueError("a test set needs both test_inputs and test_targets")
+        if self.test_inputs is not None and self.test_targets is not None:
+            self.test_inputs = np.array(self.test_inputs, dtype=np.float64, ndmin=2)
+            self.test_targets = np.array(self.test_targets, dtype=np.float64, ndmin=2)
+            self._check_test_set(self.test_inputs, self.test_targets)
+
+    def _check_test_set(self, X: Array, D: Array) -> None:
+        if X.shape[0] != D.shape[0] or X.shape[0] == 0:
+            raise ValueError(
+                f"data.test_inputs: {X.shape[0]} test input rows but {D.shape[0]} test "
+                "target rows (a test set needs at least one sample)"
+            )
+        if X.shape[1] != self.inputs.shape[1]:
+            raise ValueError(
+                f"data.test_inputs: {X.shape[1]} values per sample, but the inputs have "
+                f"{self.inputs.shape[1]}"
+            )
+        if D.shape[1] != self.targets.shape[1]:
+            raise ValueError(
+                f"data.test_targets: {D.shape[1]} values per sample, but the targets have "
+                f"{self.targets.shape[1]}"
+            )
+        if not (np.isfinite(X).all() and np.isfinite(D).all()):
+            raise ValueError("data.test_inputs and test_targets must be finite numbers")
 
     @property
     def n_samples(self) -> int:
         return int(self.inputs.shape[0])
 
+    @property
+    def has_test_set(self) -> bool:
+        return self.test_inputs is not None
+
     def copy(self) -> Dataset:
-        return Dataset(self.inputs.copy(), self.targets.copy())
+        if self.test_inputs is None or self.test_targets is None:
+            return Dataset(self.inputs.copy(), self.targets.copy())
+        return Dataset(
+            self.inputs.copy(),
+            self.targets.copy(),
+            self.test_inputs.copy(),
+            self.test_targets.copy(),
+        )
+
+    def without_test_set(self) -> Dataset:
+        return Dataset(self.inputs, self.targets)
+
+    def split(self, fraction: float, seed: int) -> Dataset:
+        """A test set of round(fraction × P) samples drawn from `seed`; the others train."""
+        P = self.n_samples
+        n_test = round(fraction * P)
+        if not 0 < n_test < P:
+            raise ValueError(
+                f"a test fraction of {fraction:g} of {P} samples leaves no test or no "
+                "training sample"
+            )
+        order = np.random.default_rng(seed).permutation(P)
+        test, train = np.sort(order[:n_test]), np.sort(order[n_test:])
+        return Dataset(
+            self.inputs[train], self.targets[train], self.inputs[test], self.targets[test]
+        )
 
 
 def divergence_error(step: int, config: TrainingConfig) -> DivergenceError:

@@ -32,14 +32,22 @@ CSV_BLOCK_ROWS = 8192  # rows formatted per chunk: each holds the GIL, the windo
 
 
 class History:
-    """Rows of (parameters..., error); the step number is the row index.
+    """Rows of (parameters..., error, extras...); the step number is the row index.
 
     parameter_names : the column names of the parameters, in `Network.get_flat` order
+    extra_columns : further columns after the error, e.g. ["test_error"] (docs/file-formats.md)
     """
 
-    def __init__(self, parameter_names: Sequence[str], capacity: int = MIN_CAPACITY) -> None:
+    def __init__(
+        self,
+        parameter_names: Sequence[str],
+        capacity: int = MIN_CAPACITY,
+        extra_columns: Sequence[str] = (),
+    ) -> None:
         self.parameter_names: list[str] = list(parameter_names)
-        self._n_cols = len(self.parameter_names) + 1
+        self.extra_columns: list[str] = list(extra_columns)
+        self._n_params = len(self.parameter_names)
+        self._n_cols = self._n_params + 1 + len(self.extra_columns)
         self._data: Array = np.empty((max(capacity, 1), self._n_cols), dtype=np.float64)
         self._n = 0
         # Counts changes other than appends, so a view caching a summary of the rows
@@ -52,8 +60,13 @@ class History:
 
     @property
     def columns(self) -> list[str]:
-        """Contract 2's header: step, the parameters, error."""
-        return ["step", *self.parameter_names, "error"]
+        """The table's header: step, the parameters, error, any extra columns."""
+        return ["step", *self.parameter_names, "error", *self.extra_columns]
+
+    @property
+    def width(self) -> int:
+        """Values in a row (without the step): parameters, error, extras."""
+        return self._n_cols
 
     @property
     def capacity(self) -> int:
@@ -73,16 +86,20 @@ class History:
     @property
     def parameters(self) -> Array:
         """Shape (n_parameters, n_rows): row i of this view is one parameter's series."""
-        return self._data[: self._n, :-1].T
+        return self._data[: self._n, : self._n_params].T
 
     @property
     def errors(self) -> Array:
         """The dataset error at each state, shape (n_rows,)."""
-        return self._data[: self._n, -1]
+        return self._data[: self._n, self._n_params]
+
+    def column(self, name: str) -> Array:
+        """An extra column (e.g. "test_error") at each state, shape (n_rows,): a view."""
+        return self._data[: self._n, self._n_params + 1 + self.extra_columns.index(name)]
 
     def rows_view(self, n_rows: int) -> Array:
-        """The first n_rows states, shape (n_rows, n_parameters + 1), error last: a view,
-        not a copy (copy it if it must outlive a change of the history)."""
+        """The first n_rows states, shape (n_rows, width): parameters, error, extras. A
+        view, not a copy (copy it if it must outlive a change of the history)."""
         if not 0 <= n_rows <= self._n:
             raise IndexError(f"{n_rows} rows asked, the history has {self._n}")
         return self._data[:n_rows]
@@ -91,12 +108,18 @@ class History:
         """Parameters at `step` (a copy), shape (n_parameters,)."""
         if not 0 <= step < self._n:
             raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
-        return self._data[step, :-1].copy()
+        return self._data[step, : self._n_params].copy()
 
     def error_at(self, step: int) -> float:
         if not 0 <= step < self._n:
             raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
-        return float(self._data[step, -1])
+        return float(self._data[step, self._n_params])
+
+    def full_row(self, step: int) -> Array:
+        """Everything at `step` (a copy): parameters, error, extras."""
+        if not 0 <= step < self._n:
+            raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
+        return self._data[step].copy()
 
     # -- growth ---------------------------------------------------------------------------
     def _reserve(self, n_rows: int) -> None:
@@ -116,15 +139,22 @@ class History:
         if n_rows > self.capacity:
             self._reserve(n_rows)
 
-    def append(self, parameters: Array, error: float) -> None:
+    def append(self, parameters: Array, error: float, extras: Sequence[float] = ()) -> None:
         """Add one state."""
         self._reserve(self._n + 1)
-        self._data[self._n, :-1] = parameters
-        self._data[self._n, -1] = error
+        self._write(self._n, parameters, error, extras)
         self._n += 1
 
+    def _write(self, step: int, parameters: Array, error: float, extras: Sequence[float]) -> None:
+        if len(extras) != len(self.extra_columns):
+            raise ValueError(f"expected {len(self.extra_columns)} extra values, got {len(extras)}")
+        n = self._n_params
+        self._data[step, :n] = parameters
+        self._data[step, n] = error
+        self._data[step, n + 1 :] = extras
+
     def extend(self, rows: Array) -> None:
-        """Add many states at once; rows has shape (k, n_parameters + 1), error last."""
+        """Add many states at once; rows has shape (k, width): parameters, error, extras."""
         k = rows.shape[0]
         if k == 0:
             return
@@ -146,39 +176,41 @@ class History:
         self._n = 0
         self.revision += 1
 
-    def set_row(self, step: int, parameters: Array, error: float) -> None:
+    def set_row(
+        self, step: int, parameters: Array, error: float, extras: Sequence[float] = ()
+    ) -> None:
         """Overwrite one existing state (a parameter edit replaces the current state)."""
         if not 0 <= step < self._n:
             raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
-        self._data[step, :-1] = parameters
-        self._data[step, -1] = error
+        self._write(step, parameters, error, extras)
         self.revision += 1
 
     def rows_after(self, step: int) -> Array:
-        """A copy of the states after `step`, shape (k, n_parameters + 1), for `extend`."""
+        """A copy of the states after `step`, shape (k, width), for `extend`."""
         return self._data[step + 1 : self._n].copy()
 
     def copy_prefix(self, n_rows: int) -> History:
         """A new History holding copies of the first n_rows states."""
-        prefix = History(self.parameter_names, capacity=max(n_rows, MIN_CAPACITY))
+        prefix = History(self.parameter_names, max(n_rows, MIN_CAPACITY), self.extra_columns)
         prefix.extend(self._data[:n_rows])
         return prefix
 
     def table(self) -> Array:
-        """The whole table of Contract 2 (step, parameters, error) as a new array."""
+        """The whole table (step, parameters, error, extras) as a new array."""
         steps = np.arange(self._n, dtype=np.float64)
         return np.column_stack([steps, self._data[: self._n]])
 
-    # -- export (Contract 2) ----------------------------------------------------------------
+    # -- export (docs/file-formats.md, "History") ----------------------------------------
     def to_csv(self, path: str | os.PathLike[str]) -> None:
-        """Write the CSV of Contract 2 atomically; floats as repr (exact round trip)."""
+        """Write the table as CSV atomically; floats as repr (exact round trip)."""
         write_atomically(path, self._csv_chunks())
 
     def _csv_chunks(self) -> Iterator[str]:
         return csv_chunks(self.columns, self._data[: self._n])
 
     def to_json_dict(self) -> dict[str, object]:
-        """{"columns": [...], "rows": [[...], ...]}, as Contract 2 and the session use."""
+        """{"columns": [...], "rows": [[...], ...]}, as the history export and the session
+        file use."""
         rows = [[step, *values] for step, values in enumerate(self._data[: self._n].tolist())]
         return {"columns": self.columns, "rows": rows}
 
@@ -197,9 +229,11 @@ class History:
 
     @classmethod
     def from_table(cls, columns: Sequence[str], rows: Sequence[Sequence[float]]) -> History:
-        """Rebuild a History from Contract 2's columns and rows (validated by the caller)."""
-        names = list(columns)[1:-1]
-        history = cls(names, capacity=max(len(rows), MIN_CAPACITY))
+        """Rebuild a History from the table's columns and rows (validated by the caller):
+        step, the parameters, error, then any extra columns."""
+        columns = list(columns)
+        at = columns.index("error")
+        history = cls(columns[1:at], max(len(rows), MIN_CAPACITY), columns[at + 1 :])
         if len(rows):
             history.extend(np.asarray(rows, dtype=np.float64)[:, 1:])
         return history
@@ -208,7 +242,7 @@ class History:
 def csv_chunks(
     columns: Sequence[str], rows: Array, progress: Progress | None = None
 ) -> Iterator[str]:
-    """The CSV of Contract 2 for `rows` (no step column; the step is the row index)."""
+    """The history CSV for `rows` (no step column; the step is the row index)."""
     yield ",".join(columns) + "\n"
     # One %-format per row, driven by map and zip in C: the floats' repr (%r) is then
     # most of the cost. A Python expression per row (f-string, join of map(repr)) took
@@ -226,7 +260,7 @@ def csv_chunks(
 def json_chunks(
     columns: Sequence[str], rows: Array, progress: Progress | None = None
 ) -> Iterator[str]:
-    """Contract 2's JSON {"columns", "rows"} for `rows`, exactly as json.dumps writes it,
+    """The history JSON {"columns", "rows"} for `rows`, exactly as json.dumps writes it,
     block by block (a list of every row of a long history would take gigabytes).
     ValueError, before anything is yielded, if a number is not finite (JSON has none)."""
     bad = np.flatnonzero(~np.isfinite(rows).all(axis=1))

@@ -124,6 +124,7 @@ class _Run:
     ) -> None:
         backprop = config.rule == "backprop"
         layout = network.layout
+        self.network = network
         self.theta = network.get_flat()  # a copy; the layers' W and b are views of it
         self.slices = [
             (layout.weights_slice(l), layout.biases_slice(l)) for l in range(1, network.depth + 1)
@@ -309,16 +310,28 @@ class _Run:
             done += k
 
     def stacked_errors(self, rows: Array) -> Array:
-        """The dataset error at each state of `rows` (parameters in `get_flat` order), in
-        one pass over a stack of weight matrices."""
-        a: Array = self.X  # (P, n_0), then (K, P, n_l)
-        for layer, (weights, biases) in zip(self.layers, self.slices, strict=True):
-            W = rows[:, weights].reshape(len(rows), *layer.W.shape)  # (K, n_out, n_in)
-            s = a @ W.transpose(0, 2, 1)
-            s += rows[:, biases][:, None, :]
-            if layer.activation == "sigmoid":
-                a = sigmoid_into(s, s)
-            else:
-                a = get_activation(layer.activation).f(s)
-        errors: Array = np.mean(self.loss.per_sample(a, self.D), axis=-1)
-        return errors
+        """The dataset error at each state of `rows` (parameters in `get_flat` order)."""
+        return errors_of_states(self.network, rows[:, :-1], self.X, self.D, self.config.loss)
+
+
+def errors_of_states(
+    network: Network, thetas: Array, X: Array, D: Array, loss: str, chunk: int = 0
+) -> Array:
+    """E on (X, D) at each parameter vector of `thetas` (shape (K, n_parameters), in
+    `get_flat` order): one pass over a stack of weight matrices per chunk of states."""
+    layout = network.layout
+    shapes = [W.shape for W in network.weights]
+    per_sample = get_loss(loss).per_sample
+    step = chunk or max(1, STACK_BYTES // (8 * X.shape[0] * max(network.layers)))
+    out = np.empty(len(thetas))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        for start in range(0, len(thetas), step):
+            block = thetas[start : start + step]
+            a: Array = X  # (P, n_0), then (K, P, n_l)
+            for l, (shape, name) in enumerate(zip(shapes, network.activations, strict=True)):
+                W = block[:, layout.weights_slice(l + 1)].reshape(len(block), *shape)
+                s = a @ W.transpose(0, 2, 1)
+                s += block[:, layout.biases_slice(l + 1)][:, None, :]
+                a = sigmoid_into(s, s) if name == "sigmoid" else get_activation(name).f(s)
+            out[start : start + step] = np.mean(per_sample(a, D), axis=-1)
+    return out

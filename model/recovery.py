@@ -22,7 +22,7 @@ import json
 import math
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,8 @@ from model.session import (
     session_to_dict,
     training_log_entries,
 )
+from model.session.sections import read_optimizer_state
+from model.session.writing import optimizer_state_entry, state_lists
 from model.state import Trainer
 
 PREFIX = "autosave-"
@@ -142,6 +144,9 @@ class AutosaveFile:
         log = [
             entry for entry in training_log_entries(trainer) if int(entry["from_step"]) < n_rows - 1
         ]  # type: ignore[call-overload]
+        state = optimizer_state_entry(trainer, n_rows - 1)
+        if state is not None:
+            session["optimizer_state"] = state_lists(state)
         session[KEY] = {
             "rows": n_rows,
             "rows_file": self.rows_path.name,
@@ -227,7 +232,8 @@ def read_autosave(json_path: Path) -> Recovered | None:
         remove_pair(json_path)
         return None
     session = parse_session(obj)
-    n_cols = session.network.n_parameters + 1
+    extras = ["test_error"] if session.data.has_test_set else []
+    n_cols = session.network.n_parameters + 1 + len(extras)
     rows_file = meta.get("rows_file", json_path.with_suffix(".f64").name)  # 1st format
     if (
         not isinstance(rows_file, str)
@@ -236,9 +242,13 @@ def read_autosave(json_path: Path) -> Recovered | None:
     ):
         raise SessionError(KEY, f"names no rows file of its own: {rows_file!r:.60}")
     rows = read_rows(json_path.with_name(rows_file), n_rows, n_cols)
-    history = History(session.network.parameter_names(), capacity=len(rows))
+    history = History(session.network.parameter_names(), len(rows), extras)
     history.extend(rows)
     session = attach_history(session, history, meta.get("training_log"))
+    if obj.get("optimizer_state") is not None and len(history) > 1:
+        made = session.config_log[-1][1] if session.config_log else session.config
+        state = read_optimizer_state(obj["optimizer_state"], made, session.network.n_parameters)
+        session = replace(session, optimizer_state=state)
     source = meta.get("source") if isinstance(meta.get("source"), str) else None
     return Recovered(session, source, _plausible_time(meta.get("saved_at")), json_path)
 

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 from model.config import Dataset, TrainingConfig
 from model.history import History
 from model.network import Network
+from model.numpy_engine import errors_of_states
 from model.optimizer_memory import OptimizerMemory
 
 Array = NDArray[np.float64]
@@ -62,3 +63,27 @@ def network_like(layers: tuple[int, ...], activations: tuple[str, ...]) -> Netwo
     weights = [np.zeros((n, n_prev)) for n_prev, n in pairwise(layers)]
     biases = [np.zeros(n) for n in layers[1:]]
     return Network(list(layers), list(activations), weights, biases)
+
+
+def test_errors(network: Network, data: Dataset, loss: str, thetas: Array) -> Array:
+    """The test error at each parameter vector of `thetas`, shape (K, 1); shape (K, 0)
+    without a test set (the history then has no test_error column)."""
+    if data.test_inputs is None or data.test_targets is None:
+        return np.empty((len(thetas), 0))
+    errors = errors_of_states(network, thetas, data.test_inputs, data.test_targets, loss)
+    return errors[:, None]
+
+
+def new_history(network: Network, data: Dataset, config: TrainingConfig) -> History:
+    """A history of one state, the network's, with a test_error column where the data
+    has a test set."""
+    theta = network.get_flat()
+    history = History(
+        network.parameter_names(), extra_columns=["test_error"] if data.has_test_set else []
+    )
+    history.append(
+        theta,
+        error_of(network, data, config.loss),
+        test_errors(network, data, config.loss, theta[None])[0],
+    )
+    return history

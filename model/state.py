@@ -27,7 +27,14 @@ from model.history import History
 from model.network import Network
 from model.optimizer_memory import OptimizerMemory
 from model.optimizers import OptimizerState, zero_state
-from model.snapshot import Snapshot, check_fits, error_of, network_like
+from model.snapshot import (
+    Snapshot,
+    check_fits,
+    error_of,
+    network_like,
+    new_history,
+    test_errors,
+)
 from model.training import ENGINES, advance
 
 Array = NDArray[np.float64]
@@ -70,8 +77,12 @@ class Trainer:
         self._config = config
         self.engine = DEFAULT_ENGINE if engine is None else engine
         if history is None or len(history) == 0:
-            history = History(network.parameter_names())
-            history.append(network.get_flat(), self.current_error())
+            history = new_history(network, data, config)
+        elif data.has_test_set != ("test_error" in history.extra_columns):
+            raise ValueError(
+                "the history does not fit the data: it has a test_error column exactly "
+                "when the data has a test set"
+            )
         self._history = history
         self._position = len(history) - 1
         self._network.set_flat(history.row(self._position))
@@ -146,7 +157,7 @@ class Trainer:
 
     # -- snapshots --------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
-        row = np.append(self._history.row(self._position), self._history.error_at(self._position))
+        row = self._history.full_row(self._position)
         return Snapshot(
             tuple(self._network.layers),
             tuple(self._network.activations),
@@ -173,10 +184,10 @@ class Trainer:
             if tail is None or len(history) + len(tail) != snapshot.length:
                 raise ValueError("restoring that state needs the rows it had at the end")
             history.extend(tail)
-        if history.error_at(snapshot.position) != snapshot.row[-1] or not np.array_equal(
-            history.row(snapshot.position), snapshot.row[:-1]
-        ):
-            history.set_row(snapshot.position, snapshot.row[:-1], float(snapshot.row[-1]))
+        if not np.array_equal(history.full_row(snapshot.position), snapshot.row):
+            n = len(history.parameter_names)
+            row = snapshot.row
+            history.set_row(snapshot.position, row[:n], float(row[n]), row[n + 1 :])
         if (
             list(snapshot.layers) != self._network.layers
             or list(snapshot.activations) != self._network.activations
@@ -247,7 +258,10 @@ class Trainer:
                 "loss is undefined): kept the old value."
             )
         removed = self.truncate(self._position)
-        self._history.set_row(self._position, candidate.get_flat(), error)
+        extras = test_errors(candidate, self._data, self._config.loss, candidate.get_flat()[None])[
+            0
+        ]
+        self._history.set_row(self._position, candidate.get_flat(), error, extras)
         self._move_to(self._position)
         return removed
 
@@ -275,8 +289,7 @@ class Trainer:
                 "Those values would make the error infinite (the outputs overflow or the "
                 "loss is undefined): nothing was changed."
             )
-        history = History(network.parameter_names())
-        history.append(network.get_flat(), error)
+        history = new_history(network, data, config)
         self._network, self._data, self._config = network.copy(), data, config
         self._history = history
         self._config_log = [(0, config)]
@@ -381,10 +394,14 @@ class Trainer:
 
     def _record(self, rows: Array, target_error: float) -> int:
         """The one way new states enter the history; returns how many did."""
+        n = self._network.n_parameters
         if target_error > 0:
-            hits = np.flatnonzero(rows[:, -1] <= target_error)
+            hits = np.flatnonzero(rows[:, n] <= target_error)
             if hits.size:
                 rows = rows[: int(hits[0]) + 1]
+        if rows.shape[1] < self._history.width:  # an engine's rows: add the test error
+            extra = test_errors(self._network, self._data, self._config.loss, rows[:, :n])
+            rows = np.column_stack([rows, extra])
         self._history.extend(rows)
         self._move_to(len(self._history) - 1)
         return len(rows)

@@ -165,9 +165,14 @@ def _resolve_arrays(document: dict[str, Any], load: Callable[[str, str], Array])
     """Replace the member names at the places a session holds arrays by the arrays."""
     data = document.get("data")
     if isinstance(data, dict):
-        for key in ("inputs", "targets"):
+        for key in ("inputs", "targets", "test_inputs", "test_targets"):
             if isinstance(data.get(key), str):
                 data[key] = load(data[key], f"data.{key}")
+    state = document.get("optimizer_state")
+    if isinstance(state, dict):
+        for key, value in state.items():
+            if key != "optimizer" and isinstance(value, str):
+                state[key] = load(value, f"optimizer_state.{key}").ravel()
     history = document.get("history")
     if isinstance(history, dict) and isinstance(history.get("rows"), str):
         history["rows"] = load(history["rows"], "history.rows")

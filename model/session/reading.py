@@ -31,6 +31,7 @@ from model.session.sections import (
     read_data,
     read_history,
     read_layers,
+    read_optimizer_state,
     read_parameters,
     read_training,
     read_training_log,
@@ -85,12 +86,14 @@ def parse_session(obj: object) -> Session:
     data = read_data(require_object(obj, "data", "data"), layers)
     config = read_training(require_object(obj, "training", "training"))
     try:
-        config.validate(network)
+        config.validate(network, data.n_samples)
     except ValueError as error:
-        raise SessionError("training.rule", str(error)) from None
+        raise config_error(error) from None
     source = "parameters" if "parameters" in obj else "init"
     _check_start_error_is_finite(network, data, config, source)
-    history = read_history(obj["history"], network) if obj.get("history") is not None else None
+    history = None
+    if obj.get("history") is not None:
+        history = read_history(obj["history"], network, data.has_test_set)
     title = _read_title(obj)
     config_log = None
     if history is not None and obj.get("training_log") is not None:
@@ -98,7 +101,20 @@ def parse_session(obj: object) -> Session:
     if history is not None:
         used = [config, *(logged for _, logged in config_log or ())]
         check_history_errors(history, network, data, used)
-    return Session(network, data, config, history, title, config_log)
+    state = None
+    if history is not None and obj.get("optimizer_state") is not None:
+        last = config_log[-1][1] if config_log else config
+        state = read_optimizer_state(obj["optimizer_state"], last, network.n_parameters)
+    return Session(network, data, config, history, title, config_log, state)
+
+
+def config_error(error: ValueError) -> SessionError:
+    """A settings refusal as a SessionError naming the field (`training.batch_size`, …);
+    refusals that concern the network as a whole name the rule."""
+    field, _, message = str(error).partition(": ")
+    if field.startswith("training.") and " " not in field and message:
+        return SessionError(field, message)
+    return SessionError("training.rule", str(error))
 
 
 def attach_history(session: Session, history: History, training_log: object) -> Session:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from itertools import pairwise
 
 import numpy as np
@@ -14,6 +15,7 @@ from model.activations import ACTIVATION_NAMES
 from model.history import History
 from model.losses import LOSS_NAMES
 from model.network import Network, initial_weights
+from model.optimizers import OPTIMIZER_NAMES, SLOTS, Optimizer, OptimizerState
 from model.session import limits
 from model.session.errors import SessionError
 from model.session.fields import (
@@ -137,46 +139,60 @@ def draw_initial_parameters(
 
 
 def read_data(obj: Mapping[str, object], layers: list[int]) -> Dataset:
-    """`data`: the input rows and their targets (a bare number for a single output); in a
-    .bplab session, arrays."""
+    """`data`: the input rows and their targets (a bare number for a single output), and
+    optionally a test set (`test_inputs`, `test_targets`); in a .bplab session, arrays."""
+    inputs, targets = _read_samples(obj, "inputs", "targets", layers)
+    if "test_inputs" not in obj and "test_targets" not in obj:
+        return Dataset(inputs, targets)
+    test_inputs, test_targets = _read_samples(obj, "test_inputs", "test_targets", layers)
+    return Dataset(inputs, targets, test_inputs, test_targets)
+
+
+def _read_samples(
+    obj: Mapping[str, object], inputs_key: str, targets_key: str, layers: list[int]
+) -> tuple[Array, Array]:
     n_in, n_out = layers[0], layers[-1]
-    inputs_value = require_key(obj, "inputs", "data.inputs")
+    inputs_value = require_key(obj, inputs_key, f"data.{inputs_key}")
     if isinstance(inputs_value, np.ndarray):
         inputs = expect_array(
-            inputs_value, "data.inputs", (None, n_in), "inputs (samples x inputs)"
+            inputs_value, f"data.{inputs_key}", (None, n_in), "inputs (samples x inputs)"
         )
     else:
         inputs_list = expect_list(
-            inputs_value, "data.inputs", "a list of samples, each a list of input values"
+            inputs_value, f"data.{inputs_key}", "a list of samples, each a list of input values"
         )
-        inputs = expect_rows(inputs_list, "data.inputs", n_in, "network input")
+        inputs = expect_rows(inputs_list, f"data.{inputs_key}", n_in, "network input")
     if not len(inputs):
-        raise SessionError("data.inputs", "expected at least one sample, got none")
+        raise SessionError(f"data.{inputs_key}", "expected at least one sample, got none")
     n_samples = len(inputs)
-    targets_value = require_key(obj, "targets", "data.targets")
+    targets_value = require_key(obj, targets_key, f"data.{targets_key}")
     if isinstance(targets_value, np.ndarray):
         if n_out == 1 and targets_value.ndim == 1:
             targets_value = targets_value.reshape(-1, 1)
         targets = expect_array(
-            targets_value, "data.targets", (n_samples, n_out), "targets (samples x outputs)"
+            targets_value,
+            f"data.{targets_key}",
+            (n_samples, n_out),
+            "targets (samples x outputs)",
         )
     else:
         targets_list = expect_list(
-            targets_value, "data.targets", "a list of desired outputs, one per sample"
+            targets_value, f"data.{targets_key}", "a list of desired outputs, one per sample"
         )
         if len(targets_list) != n_samples:
             raise SessionError(
-                "data.targets",
+                f"data.{targets_key}",
                 f"expected {plural(n_samples, 'row')} (one per input row), got {len(targets_list)}",
             )
         if n_out == 1:  # a bare number is accepted for a single output
             targets_list = [[d] if is_number(d) else d for d in targets_list]
-        targets = expect_rows(targets_list, "data.targets", n_out, "network output")
-    return Dataset(inputs, targets)
+        targets = expect_rows(targets_list, f"data.{targets_key}", n_out, "network output")
+    return inputs, targets
 
 
 def read_training(obj: Mapping[str, object]) -> TrainingConfig:
-    """`training`: rule, loss, learning rate, mode and whether biases learn."""
+    """`training`: rule, loss, learning rate, mode (and mini-batch size), whether biases
+    learn, the optimizer and the penalties."""
     rule = expect_choice(require_key(obj, "rule", "training.rule"), "training.rule", "rule", RULES)
     loss = expect_choice(obj.get("loss", "squared_error"), "training.loss", "loss", LOSS_NAMES)
     mode = expect_choice(obj.get("mode", "online"), "training.mode", "mode", MODES)
@@ -190,18 +206,75 @@ def read_training(obj: Mapping[str, object]) -> TrainingConfig:
         raise SessionError(
             "training.update_biases", f"expected true or false, got {describe(update_biases)}"
         )
-    return TrainingConfig(rule, loss, float(rate), mode, update_biases)
+    batch_size = obj.get("batch_size")
+    if batch_size is not None and (not is_whole_number(batch_size) or batch_size < 1):
+        raise SessionError(
+            "training.batch_size", f"expected a whole number ≥ 1, got {describe(batch_size)}"
+        )
+    if mode == "minibatch" and batch_size is None:
+        raise SessionError("training.batch_size", "mode minibatch needs a batch_size")
+    penalties = {key: _penalty(obj, key) for key in ("l1", "l2")}
+    return TrainingConfig(
+        rule,
+        loss,
+        float(rate),
+        mode,
+        update_biases,
+        None if batch_size is None else int(batch_size),
+        read_optimizer(obj.get("optimizer", {"name": "sgd"})),
+        penalties["l1"],
+        penalties["l2"],
+    )
 
 
-def read_history(value: object, network: Network) -> History:
+def _penalty(obj: Mapping[str, object], key: str) -> float:
+    value = obj.get(key, 0.0)
+    if not is_number(value) or not is_finite(value) or value < 0:
+        raise SessionError(f"training.{key}", f"must be a finite number ≥ 0, got {describe(value)}")
+    return float(value)
+
+
+def read_optimizer(value: object) -> Optimizer:
+    """`training.optimizer`: {"name": ..., and that optimizer's settings}."""
+    path = "training.optimizer"
+    if not isinstance(value, Mapping):
+        raise SessionError(path, f'expected {{"name": ..., ...}}, got {describe(value)}')
+    name = expect_choice(value.get("name", "sgd"), f"{path}.name", "optimizer", OPTIMIZER_NAMES)
+    settings: dict[str, object] = {}
+    defaults = Optimizer()
+    for key in ("momentum", "alpha", "beta1", "beta2", "epsilon"):
+        if key in value:
+            number = value[key]
+            if not is_number(number) or not is_finite(number):
+                raise SessionError(f"{path}.{key}", f"expected a number, got {describe(number)}")
+            settings[key] = float(number)
+    if "nesterov" in value:
+        if not isinstance(value["nesterov"], bool):
+            raise SessionError(
+                f"{path}.nesterov", f"expected true or false, got {describe(value['nesterov'])}"
+            )
+        settings["nesterov"] = value["nesterov"]
+    optimizer = replace(defaults, name=name, **settings)  # type: ignore[arg-type]
+    try:
+        optimizer.validate(path)
+    except ValueError as error:
+        field, _, message = str(error).partition(": ")
+        raise SessionError(field, message) from None
+    return optimizer
+
+
+def read_history(value: object, network: Network, test_set: bool = False) -> History:
     """`history`: {"columns": [...], "rows": [...]}, step 0 first, ending at the network's
-    current parameters; columns after the error are allowed and dropped."""
+    current parameters; with a test set, `test_error` follows the error. Any further
+    columns are allowed and dropped."""
     if not isinstance(value, Mapping):
         raise SessionError(
             "history", f'expected {{"columns": [...], "rows": [...]}}, got {describe(value)}'
         )
     names = network.parameter_names()
     expected = ["step", *names, "error"]
+    if test_set:
+        expected.append("test_error")
     columns = expect_list(
         require_key(value, "columns", "history.columns"),
         "history.columns",
@@ -273,3 +346,31 @@ def read_training_log(
             raise SessionError(f"{path}.rule", str(error)) from None
         log.append((int(first), config))
     return log
+
+
+def read_optimizer_state(
+    value: object, config: TrainingConfig, n_parameters: int
+) -> OptimizerState:
+    """`optimizer_state`: {"optimizer": name, "t": updates since it was zeroed, and one
+    list of `n_parameters` numbers per slot of that optimizer ("v"; "s"; "m" and "v")}
+    — the state at the session's current step, for the settings that made it."""
+    path = "optimizer_state"
+    if not isinstance(value, Mapping):
+        raise SessionError(
+            path, f'expected {{"optimizer": ..., "t": ..., ...}}, got {describe(value)}'
+        )
+    name = config.optimizer.name
+    if value.get("optimizer") != name:
+        raise SessionError(
+            f"{path}.optimizer",
+            f"expected {describe(name)} (the optimizer that made the current step), "
+            f"got {describe(value.get('optimizer'))}",
+        )
+    t = require_key(value, "t", f"{path}.t")
+    if not is_whole_number(t) or t < 0:
+        raise SessionError(f"{path}.t", f"expected a whole number ≥ 0, got {describe(t)}")
+    slots: dict[str, Array] = {}
+    for slot in SLOTS[name]:
+        raw = require_key(value, slot, f"{path}.{slot}")
+        slots[slot] = expect_vector(raw, f"{path}.{slot}", n_parameters)
+    return OptimizerState(int(t), slots)

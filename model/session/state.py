@@ -9,6 +9,7 @@ import numpy as np
 
 from model.history import History
 from model.network import Network
+from model.optimizers import OptimizerState
 from model.state import Trainer
 from model.training import Dataset, TrainingConfig
 
@@ -26,13 +27,22 @@ class Session:
     # every step used `config` (the file's optional "training_log": docs/file-formats.md,
     # "Session file"; readers that do not know it ignore it, as they do any unknown key).
     config_log: list[tuple[int, TrainingConfig]] | None = None
+    # The optimizer's state at the current step, where it is not zero (a file's
+    # "optimizer_state"): a reopened session goes on exactly as the run it came from.
+    optimizer_state: OptimizerState | None = None
 
     def to_trainer(self) -> Trainer:
         """A Trainer at the session's state (copies: the session can be reused)."""
         history = None if self.history is None else self.history.copy_prefix(len(self.history))
         # Intermediate sums may overflow to ±inf on the way to a finite error.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            trainer = Trainer(self.network.copy(), self.data.copy(), self.config, history)
+            trainer = Trainer(
+                self.network.copy(),
+                self.data.copy(),
+                self.config,
+                history,
+                optimizer_state=self.optimizer_state,
+            )
         if self.config_log:
             trainer.set_config_log(self.config_log)
         return trainer

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from model.files import Progress, write_atomically, write_chunks
 from model.history import CSV_BLOCK_ROWS
+from model.optimizers import Optimizer
 from model.session import limits
 from model.session.archive import write_archive
 from model.session.limits import FORMAT, VERSION
@@ -55,6 +56,10 @@ class SessionCopy:
     columns: list[str] | None = None  # the history's, step first
     rows: Array | None = None  # the history up to the current state, without steps
     training_log: list[dict[str, object]] | None = field(default=None)
+    test_inputs: Array | None = None
+    test_targets: Array | None = None
+    # at the current step: {"optimizer": name, "t": t, slot: array, ...}
+    optimizer_state: dict[str, object] | None = None
 
     @property
     def n_history_rows(self) -> int:
@@ -74,7 +79,7 @@ def copy_session(trainer: Trainer, title: str = "", include_history: bool = True
             "activations": list(network.activations),
         },
     }
-    columns = rows = log = None
+    columns = rows = log = state = None
     if include_history:
         columns = trainer.history.columns
         rows = trainer.history.rows_view(trainer.position + 1).copy()
@@ -83,6 +88,7 @@ def copy_session(trainer: Trainer, title: str = "", include_history: bool = True
             entries and entries[0] != {"from_step": 0, **_training_fields(config)}
         ):
             log = entries
+        state = optimizer_state_entry(trainer, trainer.position)
     return SessionCopy(
         head,
         [W.copy() for W in network.weights],
@@ -93,7 +99,22 @@ def copy_session(trainer: Trainer, title: str = "", include_history: bool = True
         columns,
         rows,
         log,
+        data.test_inputs,
+        data.test_targets,
+        state,
     )
+
+
+def optimizer_state_entry(trainer: Trainer, step: int) -> dict[str, object] | None:
+    """The file's `optimizer_state` at state `step` ({"optimizer", "t", one array per
+    slot}), where the optimizer that made it carries a state."""
+    if step == 0:
+        return None
+    optimizer = trainer.config_for_step(step).optimizer
+    if not optimizer.stateful:
+        return None
+    state = trainer.optimizer_state(step)
+    return {"optimizer": optimizer.name, "t": state.t, **state.slots}
 
 
 def session_to_dict(
@@ -111,7 +132,14 @@ def session_to_dict(
         session["history"] = {"columns": copy.columns, "rows": rows}
         if copy.training_log is not None:
             session["training_log"] = copy.training_log
+        if copy.optimizer_state is not None:
+            session["optimizer_state"] = state_lists(copy.optimizer_state)
     return session
+
+
+def state_lists(state: dict[str, object]) -> dict[str, object]:
+    """An `optimizer_state_entry` in JSON's types."""
+    return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in state.items()}
 
 
 def training_log_entries(trainer: Trainer) -> list[dict[str, object]]:
@@ -287,6 +315,8 @@ def _head_of(
         session["history"] = {"columns": copy.columns, "rows": []}  # (rows: see the writer)
         if copy.training_log is not None:
             session["training_log"] = copy.training_log
+        if copy.optimizer_state is not None:
+            session["optimizer_state"] = state_lists(copy.optimizer_state)
     return session
 
 
@@ -298,7 +328,11 @@ def _parameters_lists(copy: SessionCopy) -> dict[str, object]:
 
 
 def _data_lists(copy: SessionCopy) -> dict[str, object]:
-    return {"inputs": copy.inputs.tolist(), "targets": copy.targets.tolist()}
+    data: dict[str, object] = {"inputs": copy.inputs.tolist(), "targets": copy.targets.tolist()}
+    if copy.test_inputs is not None and copy.test_targets is not None:
+        data["test_inputs"] = copy.test_inputs.tolist()
+        data["test_targets"] = copy.test_targets.tolist()
+    return data
 
 
 def _archive_parts(
@@ -314,20 +348,31 @@ def _archive_parts(
         biases.append(f"biases-{layer}.npy")
     arrays["inputs.npy"] = (copy.inputs, False)
     arrays["targets.npy"] = (copy.targets, False)
-    session = _head_of(
-        copy,
-        {"weights": weights, "biases": biases},
-        {"inputs": "inputs.npy", "targets": "targets.npy"},
-    )
+    data = {"inputs": "inputs.npy", "targets": "targets.npy"}
+    if copy.test_inputs is not None and copy.test_targets is not None:
+        arrays["test-inputs.npy"] = (copy.test_inputs, False)
+        arrays["test-targets.npy"] = (copy.test_targets, False)
+        data.update({"test_inputs": "test-inputs.npy", "test_targets": "test-targets.npy"})
+    session = _head_of(copy, {"weights": weights, "biases": biases}, data)
     if copy.rows is not None:
         arrays["history.npy"] = (copy.rows, True)
         session["history"] = {"columns": copy.columns, "rows": "history.npy"}
+    if copy.optimizer_state is not None:
+        state: dict[str, object] = {}
+        for key, value in copy.optimizer_state.items():
+            if isinstance(value, np.ndarray):
+                arrays[f"optimizer-{key}.npy"] = (value[None, :], False)
+                state[key] = f"optimizer-{key}.npy"
+            else:
+                state[key] = value
+        session["optimizer_state"] = state
     return session, arrays
 
 
 def _check_finite(copy: SessionCopy) -> None:
     """ValueError before anything is written: neither format holds NaN or infinity."""
     named = [*copy.weights, *copy.biases, copy.inputs, copy.targets]
+    named += [a for a in (copy.test_inputs, copy.test_targets) if a is not None]
     if copy.rows is not None:
         named.append(copy.rows)
     if not all(np.isfinite(array).all() for array in named):
@@ -336,10 +381,20 @@ def _check_finite(copy: SessionCopy) -> None:
 
 def _training_fields(config: TrainingConfig) -> dict[str, object]:
     """The `training` object of the file for these settings."""
-    return {
+    fields: dict[str, object] = {
         "rule": config.rule,
         "loss": config.loss,
         "learning_rate": float(config.learning_rate),
         "mode": config.mode,
         "update_biases": bool(config.update_biases),
     }
+    # Only what differs from plain gradient descent: a file without these keys trains
+    # as every session did before them.
+    if config.batch_size is not None:
+        fields["batch_size"] = int(config.batch_size)
+    if config.optimizer != Optimizer():
+        fields["optimizer"] = {"name": config.optimizer.name, **config.optimizer.settings()}
+    for key in ("l1", "l2"):
+        if getattr(config, key):
+            fields[key] = float(getattr(config, key))
+    return fields
