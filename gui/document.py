@@ -7,8 +7,8 @@ history and data, as .json or, when that would be too large, as .bplab (asked fi
 writes run in a worker thread with a progress dialog that can cancel them
 (gui/file_jobs.py); an export never replaces the session's own file, a pipe or a device.
 The Document knows no window: it asks its questions over `dialog_parent`, says what
-happened with `message`, and is given how to stop a run and how to take a picture of the
-view shown.
+happened with `message`, and is given how to stop a run and how to find the view shown
+(whose plots File → Export plots writes).
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from gui import file_dialogs
 from gui.file_jobs import run_with_progress
 from gui.lab import Lab
+from gui.plot_export import open_export_dialog
 from gui.settings import app_settings, read_strings
 from model.files import NotARegularFileError, SameFileError, WriteCancelledError
-from model.history import export_table, write_bytes_atomically
+from model.history import export_table
 from model.session import (
     ARCHIVE_SUFFIX,
     Session,
@@ -62,7 +63,7 @@ class Document(QtCore.QObject):
         lab: Lab,
         dialog_parent: QtWidgets.QWidget,
         stop_run: Callable[[], None],
-        grab_view: Callable[[], QtGui.QPixmap],
+        grab_view: Callable[[], QtWidgets.QWidget],
         path: str | None = None,
     ) -> None:
         super().__init__(dialog_parent)
@@ -252,16 +253,11 @@ class Document(QtCore.QObject):
         self.report(f"Exported {len(rows)} rows to {path}", 5000)
 
     def export_plots(self) -> None:
-        """The view shown, as a PNG image."""
-        path = file_dialogs.plots_to_export(self.dialog_parent, self.folder())
-        if not path:
-            return
-        try:
-            write_bytes_atomically(path, _png_bytes(self._grab_view()), keep=[self._path])
-        except OSError as error:
-            self._warn("Cannot export plots", _file_problem(path, error))
-            return
-        self.report(f"Saved the plots to {path}", 5000)
+        """Each plot of the view shown as a PNG or PDF file (gui/plot_export.py asks
+        which, how large and where)."""
+        open_export_dialog(
+            self.dialog_parent, self._grab_view(), self.folder(), self.report, [self._path]
+        )
 
     # -- recent files --------------------------------------------------------------------
     def recent_files(self) -> list[str]:
@@ -279,13 +275,6 @@ class Document(QtCore.QObject):
     def _warn(self, title: str, text: str) -> None:
         self.report(text)
         file_dialogs.warn(self.dialog_parent, title, text)
-
-
-def _png_bytes(image: QtGui.QPixmap) -> bytes:
-    buffer = QtCore.QBuffer()
-    buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    return bytes(buffer.data().data())
 
 
 def _file_problem(path: str, error: Exception) -> str:

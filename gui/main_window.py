@@ -42,7 +42,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._selected_index: int | None = None  # the parameter chosen in a table
         self._build_panels()
         self.document = Document(
-            self.lab, self, self.runner.stop, lambda: self.view_tabs.current_view().grab(), path
+            self.lab, self, self.runner.stop, self.view_tabs.current_view, path
         )
         self.menu_actions: Actions = make_actions(
             self, self.document, self.lab, self.runner, self.transport, self.show_setup

@@ -86,7 +86,7 @@ def make_actions(
         ),
         export_plots=make_action(
             window,
-            "Export &plots (PNG)…",
+            "Export &plots (PNG, PDF)…",
             document.export_plots,
             "Ctrl+Shift+E",
             "exportPlotsAction",

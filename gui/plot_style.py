@@ -112,6 +112,9 @@ class CaptionLegend(pg.LegendItem):
 
     def __init__(self, columns: int = 4) -> None:
         super().__init__(offset=None, colCount=columns, **CAPTION_LEGEND_STYLE)
+        # Laid out with the plot, it may scale with it (an export at 1600 px): pyqtgraph's
+        # floating legend keeps its screen size, which left it tiny in an exported image.
+        self.setFlag(self.GraphicsItemFlag.ItemIgnoresTransformations, False)
 
     def _fresh_layout(self) -> None:
         self.layout = QtWidgets.QGraphicsGridLayout()

@@ -26,6 +26,7 @@ from model.state import Trainer
 Segment = tuple[int, int, str]  # first row, last row, loss label
 CHANGE_PEN = pg.mkPen("#666666", width=1, style=QtCore.Qt.PenStyle.DashDotLine)
 ERROR_LABEL = "error E (mean over samples)"
+MIXED_ERROR_LABEL = "error E (of the loss in the legend)"
 EMPTY = np.zeros(0)
 
 
@@ -132,7 +133,7 @@ class ErrorPlot(StepPlot):
             curve.setSymbolSize(5)
             curve.setSymbolBrush(curve.opts["pen"].color())
             curve.setSymbolPen(None)
-        axis = ERROR_LABEL if len(labels) == 1 else f"{ERROR_LABEL}: loss as in the legend"
+        axis = ERROR_LABEL if len(labels) == 1 else MIXED_ERROR_LABEL
         item.setLabel("left", axis)
         title = "Error" if next_label == labels[-1] else f"Error (next steps: {next_label})"
         item.setTitle(title, size="10pt")

@@ -80,13 +80,13 @@ def test_a_hidden_view_waits_and_catches_up_when_shown(qtbot, window) -> None:
     np.testing.assert_allclose(analytic, expected, rtol=0, atol=0)
 
 
-def test_export_plots_exports_the_view_shown(qtbot, window, monkeypatch, tmp_path) -> None:
-    view = show_tab(qtbot, window, "Output map")
-    target = tmp_path / "map.png"
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+def test_export_plots_exports_the_view_shown(qtbot, window, tmp_path) -> None:
+    show_tab(qtbot, window, "Gradients")
     window.findChild(QtGui.QAction, "exportPlotsAction").trigger()
-    image = QtGui.QImage(str(target))
-    assert (image.width(), image.height()) == (view.width(), view.height())
+    dialog = window.findChild(QtWidgets.QDialog, "exportPlotsDialog")
+    dialog.findChild(QtWidgets.QLineEdit, "exportPathEdit").setText(str(tmp_path / "g.png"))
+    click(qtbot, dialog, "exportButton")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g-activation.png", "g-gradient-norm.png"]
 
 
 def test_the_deep_example_shows_a_gradient_curve_per_layer(qtbot, window) -> None:

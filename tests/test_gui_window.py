@@ -435,13 +435,14 @@ def test_opening_a_bad_file_keeps_the_session(
     assert cell_text(window, "weightsTable", 0, 0) == "0.5"
 
 
-def test_export_plots_png(qtbot, window, monkeypatch, tmp_path) -> None:
+def test_export_plots_png(qtbot, window, tmp_path) -> None:
     click(qtbot, window, "stepButton")
-    target = tmp_path / "plots.png"
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     window.findChild(QtGui.QAction, "exportPlotsAction").trigger()
-    image = QtGui.QImage(str(target))
-    assert not image.isNull() and image.width() > 200
+    dialog = window.findChild(QtWidgets.QDialog, "exportPlotsDialog")
+    dialog.findChild(QtWidgets.QLineEdit, "exportPathEdit").setText(str(tmp_path / "plots.png"))
+    click(qtbot, dialog, "exportButton")
+    image = QtGui.QImage(str(tmp_path / "plots-error.png"))
+    assert not image.isNull() and image.width() == 1600
 
 
 def test_closing_with_unsaved_changes_asks(qtbot, window, dialogs) -> None:
