@@ -190,6 +190,12 @@ class _Run:
     def direction(self, outs: list[Array], D: Array) -> Array:
         """g: the gradient of the mean error over the step's samples (for the delta rule
         −mean [d − y]x̃), with the penalties on the weights; 0 for frozen biases."""
+        g = self.data_direction(outs, D)
+        optimizers.regularize(g, self.theta, self.weight_mask, self.config.l1, self.config.l2)
+        return g
+
+    def data_direction(self, outs: list[Array], D: Array) -> Array:
+        """`direction` without the penalties."""
         P = D.shape[0]
         g = np.empty_like(self.theta)
         Y = outs[-1]
@@ -210,7 +216,6 @@ class _Run:
                     delta = (delta @ self.layers[l].W) * below.df(outs[l])
         if not self.config.update_biases:
             g[~self.weight_mask] = 0.0
-        optimizers.regularize(g, self.theta, self.weight_mask, self.config.l1, self.config.l2)
         return g
 
     def _output_delta(self, Y: Array, D: Array) -> Array:
@@ -312,6 +317,23 @@ class _Run:
     def stacked_errors(self, rows: Array) -> Array:
         """The dataset error at each state of `rows` (parameters in `get_flat` order)."""
         return errors_of_states(self.network, rows[:, :-1], self.X, self.D, self.config.loss)
+
+
+def step_direction(
+    network: Network, data: Dataset, config: TrainingConfig, step: int
+) -> tuple[Array, Array, Array]:
+    """(data gradient, penalty, g) of the update from state `step` at `network`'s
+    parameters (docs/file-formats.md, "The direction of a step"), g exactly as the
+    engine computes it. For the explanation."""
+    run = _Run(network, data, config, zero_state(config.optimizer, network.n_parameters))
+    used = run.samples(step)
+    with _working(run.one_thread):
+        outs = run.forward(run.X[used])
+        gradient = run.data_direction(outs, run.D[used])
+        g = run.direction(outs, run.D[used])
+    penalty = np.zeros_like(gradient)
+    optimizers.regularize(penalty, run.theta, run.weight_mask, config.l1, config.l2)
+    return gradient, penalty, g
 
 
 def errors_of_states(

@@ -111,7 +111,10 @@ def test_examples_load_and_train(name: str) -> None:
 
 
 def test_example_names_and_unknown_example() -> None:
-    assert list(EXAMPLES) == ["lecture", "and", "or", "xor", "mazur_2_2_2", "deep_xor"]
+    assert list(EXAMPLES) == [
+        *("lecture", "and", "or", "xor", "mazur_2_2_2", "deep_xor"),
+        *("valley", "overfitting"),
+    ]
     with pytest.raises(SessionError, match=r"^example: unknown example '\.\./x'"):
         load_example("../x")
 

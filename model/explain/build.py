@@ -15,6 +15,7 @@ import numpy as np
 from model.activations import get_activation
 from model.explain.backward import backward_pass
 from model.explain.notes import teaching_notes
+from model.explain.optimizer import optimizer_update
 from model.explain.records import (
     Array,
     ChainRule,
@@ -22,6 +23,7 @@ from model.explain.records import (
     DeltaSample,
     NeuronDelta,
     NeuronForward,
+    OptimizerUpdate,
     ParameterStep,
     SampleForward,
     StepExplanation,
@@ -57,8 +59,8 @@ def explain_step(trainer: Trainer, step: int | None = None) -> StepExplanation:
     layout = net.layout
     data = trainer.data
     n_samples = data.n_samples
-    rows = sample_indices(step - 1, config.mode, n_samples)
-    used = list(range(n_samples)[rows])
+    rows = sample_indices(step - 1, config.mode, n_samples, config.batch_size)
+    used = [int(i) for i in np.arange(n_samples)[rows]]
     X, D = data.inputs[rows], data.targets[rows]
     units = unit_names(net.layers)
     loss = get_loss(config.loss)
@@ -66,7 +68,7 @@ def explain_step(trainer: Trainer, step: int | None = None) -> StepExplanation:
     with np.errstate(all="ignore"):
         forward = net.forward(X)
         errors = loss.per_sample(forward.output, D)
-        change = _in_flat_order(layout, *parameter_update(net, data, config, step - 1))
+        change, optimizer = _change(trainer, net, config, step, old)
         if pending:
             new = old + change
             after = net.copy()
@@ -110,7 +112,7 @@ def explain_step(trainer: Trainer, step: int | None = None) -> StepExplanation:
     )
     delta_rule = (
         _delta_rule_updates(net, forward, used, X, D, config, parameters)
-        if config.rule == "delta"
+        if config.rule == "delta" and optimizer is None
         else ()
     )
     explanation = StepExplanation(
@@ -128,8 +130,21 @@ def explain_step(trainer: Trainer, step: int | None = None) -> StepExplanation:
         error_after=error_after,
         notes=(),
         sensitivity_note=sensitivity_note,
+        optimizer=optimizer,
     )
     return replace(explanation, notes=teaching_notes(explanation))
+
+
+def _change(
+    trainer: Trainer, net: Network, config: TrainingConfig, step: int, old: Array
+) -> tuple[Array, OptimizerUpdate | None]:
+    """The update from state `step − 1`: the lecture's arithmetic for plain gradient
+    descent, else the optimizer's (with its records)."""
+    if config.plain:
+        update = parameter_update(net, trainer.data, config, step - 1)
+        return _in_flat_order(net.layout, *update), None
+    optimizer, change = optimizer_update(trainer, net, config, step, old)
+    return change, optimizer
 
 
 def _which_step(trainer: Trainer, step: int | None) -> tuple[int, bool]:

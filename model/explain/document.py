@@ -23,6 +23,7 @@ from model.explain.formatting import (
 )
 from model.explain.limits import FULL_NEURONS, FULL_PARAMETERS, TABLE_ROWS
 from model.explain.markup import formula_markup, mark_name, subscript
+from model.explain.optimizer_section import optimizer_section
 from model.explain.records import SampleForward, StepExplanation
 from model.explain.units import unit_names
 from model.explain.update_sections import backprop_section, delta_rule_section
@@ -43,6 +44,9 @@ def document_blocks(ex: StepExplanation) -> list[Block]:
     first = ex.samples[0].index + 1
     if config.mode == "online":
         mode = f"online: this step uses sample {first} of {ex.n_samples}"
+    elif config.mode == "minibatch":
+        numbers = ", ".join(str(sample.index + 1) for sample in ex.samples)
+        mode = f"mini-batch of {len(ex.samples)}: this step uses samples {numbers}"
     elif ex.n_samples > 1:
         mode = f"batch: one update from all {ex.n_samples} samples"
     else:
@@ -56,9 +60,11 @@ def document_blocks(ex: StepExplanation) -> list[Block]:
     _forward_section(ex, doc)
     _error_section(ex, doc)
     if config.rule == "delta":
-        delta_rule_section(ex, doc)
+        if ex.optimizer is None:
+            delta_rule_section(ex, doc)
     else:
         backprop_section(ex, doc)
+    optimizer_section(ex, doc)
     if ex.notes:
         doc.append(Bullets(list(ex.notes)))
     _sensitivity_section(ex, doc)

@@ -135,6 +135,35 @@ class ParameterStep:
 
 
 @dataclass(frozen=True)
+class OptimizerParameter:
+    """One parameter's way through the optimizer: the direction g (the data gradient,
+    plus the penalty on a weight), the optimizer's slots before and after, the move."""
+
+    name: str
+    old: float
+    gradient: float  # ∂E_step/∂θ, or for the delta rule −mean [d − y]x̃ (0 if frozen)
+    penalty: float  # l2·w + l1·sign(w) on a weight; 0 on a bias
+    g: float  # gradient + penalty
+    before: dict[str, float]  # the optimizer's slots before this update ("m", "v", "s")
+    after: dict[str, float]
+    new: float
+    frozen: bool
+
+
+@dataclass(frozen=True)
+class OptimizerUpdate:
+    """How the optimizer turned the step's direction into the update."""
+
+    name: str  # sgd, momentum, rmsprop, adam
+    settings: dict[str, object]  # μ, Nesterov; α, ε; β1, β2, ε
+    t: int  # this update's count since the state was last zeroed (1 on the first)
+    eta: float
+    l1: float
+    l2: float
+    parameters: tuple[OptimizerParameter, ...]
+
+
+@dataclass(frozen=True)
 class StepExplanation:
     """Everything one step computed, with the names the tables and the CSV use."""
 
@@ -152,6 +181,7 @@ class StepExplanation:
     error_after: float  # dataset E at state step
     notes: tuple[str, ...]
     sensitivity_note: str  # why the sensitivities are missing; "" if present
+    optimizer: OptimizerUpdate | None = None  # beyond plain gradient descent
 
     @property
     def forward(self) -> SampleForward:

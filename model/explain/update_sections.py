@@ -177,11 +177,12 @@ def backprop_section(ex: StepExplanation, doc: list[Block]) -> None:
     doc.append(MathBlock([_delta_chain(ex, neuron) for neuron in shown]))
     if len(ex.deltas) > len(shown):
         doc.append(Paragraph(f"(… {len(ex.deltas) - len(shown)} more neurons in the same way.)"))
-    doc.append(
-        Paragraph(
-            f"Each parameter: ∂E/∂w = ∂E/∂a · ∂a/∂s · ∂s/∂w, then w ← w − η·∂E/∂w with η = {eta}."
-        )
+    then = (
+        f"then w ← w − η·∂E/∂w with η = {eta}"
+        if ex.optimizer is None
+        else "then the optimizer below turns the gradients into the update"
     )
+    doc.append(Paragraph(f"Each parameter: ∂E/∂w = ∂E/∂a · ∂a/∂s · ∂s/∂w, {then}."))
     batch = len(ex.samples) > 1
     for p in ex.parameters[:FULL_PARAMETERS]:
         chain = p.chain
@@ -206,7 +207,9 @@ def backprop_section(ex: StepExplanation, doc: list[Block]) -> None:
                     [f"∂E/∂{w} (mean over {len(ex.samples)} samples)", number(chain.gradient)]
                 )
             )
-        if p.frozen:
+        if ex.optimizer is not None:
+            pass  # the update: see the optimizer's section
+        elif p.frozen:
             chains.append(EqualityChain([f"{w} is frozen: it stays {number(p.old)}"]))
         else:
             chains.append(

@@ -14,7 +14,16 @@ from model.session.messages import quote
 from model.session.reading import parse_session
 from model.session.state import Session
 
-EXAMPLE_NAMES: tuple[str, ...] = ("lecture", "and", "or", "xor", "mazur_2_2_2", "deep_xor")
+EXAMPLE_NAMES: tuple[str, ...] = (
+    "lecture",
+    "and",
+    "or",
+    "xor",
+    "mazur_2_2_2",
+    "deep_xor",
+    "valley",
+    "overfitting",
+)
 
 # model/session/examples.py → the repository's root → resources/examples
 _SOURCE_TREE_EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "resources" / "examples"
