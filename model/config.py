@@ -223,3 +223,13 @@ def sample_indices(
     if first + k <= n_samples:
         return slice(first, first + k)
     return (first + np.arange(k)) % n_samples
+
+
+def check_fits(network: Network, data: Dataset) -> None:
+    """ValueError if the data's widths are not the network's input and output sizes."""
+    if data.inputs.shape[1] != network.layers[0] or data.targets.shape[1] != network.layers[-1]:
+        raise ValueError(
+            f"data has {data.inputs.shape[1]} inputs and "
+            f"{data.targets.shape[1]} targets per sample; the network "
+            f"expects {network.layers[0]} and {network.layers[-1]}"
+        )

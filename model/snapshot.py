@@ -49,15 +49,6 @@ def error_of(network: Network, data: Dataset, loss: str) -> float:
         return network.error(data.inputs, data.targets, loss)
 
 
-def check_fits(network: Network, data: Dataset) -> None:
-    if data.inputs.shape[1] != network.layers[0] or data.targets.shape[1] != network.layers[-1]:
-        raise ValueError(
-            f"data has {data.inputs.shape[1]} inputs and "
-            f"{data.targets.shape[1]} targets per sample; the network "
-            f"expects {network.layers[0]} and {network.layers[-1]}"
-        )
-
-
 def network_like(layers: tuple[int, ...], activations: tuple[str, ...]) -> Network:
     """A network of that architecture with zero parameters (`restore` fills them in)."""
     weights = [np.zeros((n, n_prev)) for n_prev, n in pairwise(layers)]

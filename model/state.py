@@ -22,14 +22,19 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
-from model.config import Dataset, DivergenceError, TrainingConfig, divergence_error
+from model.config import (
+    Dataset,
+    DivergenceError,
+    TrainingConfig,
+    check_fits,
+    divergence_error,
+)
 from model.history import History
 from model.network import Network
 from model.optimizer_memory import OptimizerMemory
 from model.optimizers import OptimizerState, zero_state
 from model.snapshot import (
     Snapshot,
-    check_fits,
     error_of,
     network_like,
     new_history,

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from model.activations import get_activation
+from model.config import check_fits
 from model.losses import get_loss
 from model.network import Network
 from model.state import Trainer
@@ -39,7 +40,7 @@ def error_grid(
     """
     xs, ys = _axis(xs, "xs"), _axis(ys, "ys")
     _check_indices(network, i, j)
-    _check_data(network, data)
+    check_fits(network, data)
     grid_x, grid_y = np.meshgrid(xs, ys)  # row r = ys[r], column c = xs[c]
     values = np.stack([grid_x.ravel(), grid_y.ravel()])  # shape (2, G)
     chunk = chunk_size(network, data.n_samples)
@@ -136,15 +137,6 @@ def _check_indices(network: Network, i: int, j: int) -> None:
             )
     if i == j:
         raise ValueError(f"the two axes must be different parameters, got {i} twice")
-
-
-def _check_data(network: Network, data: Dataset) -> None:
-    if data.inputs.shape[1] != network.layers[0] or data.targets.shape[1] != network.layers[-1]:
-        raise ValueError(
-            f"data has {data.inputs.shape[1]} inputs and "
-            f"{data.targets.shape[1]} targets per sample; the network "
-            f"expects {network.layers[0]} and {network.layers[-1]}"
-        )
 
 
 def grid_range(

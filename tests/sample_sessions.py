@@ -1,4 +1,4 @@
-"""Session dictionaries shared by the tests (Contract 1 of shared/DESIGN.md)."""
+"""Session dictionaries shared by the tests (docs/file-formats.md, "Session file")."""
 
 from __future__ import annotations
 

@@ -8,24 +8,15 @@ import random
 
 import numpy as np
 import pytest
+from state_helpers import training_state
 
 from gui.lab import Lab
 from model.explain import explain_step
 from model.session import lecture_session
 
 
-def snapshot(lab: Lab) -> tuple:
-    trainer = lab.trainer
-    return (
-        trainer.history.table().tobytes(),
-        trainer.position,
-        trainer.data.inputs.tobytes(),
-        trainer.data.targets.tobytes(),
-        trainer.network.get_flat().tobytes(),
-        tuple(trainer.network.activations),
-        trainer.config,
-        tuple(trainer.config_log),
-    )
+def snapshot(lab: Lab) -> tuple[object, ...]:
+    return training_state(lab.trainer)
 
 
 def random_action(lab: Lab, rng: random.Random) -> bool:

@@ -9,24 +9,12 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from state_helpers import training_state as state
 
 from model.network import Network
 from model.state import Trainer
 from model.training import Dataset, TrainingConfig
 from model.undo import Change, Operation
-
-
-def state(trainer: Trainer) -> tuple[object, ...]:
-    return (
-        trainer.history.table().tobytes(),
-        trainer.position,
-        trainer.data.inputs.tobytes(),
-        trainer.data.targets.tobytes(),
-        trainer.network.get_flat().tobytes(),
-        tuple(trainer.network.activations),
-        trainer.config,
-        tuple(trainer.config_log),
-    )
 
 
 class Stack:
