@@ -16,7 +16,7 @@ from dataclasses import fields
 import numpy as np
 from PySide6 import QtGui
 
-from model.optimizers import OptimizerState
+from model.optimizers import Optimizer, OptimizerState
 from model.state import Trainer
 from model.training import DivergenceError, TrainingConfig
 from model.undo import Change, Operation
@@ -137,7 +137,7 @@ class SetConfigCommand(StateCommand):
             f.name for f in fields(old) if getattr(old, f.name) != getattr(new, f.name)
         )
         described = ", ".join(
-            f"{name.replace('_', ' ')} {getattr(new, name)}" for name in self.fields
+            f"{name.replace('_', ' ')} {_setting_text(getattr(new, name))}" for name in self.fields
         )
         changes = {name: getattr(new, name) for name in self.fields}
         super().__init__(
@@ -155,3 +155,8 @@ class SetConfigCommand(StateCommand):
         self.change.absorb(other.change)
         self.setText(other.text())
         return True
+
+
+def _setting_text(value: object) -> str:
+    """How the Edit menu names a setting's new value ("adam", not the dataclass)."""
+    return value.name if isinstance(value, Optimizer) else str(value)

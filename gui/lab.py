@@ -254,10 +254,10 @@ class Lab(QtCore.QObject):
         new = Dataset(np.delete(data.inputs, row, axis=0), np.delete(data.targets, row, axis=0))
         self._replace_data(new, f"Remove sample {row + 1}")
 
-    def _replace_data(self, data: Dataset, text: str) -> bool:
+    def _replace_data(self, data: Dataset, text: str, reshaped: bool = False) -> bool:
         # A reset of the table models would close an open cell editor mid-commit, so only
         # a change of shape (a sample added or removed) counts as a structure change.
-        reshaped = data.n_samples != self.trainer.data.n_samples
+        reshaped = reshaped or data.n_samples != self.trainer.data.n_samples
         return self._push(text, lambda t: t.replace_data(data), self._announce_data(reshaped))
 
     def _announce_data(self, reshaped: bool) -> Announce:
@@ -321,6 +321,29 @@ class Lab(QtCore.QObject):
             return False
         shape = "-".join(map(str, layers))
         return self._replace_setup(network, data, config, f"Network {shape} ({init}, seed {seed})")
+
+    def set_test_split(self, fraction: float, seed: int) -> bool:
+        """Hold out round(fraction × P) samples, drawn from `seed`, as a test set (0: no
+        test set; the samples held out before join the training samples again). Undoable;
+        a new history starts, with a test_error column."""
+        data = self.trainer.data
+        if data.test_inputs is not None and data.test_targets is not None:
+            data = Dataset(
+                np.vstack([data.inputs, data.test_inputs]),
+                np.vstack([data.targets, data.test_targets]),
+            )
+        try:
+            new = data if fraction == 0 else data.split(fraction, seed)
+        except ValueError as error:
+            self.message.emit(f"Test set not changed: {error}")
+            self.configChanged.emit()
+            return False
+        if new.has_test_set:
+            assert new.test_inputs is not None
+            text = f"Test set: {len(new.test_inputs)} of {data.n_samples} samples (seed {seed})"
+        else:
+            text = "No test set"
+        return self._replace_data(new, text, reshaped=True)
 
     def set_dataset(self, data: Dataset, text: str) -> bool:
         """New samples (a built-in dataset or an imported file), undoable; a new history
