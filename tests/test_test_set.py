@@ -116,3 +116,25 @@ def test_the_run_worker_records_the_test_error_too() -> None:
         np.testing.assert_array_equal(trainer.history.table(), whole.history.table())
     finally:
         worker.close()
+
+
+def test_an_autosave_restores_the_optimizer_and_the_test_set_exactly(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from model.recovery import AutosaveFile, read_autosave
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    crashed = AutosaveFile(tmp_path, f"{child.pid}-1")  # the autosave of a process gone
+    trainer = circle_trainer(optimizer=Optimizer("adam"), l2=0.01)
+    trainer.run(25)
+    crashed.prepare(trainer, "homework", None, True).run()
+    recovered = read_autosave(crashed.json_path)
+    assert recovered is not None
+    restored = recovered.session.to_trainer()
+    np.testing.assert_array_equal(restored.history.table(), trainer.history.table())
+    restored.run(15)
+    whole = circle_trainer(optimizer=Optimizer("adam"), l2=0.01)
+    whole.run(40)
+    np.testing.assert_array_equal(restored.history.table(), whole.history.table())
