@@ -2,7 +2,9 @@
 
 The error plot draws one curve per run of rows whose error is of one loss, each loss
 with its own legend entry and a marker where it changed: a curve that jumped from the
-squared error to the cross-entropy would show a jump no training made. The weights plot
+squared error to the cross-entropy would show a jump no training made. When the data has
+a test set, the test samples' error (the history's test_error column) is drawn beside it
+in its own colour. The weights plot
 draws at most MAX_CURVES parameters (gui/curve_chooser.py says which), with a button to
 choose them. The machinery they share (marker, hover, following the data) is in
 gui/step_plot.py, their looks in gui/plot_style.py.
@@ -16,6 +18,7 @@ from PySide6 import QtCore, QtWidgets
 
 from gui.cell_text import plural
 from gui.curve_chooser import MAX_CURVES, CurveChooser, largest_moving
+from gui.envelope import PeakEnvelope
 from gui.plot_style import CURVE_WIDTH, MARKER_PEN, PALETTE, StepAxis, colour
 from gui.step_plot import CurveData, StepPlot, round_up, value_bounds
 from model.history import History
@@ -28,6 +31,10 @@ CHANGE_PEN = pg.mkPen("#666666", width=1, style=QtCore.Qt.PenStyle.DashDotLine)
 ERROR_LABEL = "error E (mean over samples)"
 MIXED_ERROR_LABEL = "error E (of the loss in the legend)"
 EMPTY = np.zeros(0)
+TEST_COLUMN = "test_error"
+TEST_LABEL = "test error"
+# Not a loss's colour (those are PALETTE[0] and PALETTE[1]).
+TEST_PEN = pg.mkPen(PALETTE[3], width=CURVE_WIDTH)
 
 
 def loss_spans(trainer: Trainer) -> list[tuple[int, str]]:
@@ -63,6 +70,8 @@ class ErrorPlot(StepPlot):
         self.target_line = pg.InfiniteLine(angle=0, movable=False, pen=target_pen)
         self.target_line.setVisible(False)
         self.getPlotItem().addItem(self.target_line, ignoreBounds=True)
+        self.test_curve: pg.PlotDataItem | None = None  # while the history has a test_error
+        self._test_envelope = PeakEnvelope()
 
     @property
     def curve(self) -> pg.PlotDataItem:
@@ -97,7 +106,29 @@ class ErrorPlot(StepPlot):
         ]
         if segments != self.segments or loss_label != self._next_label:
             self._show_segments(segments, loss_label)
+        self._show_test_curve(TEST_COLUMN in history.extra_columns, len(history) == 1)
         self.update_curves()
+
+    def _show_test_curve(self, shown: bool, one_row: bool) -> None:
+        """The test error's curve, after the error's in the legend (a one-row history
+        draws it as a dot)."""
+        item = self.getPlotItem()
+        if not shown:
+            if self.test_curve is not None:
+                item.removeItem(self.test_curve)
+                self.test_curve = None
+                self.fit_legend()
+            return
+        if self.test_curve is None:
+            self.test_curve = self.make_curve(TEST_LABEL, TEST_PEN)
+            self.fit_legend()
+        elif self.legend.getLabel(self.test_curve) is None:  # the error's curves were rebuilt
+            self.legend.addItem(self.test_curve, TEST_LABEL)
+            self.fit_legend()
+        self.test_curve.setSymbol("o" if one_row else None)
+        self.test_curve.setSymbolSize(5)
+        self.test_curve.setSymbolBrush(TEST_PEN.color())
+        self.test_curve.setSymbolPen(None)
 
     def _show_segments(self, segments: list[Segment], next_label: str) -> None:
         item = self.getPlotItem()
@@ -151,6 +182,10 @@ class ErrorPlot(StepPlot):
                 continue
             x, y = self._envelope.view(source, errors, lo, hi)
             drawn.append((curve, x, y[0]))
+        if self.test_curve is not None:
+            test = self._history.column(TEST_COLUMN)[np.newaxis, :]
+            x, y = self._test_envelope.view(source, test, first, last)
+            drawn.append((self.test_curve, x, y[0]))
         return drawn
 
     def loss_at(self, step: int) -> str:
@@ -159,7 +194,12 @@ class ErrorPlot(StepPlot):
     def describe(self, step: int) -> str:
         assert self._history is not None
         text = f"step {step}: E = {format_number(self._history.error_at(step))}"
-        return text if len(self.segments) < 2 else f"{text} ({self.loss_at(step)})"
+        if len(self.segments) >= 2:
+            text = f"{text} ({self.loss_at(step)})"
+        if self.test_curve is not None:
+            test = float(self._history.column(TEST_COLUMN)[step])
+            text = f"{text}, test error = {format_number(test)}"
+        return text
 
 
 class WeightsPlot(StepPlot):
