@@ -2,6 +2,8 @@
 
     python main.py [FILE.json|FILE.bplab]            the window
     python main.py --headless [FILE] --steps N --export OUT.csv|OUT.json [--explain]
+    python main.py --headless [FILE] --steps N --handout OUT.html|OUT.pdf [--handout-steps A:B]
+    python main.py [FILE] --exercises N --seed S --out DIR
 
 Invalid input never ends in a traceback: one line on stderr starting with ``error:``,
 exit code 2. A run that diverges writes the finite part of the history, exit code 3.
@@ -36,6 +38,7 @@ EXIT_DIVERGED = 3
 EXIT_INTERRUPTED = 130
 MAX_STEPS = 100_000_000
 SUMMARY_PARAMETERS = 12  # a summary line lists at most this many parameters
+MAX_EXERCISES = 200
 
 DESCRIPTION = """\
 Backprop Lab: train a small neural network one step at a time and see every number
@@ -49,6 +52,8 @@ examples:
   python main.py --headless --steps 100 --export history.csv
   python main.py --headless resources/examples/xor.json --steps 5000 --export xor.json
   python main.py --headless --explain     one lecture step, with its arithmetic
+  python main.py --headless --handout step.pdf   that step as a handout (or .html)
+  python main.py --exercises 10 --seed 3 --out sheets   exercise sheets and answers
 
 headless mode:
   --headless trains without a window (the lecture example when no FILE is given),
@@ -149,6 +154,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="headless, with --export: add a grad.NAME column per parameter, the gradient "
         "of the dataset error at each state",
     )
+    parser.add_argument(
+        "--handout",
+        metavar="OUT",
+        default=None,
+        help="headless: after the run, write the last step worked out, with the network, "
+        "the curves and the settings, to OUT.html (images inside) or OUT.pdf",
+    )
+    parser.add_argument(
+        "--handout-steps",
+        metavar="A:B",
+        default=None,
+        help="with --handout: the steps A to B instead of the last one (K: step K alone)",
+    )
+    parser.add_argument(
+        "--exercises",
+        type=_exercise_count,
+        default=None,
+        metavar="N",
+        help="write N variants of FILE's network with new numbers (exercise-01.json ...), "
+        "their questions and answers (exercises.pdf, answers.pdf, and .html) into --out DIR",
+    )
+    parser.add_argument(
+        "--seed", type=_seed, default=None, metavar="S", help="with --exercises: the seed (0)"
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", default=None, help="with --exercises: the folder to write into"
+    )
     desktop = parser.add_mutually_exclusive_group()
     desktop.add_argument(
         "--install-desktop-entry",
@@ -176,12 +208,26 @@ def _steps(text: str) -> int:
     return n
 
 
+def _exercise_count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_EXERCISES:
+        raise argparse.ArgumentTypeError(f"expected 1 to {MAX_EXERCISES} exercises, got {text!r}")
+    return int(text)
+
+
+def _seed(text: str) -> int:
+    if not text.isdigit() or int(text) >= 2**63:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0, got {text!r}")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one per outcome)
     """Run the program; returns the exit code (Contract 3)."""
     try:
         args = build_parser().parse_args(argv)
         if args.install_desktop_entry or args.uninstall_desktop_entry:
             return _desktop_entry(args)
+        if args.exercises is not None or args.seed is not None or args.out is not None:
+            return _exercises(args)
         if not args.headless:
             used = [
                 flag
@@ -191,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one per outco
                     ("--explain", args.explain),
                     ("--save", args.save is not None),
                     ("--gradients", args.gradients),
+                    ("--handout", args.handout is not None),
                 )
                 if value
             ]
@@ -202,7 +249,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one per outco
         if args.gradients and args.export is None:
             raise UsageError("--gradients: only with --export (it adds columns to the export)")
         steps = 1 if args.steps is None else args.steps
-        return _headless(args.file, steps, args.export, args.explain, args.save, args.gradients)
+        handout = _handout_request(args.handout, args.handout_steps)
+        return _headless(
+            args.file, steps, args.export, args.explain, args.save, args.gradients, handout
+        )
     except UsageError as error:
         return _fail(str(error), EXIT_INVALID)
     except SystemExit as done:  # --help
@@ -210,6 +260,12 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one per outco
     except KeyboardInterrupt:
         remove_temporaries()
         return _fail("interrupted", EXIT_INTERRUPTED)
+    except MemoryError:
+        remove_temporaries()
+        return _fail(
+            "not enough memory for this run: try fewer --steps or a smaller network",
+            EXIT_INVALID,
+        )
     except Stopped as stop:
         remove_temporaries()
         return _fail(f"stopped by {stop.name}: nothing was exported", 128 + stop.signum)
@@ -261,13 +317,14 @@ def _headless(
     explain: bool,
     save: str | None = None,
     gradients: bool = False,
+    handout: Handout | None = None,
 ) -> int:
     """Train and export; SIGTERM and SIGHUP unwind like Ctrl+C meanwhile (`Stopped`), so
     that an export in progress removes its temporary. The handlers are put back after."""
     signums = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
     previous = {signum: signal.signal(signum, _stop) for signum in signums}
     try:
-        return _train_and_export(path, steps, export, explain, save, gradients)
+        return _train_and_export(path, steps, export, explain, save, gradients, handout)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, signal.SIG_DFL if handler is None else handler)
@@ -280,8 +337,9 @@ def _train_and_export(  # noqa: PLR0911  (one per outcome)
     explain: bool,
     save: str | None = None,
     gradients: bool = False,
+    handout: Handout | None = None,
 ) -> int:
-    problem = _outputs_problem(path, export, save)
+    problem = _outputs_problem(path, export, save, handout and handout[0])
     if problem:
         return _fail(problem, EXIT_INVALID)
     try:
@@ -306,14 +364,23 @@ def _train_and_export(  # noqa: PLR0911  (one per outcome)
     _print_summary(trainer, start, error_before)
     if diverged is not None:
         return _fail(str(diverged), EXIT_DIVERGED)
+    if handout is not None:
+        from gui.teaching_cli import write_handout_file  # noqa: PLC0415  (Qt: only if asked)
+
+        problem = write_handout_file(trainer, session.title, path, *handout)
+        if problem:
+            return _fail(problem, EXIT_INVALID)
     if explain:
         return _explain(trainer)
     return EXIT_OK
 
 
-def _outputs_problem(path: str | None, export: str | None, save: str | None) -> str:
-    """Why --export or --save could not be written, checked before training."""
-    for flag, target, source in (("--export", export, path), ("--save", save, None)):
+def _outputs_problem(
+    path: str | None, export: str | None, save: str | None, handout: str | None = None
+) -> str:
+    """Why --export, --save or --handout could not be written, checked before training."""
+    outputs = (("--export", export, path), ("--save", save, None), ("--handout", handout, path))
+    for flag, target, source in outputs:
         if target is not None:
             problem = _unwritable(target, source)
             if problem:
@@ -386,6 +453,63 @@ def _explain(trainer: Trainer) -> int:
     except ImportError as error:
         return _fail(f"--explain is not available ({error})", EXIT_INTERNAL)
     print(to_text(explain_step(trainer)))
+    return EXIT_OK
+
+
+Handout = tuple[str, int | None, int | None]  # --handout OUT, --handout-steps A:B
+
+
+def _handout_request(out: str | None, steps: str | None) -> Handout | None:
+    """--handout and --handout-steps, checked before anything is trained."""
+    if out is None:
+        if steps is not None:
+            raise UsageError("--handout-steps: only with --handout")
+        return None
+    if Path(out).suffix.lower() not in {".html", ".htm", ".pdf"}:
+        raise UsageError(f"--handout {out}: expected a file name ending in .html or .pdf")
+    if steps is None:
+        return out, None, None
+    from model.handout import parse_steps  # noqa: PLC0415  (only if asked)
+
+    try:
+        first, last = parse_steps(steps)
+    except ValueError as error:
+        raise UsageError(f"--handout-steps: {error}") from None
+    return out, first, last
+
+
+def _exercises(args: argparse.Namespace) -> int:
+    """--exercises N --seed S --out DIR: the sheets, without training (gui/teaching_cli.py)."""
+    used = [
+        flag
+        for flag, value in (
+            ("--steps", args.steps is not None),
+            ("--export", args.export is not None),
+            ("--explain", args.explain),
+            ("--save", args.save is not None),
+            ("--gradients", args.gradients),
+            ("--handout", args.handout is not None),
+            ("--handout-steps", args.handout_steps is not None),
+        )
+        if value
+    ]
+    if args.exercises is None:
+        raise UsageError("--seed, --out: only with --exercises N")
+    if used:
+        raise UsageError(f"--exercises: writes exercise sheets and trains nothing: no {used[0]}")
+    if args.out is None:
+        raise UsageError("--exercises: needs --out DIR, the folder to write the sheets into")
+    try:
+        session = lecture_session() if args.file is None else load_session(args.file)
+    except SessionError as error:
+        return _fail(f"{args.file}: {error}", EXIT_INVALID)
+    from gui.teaching_cli import write_exercises  # noqa: PLC0415  (Qt: only if asked)
+
+    seed = 0 if args.seed is None else args.seed
+    lines, problem = write_exercises(session.to_trainer(), args.exercises, seed, args.out)
+    if problem:
+        return _fail(problem, EXIT_INVALID)
+    print(lines)
     return EXIT_OK
 
 

@@ -90,6 +90,7 @@ class TrainCommand(StateCommand):
         self._divergence = divergence
         self.done = 0
         self.error: str | None = None
+        self.halt: str | None = None  # why training cannot go on (out of memory)
         self.optimizer_state: OptimizerState | None = None  # after `computed`, where known
 
     def _train(self, trainer: Trainer) -> None:
@@ -103,6 +104,13 @@ class TrainCommand(StateCommand):
                 trainer.run(self._n, target_error=self._target)
             except DivergenceError as error:
                 self.error = str(error)
+            except MemoryError:
+                # The states made so far are kept (a failed growth of the history
+                # changes nothing), and this command still records them: undo stays whole.
+                self.halt = (
+                    f"Out of memory: training paused at step {trainer.position}, with every "
+                    "state so far kept. Save the session, or Reset, to free memory."
+                )
             self.done = trainer.position - start
         self._name(self.done)
         if self.done == 0:

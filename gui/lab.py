@@ -33,6 +33,7 @@ class Lab(QtCore.QObject):
     configChanged : a training setting changed
     message(str) : something for the status bar
     diverged(str) : a step produced NaN/inf; the last finite state was kept
+    halted(str) : training cannot go on for another reason (out of memory); states kept
     """
 
     positionChanged = QtCore.Signal()
@@ -41,6 +42,7 @@ class Lab(QtCore.QObject):
     configChanged = QtCore.Signal()
     message = QtCore.Signal(str)
     diverged = QtCore.Signal(str)
+    halted = QtCore.Signal(str)
 
     def __init__(self, session: Session, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
@@ -110,7 +112,11 @@ class Lab(QtCore.QObject):
         """Push a command made after the later states were discarded (its snapshot from
         before must not hold them)."""
         self.undo_stack.push(command)
-        if command.error is not None:
+        if command.halt is not None:
+            self._emit_moved()
+            self.message.emit(command.halt)
+            self.halted.emit(command.halt)
+        elif command.error is not None:
             self._emit_moved()
             self.diverged.emit(command.error)
         elif emit:

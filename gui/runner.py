@@ -86,6 +86,7 @@ class RunLoop(QtCore.QObject):
         self._job: int | None = None  # this loop's job in the worker
         self._worker_key: tuple[int] | None = None
         lab.diverged.connect(self.stop)
+        lab.halted.connect(self.stop)
 
     def _start_worker(self) -> None:
         if self._worker is None and self.use_worker:

@@ -28,6 +28,7 @@ Array = NDArray[np.float64]
 
 GROWTH = 1.1
 MIN_CAPACITY = 1024
+MIN_CAPACITY_BYTES = 8 << 20  # a first block is at most this large, whatever the width
 CSV_BLOCK_ROWS = 8192  # rows formatted per chunk: each holds the GIL, the window waits
 
 
@@ -41,13 +42,17 @@ class History:
     def __init__(
         self,
         parameter_names: Sequence[str],
-        capacity: int = MIN_CAPACITY,
+        capacity: int | None = None,
         extra_columns: Sequence[str] = (),
     ) -> None:
         self.parameter_names: list[str] = list(parameter_names)
         self.extra_columns: list[str] = list(extra_columns)
         self._n_params = len(self.parameter_names)
         self._n_cols = self._n_params + 1 + len(self.extra_columns)
+        if capacity is None:
+            # A first block of MIN_CAPACITY rows, unless the rows are so wide (a million
+            # parameters) that it would claim gigabytes before the first step.
+            capacity = min(MIN_CAPACITY, max(1, MIN_CAPACITY_BYTES // (8 * self._n_cols)))
         self._data: Array = np.empty((max(capacity, 1), self._n_cols), dtype=np.float64)
         self._n = 0
         # Counts changes other than appends, so a view caching a summary of the rows
@@ -125,7 +130,8 @@ class History:
     def _reserve(self, n_rows: int) -> None:
         if n_rows <= self.capacity:
             return
-        new_capacity = max(n_rows, int(self.capacity * GROWTH) + 1, MIN_CAPACITY)
+        first_block = max(1, MIN_CAPACITY_BYTES // (8 * self._n_cols))
+        new_capacity = max(n_rows, int(self.capacity * GROWTH) + 1, min(MIN_CAPACITY, first_block))
         try:
             self._data.resize((new_capacity, self._n_cols), refcheck=True)
         except ValueError:  # a view of the array is alive: it must stay valid
