@@ -1,7 +1,8 @@
 """View 3, the output map (TensorFlow Playground's main view): the network's output y over
 the plane of its two inputs, the samples on top filled with their target d, and the
 decision boundary y = 0.5. It shows what the network computes between the samples, and
-why XOR needs a hidden layer to bend the boundary.
+why XOR needs a hidden layer to bend the boundary. Test samples (never trained on) are
+crosses filled the same way, with a dark outline.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ PLAYGROUND = pg.ColorMap([0.0, 0.5, 1.0], ["#F59322", "#E8EAEB", "#0877BD"])
 SAMPLES_LABEL = "samples (fill: target d)"
 PLANE = pg.ColorMap([0.0, 0.5, 1.0], ["#FAD3A6", "#F4F5F5", "#A9CCE6"])
 SAMPLE_PEN = pg.mkPen("#FFFFFF", width=1.5)
+TEST_SAMPLES_LABEL = "test samples (×, never trained on)"
+TEST_SAMPLE_PEN = pg.mkPen("#222222", width=1)
 
 
 class OutputMapView(GridView):
@@ -98,6 +101,12 @@ class OutputMapView(GridView):
         )
         self.samples.setZValue(10)
         item.addItem(self.samples)
+        # Crosses with a dark outline: the legend lists them only while there are some.
+        self.test_samples = pg.ScatterPlotItem(
+            size=14, symbol="x", pen=TEST_SAMPLE_PEN, brush=PLAYGROUND.map(1.0, mode="qcolor")
+        )
+        self.test_samples.setZValue(11)
+        item.addItem(self.test_samples)
         self._boundary_entry = pg.PlotDataItem(pen=pg.mkPen("#222222", width=2))
         self.legend.addItem(self._boundary_entry, "decision boundary y = 0.5")
 
@@ -151,8 +160,11 @@ class OutputMapView(GridView):
 
     def _draw(self, network: Network) -> None:
         data = self.lab.trainer.data
-        low = data.inputs.min(axis=0) - MAP_MARGIN
-        high = data.inputs.max(axis=0) + MAP_MARGIN
+        every = (
+            data.inputs if data.test_inputs is None else np.vstack([data.inputs, data.test_inputs])
+        )
+        low = every.min(axis=0) - MAP_MARGIN
+        high = every.max(axis=0) + MAP_MARGIN
         self._xs = np.linspace(low[0], high[0], MAP_POINTS)
         self._ys = np.linspace(low[1], high[1], MAP_POINTS)
         if not self.drawable():
@@ -173,7 +185,8 @@ class OutputMapView(GridView):
         self.colour_bar.getAxis("left").setLabel(name)
         self.colour_bar.getAxis("left").showLabel(False)  # the bar's axis under it says it
         self.colour_bar.axis.setLabel(name)
-        self._draw_samples(data.inputs, targets, lo, hi)
+        self._draw_samples(self.samples, SAMPLES_LABEL, data.inputs, targets, lo, hi)
+        self._draw_test_samples(lo, hi)
         has_boundary = network.activations[-1] in ("sigmoid", "step")
         self.boundary.setVisible(has_boundary)
         self._boundary_entry.setVisible(has_boundary)
@@ -185,22 +198,41 @@ class OutputMapView(GridView):
             size="10pt",
         )
 
-    def _draw_samples(self, inputs: Array, targets: Array, lo: float, hi: float) -> None:
+    def _draw_test_samples(self, lo: float, hi: float) -> None:
+        data = self.lab.trainer.data
+        if data.test_inputs is None or data.test_targets is None:
+            self.test_samples.setData([], [])
+            self.legend.removeItem(self.test_samples)
+            return
+        if self.legend.getLabel(self.test_samples) is None:
+            self.legend.addItem(self.test_samples, TEST_SAMPLES_LABEL)
+        targets = data.test_targets[:, self.output]
+        self._draw_samples(self.test_samples, TEST_SAMPLES_LABEL, data.test_inputs, targets, lo, hi)
+
+    def _draw_samples(
+        self,
+        scatter: pg.ScatterPlotItem,
+        name: str,
+        inputs: Array,
+        targets: Array,
+        lo: float,
+        hi: float,
+    ) -> None:
         """The samples filled with their target's colour; a large dataset as an even
         selection of MAX_SAMPLES_DRAWN of them (the legend says how many of how many)."""
         count = len(targets)
         drawn = np.arange(count)
-        label = SAMPLES_LABEL
+        label = name
         if count > MAX_SAMPLES_DRAWN:
             drawn = np.linspace(0, count - 1, MAX_SAMPLES_DRAWN).round().astype(np.intp)
-            label = f"{SAMPLES_LABEL}: {MAX_SAMPLES_DRAWN:,} of {count:,} drawn"
+            label = f"{name}: {MAX_SAMPLES_DRAWN:,} of {count:,} drawn"
         shades = np.clip(targets[drawn], lo, hi)
         made: dict[float, QtGui.QBrush] = {}  # one brush per target value (often two)
         for t in set(shades.tolist()):
             made[t] = pg.mkBrush(PLAYGROUND.map((t - lo) / (hi - lo), mode="qcolor"))
         brushes = [made[t] for t in shades.tolist()]
-        self.samples.setData(inputs[drawn, 0], inputs[drawn, 1], brush=brushes)
-        entry = self.legend.getLabel(self.samples)
+        scatter.setData(inputs[drawn, 0], inputs[drawn, 1], brush=brushes)
+        entry = self.legend.getLabel(scatter)
         if entry is not None and entry.text != label:
             entry.setText(label)
 
