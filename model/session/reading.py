@@ -33,6 +33,7 @@ from model.session.sections import (
     read_layers,
     read_optimizer_state,
     read_parameters,
+    read_quiz,
     read_training,
     read_training_log,
 )
@@ -105,7 +106,8 @@ def parse_session(obj: object) -> Session:
     if history is not None and obj.get("optimizer_state") is not None:
         last = config_log[-1][1] if config_log else config
         state = read_optimizer_state(obj["optimizer_state"], last, network.n_parameters)
-    return Session(network, data, config, history, title, config_log, state)
+    quiz = None if obj.get("quiz") is None else read_quiz(obj["quiz"], layers)
+    return Session(network, data, config, history, title, config_log, state, quiz)
 
 
 def config_error(error: ValueError) -> SessionError:

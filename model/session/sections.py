@@ -16,6 +16,7 @@ from model.history import History
 from model.losses import LOSS_NAMES
 from model.network import Network, initial_weights
 from model.optimizers import OPTIMIZER_NAMES, SLOTS, Optimizer, OptimizerState
+from model.quiz_settings import QuizSettings, neuron_names, quiz_settings
 from model.session import limits
 from model.session.errors import SessionError
 from model.session.fields import (
@@ -374,3 +375,12 @@ def read_optimizer_state(
         raw = require_key(value, slot, f"{path}.{slot}")
         slots[slot] = expect_vector(raw, f"{path}.{slot}", n_parameters)
     return OptimizerState(int(t), slots)
+
+
+def read_quiz(value: object, layers: list[int]) -> QuizSettings:
+    """`quiz`: whether Step first asks the student, what, and to how many decimals."""
+    try:
+        return quiz_settings(value, neuron_names(layers))
+    except ValueError as error:
+        field, _, message = str(error).partition(": ")
+        raise SessionError(field, message) from None

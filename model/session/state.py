@@ -10,6 +10,7 @@ import numpy as np
 from model.history import History
 from model.network import Network
 from model.optimizers import OptimizerState
+from model.quiz_settings import QuizSettings
 from model.state import Trainer
 from model.training import Dataset, TrainingConfig
 
@@ -30,6 +31,8 @@ class Session:
     # The optimizer's state at the current step, where it is not zero (a file's
     # "optimizer_state"): a reopened session goes on exactly as the run it came from.
     optimizer_state: OptimizerState | None = None
+    # The quiz a teacher saved with the session (a file's "quiz"): opened, Step first asks.
+    quiz: QuizSettings | None = None
 
     def to_trainer(self) -> Trainer:
         """A Trainer at the session's state (copies: the session can be reused)."""

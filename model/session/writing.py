@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from model.files import Progress, write_atomically, write_chunks
 from model.history import CSV_BLOCK_ROWS
 from model.optimizers import Optimizer
+from model.quiz_settings import QuizSettings
 from model.session import limits
 from model.session.archive import write_archive
 from model.session.limits import FORMAT, VERSION
@@ -66,9 +67,15 @@ class SessionCopy:
         return 0 if self.rows is None else int(self.rows.shape[0])
 
 
-def copy_session(trainer: Trainer, title: str = "", include_history: bool = True) -> SessionCopy:
+def copy_session(
+    trainer: Trainer,
+    title: str = "",
+    include_history: bool = True,
+    quiz: QuizSettings | None = None,
+) -> SessionCopy:
     """What `save_session` would write now. The history rows are copied (the history may
-    grow meanwhile); the data is not (a Dataset is never changed in place)."""
+    grow meanwhile); the data is not (a Dataset is never changed in place). A `quiz`
+    that is on goes along as "quiz" (opened, Step first asks)."""
     network, data, config = trainer.network, trainer.data, trainer.config
     head: dict[str, object] = {
         "format": FORMAT,
@@ -79,6 +86,8 @@ def copy_session(trainer: Trainer, title: str = "", include_history: bool = True
             "activations": list(network.activations),
         },
     }
+    if quiz is not None and quiz.on:
+        head["quiz"] = quiz.to_json()
     columns = rows = log = state = None
     if include_history:
         columns = trainer.history.columns
@@ -158,9 +167,10 @@ def save_session(
     title: str = "",
     include_history: bool = True,
     progress: Progress | None = None,
+    quiz: QuizSettings | None = None,
 ) -> None:
     """Write the trainer's session to `path` (see `write_session`)."""
-    write_session(copy_session(trainer, title, include_history), path, progress)
+    write_session(copy_session(trainer, title, include_history, quiz), path, progress)
 
 
 def write_session(
