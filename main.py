@@ -229,18 +229,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one per outco
         if args.exercises is not None or args.seed is not None or args.out is not None:
             return _exercises(args)
         if not args.headless:
-            used = [
-                flag
-                for flag, value in (
-                    ("--steps", args.steps is not None),
-                    ("--export", args.export is not None),
-                    ("--explain", args.explain),
-                    ("--save", args.save is not None),
-                    ("--gradients", args.gradients),
-                    ("--handout", args.handout is not None),
-                )
-                if value
-            ]
+            used = _headless_options(args)
             if used:
                 raise UsageError(
                     f"{', '.join(used)}: only with --headless (without it, the window opens)"
@@ -274,6 +263,20 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one per outco
         # at /dev/null so that Python's final flush does not complain either.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+def _headless_options(args: argparse.Namespace) -> list[str]:
+    """The options given that only a headless run takes."""
+    given = (
+        ("--steps", args.steps is not None),
+        ("--export", args.export is not None),
+        ("--explain", args.explain),
+        ("--save", args.save is not None),
+        ("--gradients", args.gradients),
+        ("--handout", args.handout is not None),
+        ("--handout-steps", args.handout_steps is not None),
+    )
+    return [flag for flag, value in given if value]
 
 
 def _desktop_entry(args: argparse.Namespace) -> int:
@@ -480,19 +483,7 @@ def _handout_request(out: str | None, steps: str | None) -> Handout | None:
 
 def _exercises(args: argparse.Namespace) -> int:
     """--exercises N --seed S --out DIR: the sheets, without training (gui/teaching_cli.py)."""
-    used = [
-        flag
-        for flag, value in (
-            ("--steps", args.steps is not None),
-            ("--export", args.export is not None),
-            ("--explain", args.explain),
-            ("--save", args.save is not None),
-            ("--gradients", args.gradients),
-            ("--handout", args.handout is not None),
-            ("--handout-steps", args.handout_steps is not None),
-        )
-        if value
-    ]
+    used = _headless_options(args)
     if args.exercises is None:
         raise UsageError("--seed, --out: only with --exercises N")
     if used:
