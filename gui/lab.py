@@ -17,6 +17,7 @@ from PySide6 import QtCore, QtGui
 from gui.commands import Announce, SetConfigCommand, StateCommand, TrainCommand
 from model.network import Network, check_architecture, initial_weights
 from model.optimizers import OptimizerState
+from model.quiz_settings import QuizSettings
 from model.session import Session, check_size
 from model.state import Trainer
 from model.training import Dataset, TrainingConfig
@@ -51,12 +52,17 @@ class Lab(QtCore.QObject):
         # Set by the run loop: views may then redraw less often than every frame.
         self.running = False
         self.trainer: Trainer = session.to_trainer()
+        # The quiz (gui/quiz_panel.py): its settings, saved with the session, and the
+        # question it asks before a Step (False: the Step waits for the answers).
+        self.quiz = session.quiz or QuizSettings()
+        self.step_gate: Callable[[], bool] | None = None
 
     # -- whole sessions -------------------------------------------------------------------
     def load(self, session: Session) -> None:
         """Replace the document (New from example, Open); the undo stack starts afresh."""
         self.trainer = session.to_trainer()
         self.title = session.title
+        self.quiz = session.quiz or QuizSettings()
         self.undo_stack.clear()
         self.structureChanged.emit()
         self.configChanged.emit()
@@ -72,7 +78,10 @@ class Lab(QtCore.QObject):
         return self.trainer.last_step
 
     def step(self) -> bool:
-        """One update; False (with a message) if it diverged."""
+        """One update; False (with a message) if it diverged, or if `step_gate` holds it
+        (the quiz asks its questions first)."""
+        if self.step_gate is not None and not self.step_gate():
+            return False
         return self.run_steps(1) == 1
 
     def run_steps(self, n: int, emit: bool = True, target_error: float = 0.0) -> int:

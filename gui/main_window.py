@@ -14,6 +14,7 @@ from gui.commands import TrainCommand
 from gui.controls import SettingsPanel, TransportBar
 from gui.document import Document
 from gui.lab import Lab
+from gui.learning import install_learning
 from gui.menus import Actions, build_menu_bar, make_actions
 from gui.panels import DataPanel, DivergenceBanner, ExplanationPanel, ParametersPanel, PlotsPanel
 from gui.runner import RunLoop
@@ -47,12 +48,21 @@ class MainWindow(QtWidgets.QMainWindow):
         self.menu_actions: Actions = make_actions(
             self, self.document, self.lab, self.runner, self.transport, self.show_setup
         )
+        self.learning = install_learning(
+            self, self.lab, self.document, self.explanation, self.transport, self.runner.stop
+        )
         self.recent_menu = build_menu_bar(
-            self, self.menu_actions, self.document, self.plots_panel.log_check
+            self,
+            self.menu_actions,
+            self.document,
+            self.plots_panel.log_check,
+            self.learning.file_actions,
+            self.learning.quiz_action,
         )
         self._connect_document()
         self.resize(1280, 720)  # fits a 1366×768 laptop screen with its taskbar
         self._restore_settings()
+        self.learning.sync()  # the quiz's dock follows the session, not the saved layout
         self.autosave = Autosave(self.document, parent=self)
         self.autosave.failed.connect(lambda text: self.show_message(text, 15000))
         self.statusBar().showMessage(FIRST_HINT)

@@ -7,7 +7,7 @@ when the menu bar is hidden.
 from __future__ import annotations
 
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import PySide6
@@ -190,21 +190,33 @@ def build_menu_bar(
     actions: Actions,
     document: Document,
     log_check: QtWidgets.QCheckBox,
+    teaching: Sequence[QtGui.QAction] = (),
+    quiz: QtGui.QAction | None = None,
 ) -> RecentMenu:
-    """Fill the window's menu bar; the Open recent menu it made."""
+    """Fill the window's menu bar; the Open recent menu it made. `teaching`: the File
+    menu's handout, script and exercise actions; `quiz`: Run → Quiz (gui/learning.py)."""
     bar = window.menuBar()
-    recent = _file_menu(bar.addMenu("&File"), actions, document)
+    recent = _file_menu(bar.addMenu("&File"), actions, document, teaching)
     edit_menu = bar.addMenu("&Edit")
     edit_menu.addActions([actions.undo, actions.redo])
     bar.addMenu("&Network").addAction(actions.setup)
-    bar.addMenu("&Run").addActions([actions.step, actions.back, actions.run, actions.reset])
+    run_menu = bar.addMenu("&Run")
+    run_menu.addActions([actions.step, actions.back, actions.run, actions.reset])
+    if quiz is not None:
+        run_menu.addSeparator()
+        run_menu.addAction(quiz)
     view_menu = bar.addMenu("&View")
     view_menu.addAction(_toggle_action(window, "&Logarithmic error axis", log_check))
     bar.addMenu("&Help").addActions([actions.guide, actions.shortcuts, actions.about])
     return recent
 
 
-def _file_menu(menu: QtWidgets.QMenu, actions: Actions, document: Document) -> RecentMenu:
+def _file_menu(
+    menu: QtWidgets.QMenu,
+    actions: Actions,
+    document: Document,
+    teaching: Sequence[QtGui.QAction] = (),
+) -> RecentMenu:
     examples = menu.addMenu("&New from example")
     for name, title in EXAMPLES.items():
         action = examples.addAction(title)
@@ -215,7 +227,7 @@ def _file_menu(menu: QtWidgets.QMenu, actions: Actions, document: Document) -> R
     menu.addMenu(recent)
     menu.addActions([actions.save, actions.save_as])
     menu.addSeparator()
-    menu.addActions([actions.export_history, actions.export_plots])
+    menu.addActions([actions.export_history, actions.export_plots, *teaching])
     menu.addSeparator()
     menu.addAction(actions.quit)
     return recent

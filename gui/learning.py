@@ -1,0 +1,237 @@
+"""Learning by doing, and what a teacher takes home: the quiz and the teaching files.
+
+`install_learning` adds to the window the quiz (its panel in a dock beside the
+explanation, Run → Quiz, a Quiz button beside Reset) and the File menu's actions:
+Export step as handout…, Exercise sheets…, Export history with gradients…, Export as
+Python script (numpy / PyTorch)…. The menus (gui/menus.py) place them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from gui import file_dialogs
+from gui.controls import TransportBar
+from gui.document import Document
+from gui.file_jobs import run_with_progress
+from gui.lab import Lab
+from gui.menus import make_action
+from gui.panels import ExplanationPanel
+from gui.quiz_panel import QuizPanel, make_quiz_dock
+from gui.teaching_dialogs import ExerciseSheetsDialog, HandoutDialog, open_dialog
+from model.files import Progress, WriteCancelledError, write_atomically, write_chunks
+from model.gradients_export import gradient_names, gradient_table
+from model.history import export_table
+from model.network import check_differentiable
+from model.script_export import numpy_script, torch_script
+
+SCRIPTS = {
+    "numpy": ("numpy", "backprop_numpy.py", numpy_script),
+    "torch": ("PyTorch", "backprop_torch.py", torch_script),
+}
+
+
+class TeachingFiles(QtCore.QObject):
+    """What the File menu's teaching actions write, asking over `document`'s window."""
+
+    def __init__(self, lab: Lab, document: Document, stop_run: Callable[[], None]) -> None:
+        super().__init__(document)
+        self.lab = lab
+        self.document = document
+        self._stop_run = stop_run
+
+    @property
+    def parent_widget(self) -> QtWidgets.QWidget:
+        return self.document.dialog_parent
+
+    def export_handout(self) -> QtWidgets.QDialog | None:
+        """File → Export step as handout…: the dialog (steps, format, file)."""
+        self._stop_run()
+        if self.lab.last_step == 0:
+            self.document.report("No step to put on a handout yet: press Step (→) first.")
+            return None
+        dialog = HandoutDialog(
+            self.lab.trainer,
+            self.lab.title,
+            self.document.folder(),
+            self.document.report,
+            self.parent_widget,
+            [self.document.path],
+        )
+        return open_dialog(dialog)
+
+    def exercise_sheets(self) -> QtWidgets.QDialog:
+        """File → Exercise sheets…: the dialog (how many, seed, folder)."""
+        self._stop_run()
+        dialog = ExerciseSheetsDialog(
+            self.lab.trainer,
+            self.document.folder(),
+            self.document.report,
+            self.parent_widget,
+            [self.document.path],
+        )
+        return open_dialog(dialog)
+
+    def export_history_with_gradients(self) -> None:
+        """The history with a grad.{name} column per parameter: the gradient of the
+        dataset error at every recorded state (docs/file-formats.md, "Columns")."""
+        self._stop_run()
+        trainer = self.lab.trainer
+        try:
+            check_differentiable(trainer.network.activations)
+        except ValueError as error:
+            self._warn("Cannot export gradients", str(error))
+            return
+        path = _save_name(
+            self.parent_widget,
+            "Export history with gradients",
+            str(Path(self.document.folder()) / "history-gradients.csv"),
+            "CSV (*.csv);;JSON (*.json)",
+        )
+        if not path:
+            return
+        history = trainer.history
+        columns = [*history.columns, *gradient_names(trainer)]
+        rows = history.rows_view(len(history)).copy()
+
+        def work(progress: Progress) -> None:
+            table = np.column_stack([rows, gradient_table(trainer)])
+            export_table(path, columns, table, progress, keep=[self.document.path])
+
+        try:
+            run_with_progress(
+                self.parent_widget, f"Exporting {len(rows):,} rows with gradients…", work
+            )
+        except WriteCancelledError:
+            self.document.report(f"Export cancelled: nothing was written to {path}.")
+            return
+        except (OSError, ValueError) as error:
+            self._warn("Cannot export history", _problem(path, error))
+            return
+        self.document.report(f"Exported {len(rows)} rows with their gradients to {path}", 5000)
+
+    def export_script(self, flavour: str) -> None:
+        """The run as code: a script that builds this network and trains the same steps."""
+        label, name, make = SCRIPTS[flavour]
+        path = _save_name(
+            self.parent_widget,
+            f"Export as Python script ({label})",
+            str(Path(self.document.folder()) / name),
+            "Python script (*.py)",
+        )
+        if not path:
+            return
+        if not Path(path).suffix:
+            path += ".py"
+        text = make(self.lab.trainer)
+        try:
+            write_atomically(path, write_chunks([text.encode("utf-8")]), keep=[self.document.path])
+        except OSError as error:
+            self._warn("Cannot export the script", _problem(path, error))
+            return
+        self.document.report(f"Wrote {path}: python {Path(path).name} trains the same steps", 8000)
+
+    def _warn(self, title: str, text: str) -> None:
+        self.document.report(text)
+        file_dialogs.warn(self.parent_widget, title, text)
+
+
+def _save_name(parent: QtWidgets.QWidget, title: str, suggestion: str, filters: str) -> str:
+    """The file to write ("" if cancelled); without a suffix, the chosen filter's."""
+    path, chosen = QtWidgets.QFileDialog.getSaveFileName(parent, title, suggestion, filters)
+    if path and not Path(path).suffix and "json" in chosen.lower():
+        path += ".json"
+    elif path and not Path(path).suffix and "csv" in chosen.lower():
+        path += ".csv"
+    return path
+
+
+def _problem(path: str, error: Exception) -> str:
+    if isinstance(error, OSError):
+        return f"{path}: {error.strerror or error}"
+    return f"{path}: {error}"
+
+
+@dataclass
+class Learning:
+    """What `install_learning` added to the window."""
+
+    quiz: QuizPanel
+    quiz_dock: QtWidgets.QDockWidget
+    quiz_action: QtGui.QAction
+    quiz_button: QtWidgets.QToolButton
+    files: TeachingFiles
+    file_actions: list[QtGui.QAction]
+
+    def sync(self) -> None:
+        """The dock shown exactly while the quiz is on (after the window's saved layout
+        was restored)."""
+        self.quiz_dock.setVisible(self.quiz.on)
+        self.quiz_action.setChecked(self.quiz.on)
+
+
+def install_learning(
+    window: QtWidgets.QMainWindow,
+    lab: Lab,
+    document: Document,
+    explanation: ExplanationPanel,
+    transport: TransportBar,
+    stop_run: Callable[[], None],
+) -> Learning:
+    quiz = QuizPanel(lab, explanation)
+    dock = make_quiz_dock(window, quiz)
+    action = QtGui.QAction("&Quiz: predict, then reveal", window)
+    action.setObjectName("quizAction")
+    action.setCheckable(True)
+    action.setToolTip("Step first asks you the numbers of the step, then shows them")
+    action.setChecked(quiz.on)
+    action.toggled.connect(quiz.set_on)
+    quiz.onChanged.connect(action.setChecked)
+    button = QtWidgets.QToolButton()
+    button.setObjectName("quizButton")
+    button.setDefaultAction(action)
+    button.setText("Quiz")
+    button.setFocusPolicy(QtCore.Qt.FocusPolicy.TabFocus)
+    bar = transport.layout()
+    if isinstance(bar, QtWidgets.QBoxLayout):
+        bar.insertWidget(bar.indexOf(transport.reset_button) + 1, button)
+    files = TeachingFiles(lab, document, stop_run)
+    file_actions = [
+        make_action(
+            window,
+            "Export step as &handout (HTML, PDF)…",
+            files.export_handout,
+            None,
+            "exportHandoutAction",
+        ),
+        make_action(
+            window,
+            "Export history with &gradients…",
+            files.export_history_with_gradients,
+            None,
+            "exportHistoryGradientsAction",
+        ),
+        make_action(
+            window,
+            "Export as Python script (&numpy)…",
+            lambda: files.export_script("numpy"),
+            None,
+            "exportNumpyScriptAction",
+        ),
+        make_action(
+            window,
+            "Export as Python script (Py&Torch)…",
+            lambda: files.export_script("torch"),
+            None,
+            "exportTorchScriptAction",
+        ),
+        make_action(
+            window, "E&xercise sheets…", files.exercise_sheets, None, "exerciseSheetsAction"
+        ),
+    ]
+    return Learning(quiz, dock, action, button, files, file_actions)
