@@ -23,9 +23,10 @@ from gui.teaching import (
     OutputMapView,
     contour_segments,
 )
+from gui.teaching.gradient_flow import steps_to_plot
 from model.activations import get_activation
 from model.gradcheck import numeric_gradient
-from model.gradflow import layer_gradient_norms, operating_points, sample_steps
+from model.gradflow import layer_gradient_norms, operating_points
 from model.network import Network
 from model.session import lecture_session, load_example, parse_session
 from model.surface import error_grid, grid_range
@@ -113,7 +114,7 @@ def moves(lab: Lab) -> list[tuple[str, Callable[[], None]]]:
 # -- what each view shows, next to the same thing computed from the model ---------------
 def norms_expected(lab: Lab) -> np.ndarray:
     trainer = lab.trainer
-    steps = sample_steps(len(trainer.history))
+    steps = steps_to_plot(len(trainer.history), trainer.data.n_samples)
     return layer_gradient_norms(
         trainer.network, trainer.data, trainer.config.loss, trainer.history.parameters[:, steps].T
     ).T
@@ -274,11 +275,10 @@ def test_norm_plot_has_one_curve_per_layer_named_by_its_side(qtbot) -> None:
     assert "0.25" in view.caption.text() and view.caption.wordWrap()
 
 
-def test_long_histories_plot_400_sampled_steps_and_the_marker_follows(qtbot) -> None:
+def test_long_histories_plot_sampled_steps_and_the_marker_follows(qtbot) -> None:
     lab = xor_lab(1000)
     view = show(qtbot, GradientFlowView(lab))
-    steps = sample_steps(1001)
-    assert len(steps) == 400
+    steps = np.arange(0, 1001, 4)  # every 4th row: at most 400, the last one included
     for curve, expected in zip(view.norm_curves, norms_expected(lab), strict=True):
         np.testing.assert_array_equal(curve.xData, steps)
         np.testing.assert_allclose(curve.yData, expected, rtol=1e-12)
@@ -752,3 +752,26 @@ def test_a_gradient_norm_inside_one_decade_has_tick_labels(qtbot) -> None:
     assert len(texts) >= 2
     spread = norms.max() - norms.min()
     assert all(norms.min() - spread <= float(t) <= norms.max() + spread for t in texts), texts
+
+
+def test_a_step_with_100000_samples_computes_one_new_gradient(qtbot, monkeypatch) -> None:
+    import gui.teaching.gradient_flow
+    from model.datasets import make_dataset
+
+    computed: list[int] = []
+
+    def counting(network: Network, data: Any, loss: str, thetas: np.ndarray) -> np.ndarray:
+        computed.append(len(thetas))
+        return layer_gradient_norms(network, data, loss, thetas)
+
+    monkeypatch.setattr(gui.teaching.gradient_flow, "layer_gradient_norms", counting)
+    lab = Lab(load_example("xor"))
+    assert lab.set_dataset(make_dataset("circle", 100_000, 0, 0.1), "Dataset: circle")
+    lab.run_steps(300)
+    view = show(qtbot, GradientFlowView(lab))
+    # each row is a pass over 100,000 samples: a couple of dozen rows, not 400
+    assert computed[0] <= 40 and len(view.steps) == computed[0]
+    assert view.steps[0] == 0 and view.steps[-1] == 300
+    for _ in range(3):
+        lab.step()
+    assert computed[1:] == [1, 1, 1]  # the new row only: the others stay where they were

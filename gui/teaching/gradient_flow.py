@@ -1,7 +1,8 @@
 """View 1, vanishing gradients: how large ‖∂E/∂W[l]‖ is in each layer over the training
-(the norms of a long history are cached and sampled, so a redraw during a Run costs only
-the rows it has not seen), and where each layer's neurons operate on the activation's
-slope f′(s): the two halves of why a deep sigmoid net learns slowly at the input side.
+(the norms of a long history are cached and sampled on rows that stay put as it grows,
+fewer of them for a large dataset, so a redraw during a Run costs only the rows it has
+not seen), and where each layer's neurons operate on the activation's slope f′(s): the
+two halves of why a deep sigmoid net learns slowly at the input side.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import weakref
 
 import numpy as np
 import pyqtgraph as pg
+from numpy.typing import NDArray
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.lab import Lab
@@ -23,11 +25,13 @@ from gui.teaching.common import (
     make_plot,
 )
 from model.activations import get_activation
-from model.gradflow import layer_gradient_norms, operating_points, sample_steps
+from model.gradflow import layer_gradient_norms, operating_points
 from model.network import Network
 from model.state import Trainer
 
-NORM_STEPS = 400  # history rows whose gradient norms are plotted
+NORM_STEPS = 400  # history rows whose gradient norms are plotted, at most
+NORM_BUDGET = 2_000_000  # samples' backward passes one full redraw may take (~0.2 s)
+FEWEST_STEPS = 24  # rows plotted whatever the data's size
 OPERATING_POINTS = 2000  # per layer; more are subsampled evenly
 S_SPAN, S_SPAN_MAX = 6.0, 30.0
 ACTIVATION_COLOURS = ["#222222", "#8C564B", "#17BECF", "#BCBD22", "#7F7F7F", "#CC79A7"]
@@ -71,6 +75,27 @@ class _NormCache:
         # Forget the rows no longer sampled: a long Run would otherwise keep them all.
         self._rows = {int(s): self._rows[int(s)] for s in steps}
         return np.array([self._rows[int(s)] for s in steps]).reshape(len(steps), network.depth)
+
+
+def steps_to_plot(n_rows: int, n_samples: int) -> NDArray[np.int64]:
+    """Which history rows get their gradient norms plotted: every `stride`-th row (a
+    power of two) and the last, at most `norm_limit(n_samples)` of them. The rows stay
+    the same as the history grows (a Step adds one new row to compute, and the stride
+    doubles now and then, keeping every other row), unlike rows spread evenly, which all
+    move with every Step: 400 gradients over 100,000 samples each, 2.4 s a Step."""
+    limit = norm_limit(n_samples)
+    stride = 1
+    while -(-n_rows // stride) > limit - 1:
+        stride *= 2
+    steps = np.arange(0, max(n_rows, 0), stride, dtype=np.int64)
+    if n_rows and steps[-1] != n_rows - 1:
+        steps = np.append(steps, n_rows - 1)
+    return steps
+
+
+def norm_limit(n_samples: int) -> int:
+    """Rows to plot: NORM_STEPS, fewer for a large dataset (each is a pass over it)."""
+    return int(np.clip(NORM_BUDGET // max(n_samples, 1), FEWEST_STEPS, NORM_STEPS))
 
 
 def slope(name: str, s: Array) -> Array:
@@ -225,7 +250,7 @@ class GradientFlowView(TeachingView):
         self.activation_legend.addItem(sample, "s (colour: layer)")
 
     def _draw_norms(self, trainer: Trainer) -> None:
-        self.steps = sample_steps(len(trainer.history), NORM_STEPS)
+        self.steps = steps_to_plot(len(trainer.history), trainer.data.n_samples)
         try:
             self.norms = self._cache.norms(trainer, self.steps)
         except ValueError as error:  # the step activation: nothing to differentiate
