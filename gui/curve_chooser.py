@@ -122,8 +122,10 @@ class CurveChooser(QtWidgets.QDialog):
         )
         intro.setWordWrap(True)
         self.automatic = QtWidgets.QRadioButton(
-            "Automatic: the parameter selected in the tables or the network diagram, "
-            "then those that moved most since step 0"
+            "Automatic: the selected parameter, then those that moved most since step 0"
+        )
+        self.automatic.setToolTip(
+            "The parameter selected in the tables or the network diagram is always drawn"
         )
         self.automatic.setObjectName("curvesAutomatic")
         self.ticked = QtWidgets.QRadioButton(f"These (tick up to {limit}):")

@@ -16,7 +16,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from gui.cell_text import plural
 from gui.curve_chooser import MAX_CURVES, CurveChooser, largest_moving
 from gui.envelope import PeakEnvelope
 from gui.plot_style import CURVE_WIDTH, MARKER_PEN, PALETTE, StepAxis, colour
@@ -214,8 +213,8 @@ class WeightsPlot(StepPlot):
         self.selected: int | None = None  # selected in a table or the diagram
         self.chooser_button = QtWidgets.QToolButton(self)
         self.chooser_button.setObjectName("chooseCurvesButton")
-        self.chooser_button.setText("Choose curves…")
-        self.chooser_button.setToolTip("Which parameters the plot draws")
+        self.chooser_button.setText("Choose…")
+        self.chooser_button.setToolTip(f"Which parameters the plot draws (at most {MAX_CURVES})")
         self.chooser_button.clicked.connect(self.open_chooser)
         self.chooser_button.hide()
         self.chooser: CurveChooser | None = None
@@ -250,7 +249,7 @@ class WeightsPlot(StepPlot):
         self.chooser_button.setVisible(capped)
         title = "Weights and biases"
         if capped:
-            title += f" ({len(self.shown)} of {plural(count, 'parameter')} drawn)"
+            title += f": {len(self.shown)} of {count:,} drawn"
         self.getPlotItem().setTitle(title, size="10pt")
 
     def _build(self, shown: list[int]) -> None:
@@ -311,7 +310,7 @@ class WeightsPlot(StepPlot):
         if button is None:  # a resize while pyqtgraph builds the widget
             return
         button.adjustSize()
-        button.move(self.width() - button.width() - 4, 2)
+        button.move(4, 2)  # the title's row, left of the centred title, above the axis
 
     def describe(self, step: int) -> str:
         assert self._history is not None

@@ -140,7 +140,7 @@ def test_deep_xor_draws_the_largest_moving_parameters_and_says_how_many(qtbot, w
     history = window.lab.trainer.history
     assert len(plot.curves) == MAX_CURVES == len(plot.legend.items)
     assert plot.shown == largest_moving(history.parameters, MAX_CURVES)
-    assert f"{MAX_CURVES} of 77 parameters drawn" in plot.getPlotItem().titleLabel.text
+    assert f"{MAX_CURVES} of 77 drawn" in plot.getPlotItem().titleLabel.text
     assert plot.chooser_button.isVisible()
     names = history.parameter_names
     assert legend_names(plot) == [names[i] for i in plot.shown]
