@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.lab import Lab
+from gui.optimizer_settings import BatchSizeSpin, default_batch_size
 from gui.runner import FASTEST, RunLoop, Throttle
 from model.activations import ACTIVATION_NAMES
 from model.losses import LOSSES
@@ -16,7 +17,11 @@ from model.numbers import format_number
 
 COUNTER_INTERVAL_S = 0.1  # the step counter and slider redraw this often while running
 RULE_LABELS = {"delta": "Lecture's rule: W + η[d − Y]X", "backprop": "Backprop (chain rule)"}
-MODE_LABELS = {"online": "Online (one sample per step)", "batch": "Batch (all samples per step)"}
+MODE_LABELS = {
+    "online": "Online (one sample per step)",
+    "batch": "Batch (all samples per step)",
+    "minibatch": "Mini-batch (k samples per step)",
+}
 SPEEDS: list[tuple[str, float]] = [
     ("1 step/s", 1),
     ("2 steps/s", 2),
@@ -183,7 +188,8 @@ class LearningRateSpin(QtWidgets.QDoubleSpinBox):
 
 
 class SettingsPanel(QtWidgets.QGroupBox):
-    """η, rule, loss, mode, biases, per-layer activation, speed and target error."""
+    """η, rule, loss, mode (and mini-batch size), biases, per-layer activation, speed and
+    target error."""
 
     layerChanged = QtCore.Signal(int)
 
@@ -200,6 +206,13 @@ class SettingsPanel(QtWidgets.QGroupBox):
         self.rule = self._combo("ruleCombo", RULE_LABELS)
         self.loss = self._combo("lossCombo", {name: loss.label for name, loss in LOSSES.items()})
         self.mode = self._combo("modeCombo", MODE_LABELS)
+        self.mode.setItemData(
+            self.mode.findData("minibatch"),
+            "Each step learns from the next k samples (the batch size below): smoother "
+            "than online, cheaper than batch.",
+            QtCore.Qt.ItemDataRole.ToolTipRole,
+        )
+        self.batch_size = BatchSizeSpin()
         self.activation = self._combo("activationCombo", {n: n for n in ACTIVATION_NAMES})
         self.activation.setToolTip("Activation of the layer selected above the tables")
         self.update_biases = QtWidgets.QCheckBox("Update biases")
@@ -223,6 +236,7 @@ class SettingsPanel(QtWidgets.QGroupBox):
         form.addRow("Rule", self.rule)
         form.addRow("Loss", self.loss)
         form.addRow("Mode", self.mode)
+        form.addRow("Batch size k", self.batch_size)
         form.addRow("Activation", self.activation)
         form.addRow("", self.update_biases)
         form.addRow("Speed", self.speed)
@@ -236,7 +250,8 @@ class SettingsPanel(QtWidgets.QGroupBox):
         self.learning_rate.valueChanged.connect(self._on_learning_rate_changed)
         self.rule.currentIndexChanged.connect(lambda _: self._on_config_changed("rule", self.rule))
         self.loss.currentIndexChanged.connect(lambda _: self._on_config_changed("loss", self.loss))
-        self.mode.currentIndexChanged.connect(lambda _: self._on_config_changed("mode", self.mode))
+        self.mode.currentIndexChanged.connect(self._on_mode_changed)
+        self.batch_size.valueChanged.connect(lambda k: self.lab.set_config(batch_size=int(k)))
         self.update_biases.toggled.connect(lambda on: self.lab.set_config(update_biases=bool(on)))
         self.activation.currentIndexChanged.connect(self._on_activation_changed)
         self.speed.currentIndexChanged.connect(
@@ -263,6 +278,15 @@ class SettingsPanel(QtWidgets.QGroupBox):
     def _on_config_changed(self, key: str, combo: QtWidgets.QComboBox) -> None:
         self.lab.set_config(**{key: combo.currentData()})
 
+    def _on_mode_changed(self, _index: int) -> None:
+        """Mini-batch mode needs a size: the one in the box (until one is chosen, the
+        box offers `default_batch_size`)."""
+        mode = str(self.mode.currentData())
+        if mode == "minibatch":
+            self.lab.set_config(mode=mode, batch_size=self.batch_size.value())
+        else:
+            self.lab.set_config(mode=mode)
+
     def _on_activation_changed(self, _index: int) -> None:
         self.lab.set_activation(self._layer, str(self.activation.currentData()))
 
@@ -278,6 +302,7 @@ class SettingsPanel(QtWidgets.QGroupBox):
             self.rule,
             self.loss,
             self.mode,
+            self.batch_size,
             self.update_biases,
             self.activation,
         ]
@@ -291,6 +316,10 @@ class SettingsPanel(QtWidgets.QGroupBox):
             (self.activation, network.activations[self._layer - 1]),
         ):
             combo.setCurrentIndex(combo.findData(key))
+        n_samples = self.lab.trainer.data.n_samples
+        self.batch_size.samples = n_samples
+        self.batch_size.setValue(config.batch_size or default_batch_size(n_samples))
+        self.batch_size.setEnabled(config.mode == "minibatch")
         self.update_biases.setChecked(config.update_biases)
         self._offer_backprop_only_if_differentiable(network.activations)
         for widget in widgets:

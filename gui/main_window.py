@@ -16,6 +16,7 @@ from gui.document import Document
 from gui.lab import Lab
 from gui.learning import install_learning
 from gui.menus import Actions, build_menu_bar, make_actions
+from gui.optimizer_settings import OptimizerPanel
 from gui.panels import DataPanel, DivergenceBanner, ExplanationPanel, ParametersPanel, PlotsPanel
 from gui.runner import RunLoop
 from gui.settings import app_settings, read_bool, read_bytes
@@ -75,6 +76,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.data_panel = DataPanel(self.lab)
         self.parameters_panel = ParametersPanel(self.lab)
         self.settings_panel = SettingsPanel(self.lab, self.runner)
+        self.optimizer_panel = OptimizerPanel(self.lab)
         self.plots_panel = PlotsPanel(self.lab)
         self.explanation = ExplanationPanel(self.lab)
         self.view_tabs = ViewTabs(self.lab, self.plots_panel)
@@ -91,7 +93,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_splitter(self) -> QtWidgets.QSplitter:
         """The tables and settings, the curves and views, the explanation: side by side.
         The first column scrolls when the window is short (gui/window_layout.py)."""
-        self.side = SideColumn([self.data_panel, self.parameters_panel, self.settings_panel])
+        self.side = SideColumn(
+            [self.data_panel, self.parameters_panel, self.settings_panel, self.optimizer_panel]
+        )
         splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         splitter.setObjectName("mainSplitter")
         splitter.addWidget(self.side)
