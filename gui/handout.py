@@ -34,7 +34,7 @@ IMAGE_WIDTH = 1200  # pixels of each PNG (printed about 16 cm wide)
 DIAGRAM_SIZE = QtCore.QSize(760, 520)
 PLOTS_SIZE = QtCore.QSize(680, 640)  # printed 640 wide: their text nearly as on screen
 PAGE_MARGIN_MM = 15
-PRINT_FONT_PT = 9
+PRINT_FONT_PT = 10
 CSS_DPI, MM_PER_INCH = 96, 25.4
 QUIET = ("propagateSizeHints",)  # what the offscreen platform says about every window
 
@@ -146,7 +146,7 @@ def pdf_bytes(page: str, title: str) -> bytes:
     document.setDefaultFont(font)
     document.setHtml(page)
     # Laid out on the page's printable area in CSS pixels (96 per inch), as a browser
-    # would: a picture 640 pixels wide then fits, and 9 points print as 9 points.
+    # would: a picture 640 pixels wide then fits, and 10 points print as 10 points.
     printable = QtGui.QPageSize(QtGui.QPageSize.PageSizeId.A4).size(
         QtGui.QPageSize.Unit.Millimeter
     ) - QtCore.QSizeF(2 * PAGE_MARGIN_MM, 2 * PAGE_MARGIN_MM)

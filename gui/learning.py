@@ -22,7 +22,7 @@ from gui.file_jobs import run_with_progress
 from gui.lab import Lab
 from gui.menus import make_action
 from gui.panels import ExplanationPanel
-from gui.quiz_panel import QuizPanel, make_quiz_dock
+from gui.quiz_panel import QuizPanel
 from gui.teaching_dialogs import ExerciseSheetsDialog, HandoutDialog, open_dialog
 from model.files import Progress, WriteCancelledError, write_atomically, write_chunks
 from model.gradients_export import gradient_names, gradient_table
@@ -157,6 +157,20 @@ def _problem(path: str, error: Exception) -> str:
     return f"{path}: {error}"
 
 
+def make_quiz_dock(window: QtWidgets.QMainWindow, panel: QuizPanel) -> QtWidgets.QDockWidget:
+    """The panel in a dock at the window's right, beside the explanation, shown while the
+    quiz is on (Run → Quiz turns it off; the dock has no close button of its own)."""
+    dock = QtWidgets.QDockWidget("Quiz: predict, then reveal", window)
+    dock.setObjectName("quizDock")
+    dock.setWidget(panel)
+    dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable)
+    dock.setMinimumWidth(280)
+    window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    dock.setVisible(panel.on)
+    panel.onChanged.connect(dock.setVisible)
+    return dock
+
+
 @dataclass
 class Learning:
     """What `install_learning` added to the window."""
@@ -188,6 +202,7 @@ def install_learning(
     action = QtGui.QAction("&Quiz: predict, then reveal", window)
     action.setObjectName("quizAction")
     action.setCheckable(True)
+    action.setIconText("Quiz")  # the button beside Reset
     action.setToolTip("Step first asks you the numbers of the step, then shows them")
     action.setChecked(quiz.on)
     action.toggled.connect(quiz.set_on)
@@ -195,7 +210,6 @@ def install_learning(
     button = QtWidgets.QToolButton()
     button.setObjectName("quizButton")
     button.setDefaultAction(action)
-    button.setText("Quiz")
     button.setFocusPolicy(QtCore.Qt.FocusPolicy.TabFocus)
     bar = transport.layout()
     if isinstance(bar, QtWidgets.QBoxLayout):

@@ -15,7 +15,6 @@ away. Keyboard: Tab moves between the fields, Enter checks, → (Step) asks the 
 
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 
 from PySide6 import QtCore, QtWidgets
@@ -33,6 +32,7 @@ from model.quiz import (
     check_answer,
     marked_html,
     pick_questions,
+    results_html,
 )
 from model.quiz_settings import MAX_DECIMALS, QUESTION_KINDS, QuizSettings, neuron_names
 
@@ -43,6 +43,14 @@ HIDDEN_HTML = (
     "<b>Check</b>.</p>"
 )
 IDLE_PROMPT = "Press Step (→): first you work out the numbers of the next step."
+SHORT_LABELS = {
+    "s": "s",
+    "y": "y = f(s)",
+    "E": "E",
+    "delta": "δ",
+    "gradient": "∂E/∂w",
+    "new": "new w, b",
+}
 
 
 class QuizPanel(QtWidgets.QWidget):
@@ -91,32 +99,34 @@ class QuizPanel(QtWidgets.QWidget):
         grid = QtWidgets.QGridLayout(ask)
         grid.setContentsMargins(6, 4, 6, 4)
         for i, (kind, text) in enumerate(QUESTION_KINDS.items()):
-            check = QtWidgets.QCheckBox(text)
+            check = QtWidgets.QCheckBox(SHORT_LABELS[kind])
             check.setObjectName(f"quizAsk_{kind}")
+            check.setToolTip(f"Ask for {text}")
+            check.setAccessibleName(text)
             check.toggled.connect(self._on_settings_edited)
             self.kind_checks[kind] = check
-            grid.addWidget(check, i, 0, 1, 2)
+            grid.addWidget(check, i // 3, i % 3)
         self.neuron_combo = QtWidgets.QComboBox()
         self.neuron_combo.setObjectName("quizNeuronCombo")
         self.neuron_combo.setToolTip("Ask about every neuron, or about one")
+        self.neuron_combo.setAccessibleName("Neurons asked about")
         self.neuron_combo.currentIndexChanged.connect(self._on_settings_edited)
         self.decimals_spin = QtWidgets.QSpinBox()
         self.decimals_spin.setObjectName("quizDecimalsSpin")
         self.decimals_spin.setRange(0, MAX_DECIMALS)
         self.decimals_spin.setSuffix(" decimals")
+        self.decimals_spin.setAccessibleName("Decimals that must be right")
         self.decimals_spin.setToolTip(
             "An answer is right within half a unit of its last decimal: 9 (the lecture's) "
             "means within 0.0000000005; 3 suits a calculation by hand"
         )
         self.decimals_spin.valueChanged.connect(self._on_settings_edited)
-        grid.addWidget(QtWidgets.QLabel("Neurons"), len(QUESTION_KINDS), 0)
-        grid.addWidget(self.neuron_combo, len(QUESTION_KINDS), 1)
-        grid.addWidget(QtWidgets.QLabel("Right to"), len(QUESTION_KINDS) + 1, 0)
-        grid.addWidget(self.decimals_spin, len(QUESTION_KINDS) + 1, 1)
+        rows = (len(QUESTION_KINDS) + 2) // 3
+        grid.addWidget(self.neuron_combo, rows, 0, 1, 2)
+        grid.addWidget(self.decimals_spin, rows, 2)
         return ask
 
     def _build_rest(self, ask: QtWidgets.QWidget) -> None:
-
         self.prompt = QtWidgets.QLabel(IDLE_PROMPT)
         self.prompt.setObjectName("quizPrompt")
         self.prompt.setWordWrap(True)
@@ -128,6 +138,7 @@ class QuizPanel(QtWidgets.QWidget):
         scroll.setObjectName("quizAnswers")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.form_widget)
         self.check_button = QtWidgets.QPushButton("Check (Enter)")
         self.check_button.setObjectName("quizCheckButton")
@@ -144,9 +155,9 @@ class QuizPanel(QtWidgets.QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(ask)
         layout.addWidget(self.prompt)
-        layout.addWidget(scroll, stretch=2)
+        layout.addWidget(scroll, stretch=3)
         layout.addWidget(self.check_button)
-        layout.addWidget(self.results, stretch=3)
+        layout.addWidget(self.results, stretch=2)
         layout.addWidget(self.score_label)
         self._show_score()
 
@@ -268,6 +279,7 @@ class QuizPanel(QtWidgets.QWidget):
         edit.setObjectName(f"quizAnswer_{i}")
         edit.setAccessibleName(question.label)
         edit.setPlaceholderText("your answer")
+        edit.setMinimumWidth(90)
         edit.returnPressed.connect(self.check)
         label.setBuddy(edit)
         mark = QtWidgets.QLabel()
@@ -354,7 +366,7 @@ class QuizPanel(QtWidgets.QWidget):
         self.prompt.setText(
             f"{right} of {len(self.marks)} right. Press Step (→) for the next step's questions."
         )
-        self.results.setHtml(_results_html(self.marks))
+        self.results.setHtml(results_html(self.marks))
         self.check_button.setText("Next step's questions (→)")
         self.check_button.setFocus()
         self.checked.emit()
@@ -378,34 +390,3 @@ class QuizPanel(QtWidgets.QWidget):
 
 def _right(question: Question, text: str, decimals: int) -> bool:
     return check_answer(question, text, decimals).verdict == RIGHT
-
-
-def _results_html(marks: list[Mark]) -> str:
-    wrong = [m for m in marks if not m.right]
-    if not wrong:
-        return "<p><b>All right.</b> The explanation shows the step.</p>"
-    parts = [
-        "<p>The working of each wrong answer (highlighted in the explanation too):</p>",
-    ]
-    for m in wrong:
-        wrote = f"you wrote {html.escape(m.answer.strip())}" if m.answer.strip() else "no answer"
-        parts.append(
-            f"<p><b>{html.escape(m.question.label)}</b>: {wrote}; it is "
-            f"<b>{format_number(m.question.value)}</b><br/>"
-            f'<span style="background-color:#ffd6d6">{html.escape(m.question.working)}</span></p>'
-        )
-    return "".join(parts)
-
-
-def make_quiz_dock(window: QtWidgets.QMainWindow, panel: QuizPanel) -> QtWidgets.QDockWidget:
-    """The panel in a dock at the window's right, beside the explanation, shown while the
-    quiz is on (Run → Quiz turns it off; the dock has no close button of its own)."""
-    dock = QtWidgets.QDockWidget("Quiz: predict, then reveal", window)
-    dock.setObjectName("quizDock")
-    dock.setWidget(panel)
-    dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable)
-    dock.setMinimumWidth(260)
-    window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    dock.setVisible(panel.on)
-    panel.onChanged.connect(dock.setVisible)
-    return dock

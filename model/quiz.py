@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from model.explain import ParameterStep, StepExplanation, to_html, unit_names
 from model.explain.blocks import EqualityChain, MathBlock
 from model.explain.document import document_blocks
-from model.explain.formatting import number
+from model.explain.formatting import factor, number
 from model.explain.markup import (
     MARKED_NAME,
     NO_BREAK_SPACE,
@@ -179,12 +179,28 @@ def _new_questions(
             found = (frozen, (Anchor("start", frozen),))
         for k, update in enumerate(ex.delta_rule):
             if p.name in update.names:
-                found = chains.find("W(n+1)", k)
+                vector = chains.find("W(n+1)", k)
+                found = (_delta_rule_working(ex, k, p.name), vector[1] if vector else ())
         row = (Anchor("row", p.name),)
         text = f"{p.name}: {number(p.old)} + ({number(p.change)}) = {number(p.new)}"
         found = (text, row) if found is None else (found[0], found[1] + row)
         questions.append(_question(f"new:{p.name}", f"new {p.name}", p.new, found))
     return questions
+
+
+def _delta_rule_working(ex: StepExplanation, k: int, name: str) -> str:
+    """One weight of the lecture's W(n+1) = W(n) + η[d − Y]X, with its numbers."""
+    update = ex.delta_rule[k]
+    i = update.names.index(name)
+    old, new = number(update.old[i]), number(update.new[i])
+    if len(update.samples) == 1:
+        share = update.samples[0]
+        eta = number(ex.config.learning_rate)
+        bias = i == 0 and ex.config.update_biases  # X(n) = [+1, X1, …]: the bias first
+        x = "(+1)" if bias else factor(share.inputs[i])
+        return f"{name} = {old} + {eta}·[{number(share.error)}]·{x} = {new}"
+    change = factor(update.change[i])
+    return f"{name} = {old} + {change} = {new} (the mean of η[d − Y]x over the samples)"
 
 
 def _error_question(ex: StepExplanation, chains: _Chains) -> Question:
@@ -356,3 +372,21 @@ def marked_html(ex: StepExplanation, questions: Iterable[Question]) -> str:
         at = element.end()
     out.append(source[at:])
     return "".join(out)
+
+
+def results_html(marks: Sequence[Mark]) -> str:
+    """What the quiz panel says after Check: each wrong answer, its value, its working."""
+    wrong = [m for m in marks if not m.right]
+    if not wrong:
+        return "<p><b>All right.</b> The explanation shows the step.</p>"
+    parts = ["<p>The working of each wrong answer (highlighted in the explanation too):</p>"]
+    for m in wrong:
+        typed = m.answer.strip()
+        wrote = f"you wrote {html.escape(typed)}" if typed else "no answer"
+        parts.append(
+            f"<p><b>{html.escape(m.question.label)}</b>: {wrote}; it is "
+            f"<b>{number(m.question.value)}</b><br/>"
+            f'<span style="background-color:{HIGHLIGHT}">'
+            f"{html.escape(m.question.working)}</span></p>"
+        )
+    return "".join(parts)

@@ -21,6 +21,7 @@ from model.quiz import (
     marked_html,
     parse_answer,
     pick_questions,
+    results_html,
 )
 from model.quiz_settings import QUESTION_KINDS, QuizSettings, quiz_settings
 from model.session import (
@@ -59,7 +60,8 @@ def test_the_lecture_questions_have_the_lecture_numbers() -> None:
     assert questions["s:y"].working == "s = X1·W1 + X2·W2 + b = 0.1·0.5 + 0.3·0.2 + 1.83 = 1.94"
     assert questions["y:y"].working == "y = f(s) = 1/(1+e^−1.94) = 0.874352143"
     assert questions["E"].working == "E = ½(0.03 − 0.874352143)² = 0.356465271"
-    assert questions["new:b"].working.endswith("= [1.821556479, 0.499155648, 0.197466944]")
+    assert questions["new:W2"].working == "W2 = 0.2 + 0.01·[-0.844352143]·0.3 = 0.197466944"
+    assert questions["new:b"].working == "b = 1.83 + 0.01·[-0.844352143]·(+1) = 1.821556479"
 
 
 def test_backprop_asks_delta_and_the_chain_rule_per_neuron() -> None:
@@ -141,6 +143,16 @@ def test_signs_as_people_type_them() -> None:
     assert parse_answer("   ") is None
     with pytest.raises(ValueError, match="could not convert"):
         parse_answer("1,2,3")
+
+
+def test_the_results_name_each_wrong_answer_with_its_working() -> None:
+    _ex, questions = lecture_questions(["s", "y"])
+    marks = [check_answer(questions["s:y"], "1.94", 9), check_answer(questions["y:y"], "0.87", 9)]
+    said = results_html(marks)
+    assert "s = X1" not in said
+    assert "<b>y = f(s)</b>: you wrote 0.87; it is <b>0.874352143</b>" in said
+    assert "y = f(s) = 1/(1+e^−1.94) = 0.874352143" in said
+    assert "All right" in results_html(marks[:1])
 
 
 def test_the_score() -> None:
