@@ -12,12 +12,13 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from gui.autosave import Autosave
 from gui.commands import TrainCommand
 from gui.controls import SettingsPanel, TransportBar
+from gui.divergence_banner import DivergenceBanner
 from gui.document import Document
 from gui.lab import Lab
 from gui.learning import install_learning
 from gui.menus import Actions, build_menu_bar, make_actions
 from gui.optimizer_settings import OptimizerPanel
-from gui.panels import DataPanel, DivergenceBanner, ExplanationPanel, ParametersPanel, PlotsPanel
+from gui.panels import DataPanel, ExplanationPanel, ParametersPanel, PlotsPanel
 from gui.runner import RunLoop
 from gui.settings import app_settings, read_bool, read_bytes
 from gui.setup_dialog import SetupDialog

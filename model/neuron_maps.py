@@ -7,8 +7,8 @@ into curves, and the output neuron's picture is the network's output map. One fo
 pass of the whole grid gives every layer's a[l] at once, so all the pictures together
 cost one batched pass.
 
-The plane is the one the Output map draws: the samples' range with a margin on each side
-(`plane_range`).
+The plane is the one the Output map draws: the range of every sample (the test samples
+too) with a margin on each side (`samples_plane`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from model.config import Dataset
 from model.network import Network
 
 Array = NDArray[np.float64]
@@ -42,6 +43,13 @@ def plane_range(inputs: Array, margin: float = PLANE_MARGIN) -> tuple[Range, Ran
     return (float(low[0]), float(high[0])), (float(low[1]), float(high[1]))
 
 
+def samples_plane(data: Dataset, margin: float = PLANE_MARGIN) -> tuple[Range, Range]:
+    """The input plane of every sample of `data`, the test samples too (`plane_range`)."""
+    if data.test_inputs is None:
+        return plane_range(data.inputs, margin)
+    return plane_range(np.vstack([data.inputs, data.test_inputs]), margin)
+
+
 def plane_grid(x_range: Range, y_range: Range, resolution: int) -> tuple[Array, Array]:
     """The grid's coordinates: `resolution` evenly spaced values per axis, ends included."""
     return np.linspace(*x_range, resolution), np.linspace(*y_range, resolution)
@@ -59,9 +67,9 @@ def neuron_maps(
         )
     if resolution < 1:
         raise ValueError(f"the resolution must be at least 1, got {resolution}")
-    xs, ys = plane_grid(x_range, y_range, resolution)
-    gx, gy = np.meshgrid(xs, ys)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # a plane near the float limit: nan, not a warning
+        xs, ys = plane_grid(x_range, y_range, resolution)
+        gx, gy = np.meshgrid(xs, ys)
         fp = network.forward(np.column_stack([gx.ravel(), gy.ravel()]))
     shape = (resolution, resolution)
     return [

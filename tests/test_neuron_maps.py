@@ -8,7 +8,7 @@ import pytest
 
 from model.datasets import make_dataset
 from model.network import Network, initial_weights
-from model.neuron_maps import neuron_map, neuron_maps, plane_grid, plane_range
+from model.neuron_maps import neuron_map, neuron_maps, plane_grid, plane_range, samples_plane
 
 
 def make_network(layers: list[int], activations: list[str], seed: int = 0) -> Network:
@@ -64,6 +64,10 @@ def test_the_plane_is_the_samples_range_with_a_margin() -> None:
     assert x1 == pytest.approx(data.inputs[:, 0].max() + 0.5)
     assert y0 == pytest.approx(data.inputs[:, 1].min() - 0.5)
     assert y1 == pytest.approx(data.inputs[:, 1].max() + 0.5)
+    assert samples_plane(data) == ((x0, x1), (y0, y1))
+    split = data.split(0.5, seed=2)  # the test samples are on the plane too
+    assert samples_plane(split) == ((x0, x1), (y0, y1))
+    assert samples_plane(split.without_test_set()) != ((x0, x1), (y0, y1))
 
 
 def test_only_two_input_networks_have_maps() -> None:
