@@ -2,7 +2,8 @@
 the plane of its two inputs, the samples on top filled with their target d, and the
 decision boundary y = 0.5. It shows what the network computes between the samples, and
 why XOR needs a hidden layer to bend the boundary. Test samples (never trained on) are
-crosses filled the same way, with a dark outline.
+crosses filled the same way, with a dark outline. "Show" picks one hidden neuron's output
+f(s) instead (a click on a neuron's picture in the Network view does too).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from gui.teaching.common import (
 )
 from gui.teaching.contours import ContourItem
 from model.network import Network
+from model.neuron_maps import neuron_map, plane_grid, samples_plane
 
 MAP_POINTS = 120  # per axis of the output map
 MAP_MARGIN = 0.5
@@ -38,6 +40,7 @@ PLANE = pg.ColorMap([0.0, 0.5, 1.0], ["#FAD3A6", "#F4F5F5", "#A9CCE6"])
 SAMPLE_PEN = pg.mkPen("#FFFFFF", width=1.5)
 TEST_SAMPLES_LABEL = "test samples (×, never trained on)"
 TEST_SAMPLE_PEN = pg.mkPen("#222222", width=1)
+BOUNDARY_LABEL = "decision boundary y = 0.5"
 
 
 class OutputMapView(GridView):
@@ -45,7 +48,8 @@ class OutputMapView(GridView):
     the samples on top (filled with their target d), the boundary y = 0.5.
 
     Read-only properties for tests: `image` (shape (MAP_POINTS, MAP_POINTS), row r at
-    x2 = y_values[r]), `extent` ((x0, x1), (y0, y1)), `x_values`, `y_values`, `output`.
+    x2 = y_values[r]), `extent` ((x0, x1), (y0, y1)), `x_values`, `y_values`, `output`,
+    `hidden_neuron`.
     """
 
     CAPTION = (
@@ -59,6 +63,12 @@ class OutputMapView(GridView):
         super().__init__(lab, "outputMapView", self.CAPTION, REDRAW_INTERVAL_S, parent)
         self._image = np.zeros((0, 0))
         self.output_combo = combo("outputMapOutputCombo", "The output neuron shown")
+        self.neuron_combo = combo(
+            "outputMapNeuronCombo",
+            "The network's output, or one hidden neuron's output f(s) over the input plane "
+            "(a click on a neuron's picture in the Network view chooses it too)",
+        )
+        self._neurons: list[tuple[int, int] | None] = []  # the neuron combo's entries
         self.message = QtWidgets.QLabel()
         self.message.setObjectName("outputMapMessage")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -69,6 +79,8 @@ class OutputMapView(GridView):
         page_layout = QtWidgets.QVBoxLayout(page)
         page_layout.setContentsMargins(0, 0, 0, 0)
         row = QtWidgets.QHBoxLayout()
+        row.addWidget(QtWidgets.QLabel("Show:"))
+        row.addWidget(self.neuron_combo)
         row.addWidget(QtWidgets.QLabel("Output:"))
         row.addWidget(self.output_combo)
         row.addStretch(1)
@@ -81,6 +93,7 @@ class OutputMapView(GridView):
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.pages, stretch=1)
         self.output_combo.currentIndexChanged.connect(lambda _i: self.sync(force=True))
+        self.neuron_combo.currentIndexChanged.connect(lambda _i: self.sync(force=True))
 
     def _build_plot(self) -> None:
         self.plot = make_plot(
@@ -108,7 +121,7 @@ class OutputMapView(GridView):
         self.test_samples.setZValue(11)
         item.addItem(self.test_samples)
         self._boundary_entry = pg.PlotDataItem(pen=pg.mkPen("#222222", width=2))
-        self.legend.addItem(self._boundary_entry, "decision boundary y = 0.5")
+        self.legend.addItem(self._boundary_entry, BOUNDARY_LABEL)
 
     @property
     def image(self) -> Array:
@@ -125,8 +138,26 @@ class OutputMapView(GridView):
         """The output neuron shown, 0-based."""
         return max(self.output_combo.currentIndex(), 0)
 
+    @property
+    def hidden_neuron(self) -> tuple[int, int] | None:
+        """The hidden neuron shown, (layer 1-based, row 0-based); None: the network output."""
+        index = self.neuron_combo.currentIndex()
+        return self._neurons[index] if 0 <= index < len(self._neurons) else None
+
+    def show_neuron(self, layer: int, row: int) -> None:
+        """Show neuron `row` (0-based) of `layer` (1-based): a hidden neuron's output, or
+        for the output layer the network's output y_(row+1)."""
+        network = self.lab.trainer.network
+        self._refill_neurons(network.layers)
+        self._refill_outputs(network.layers[-1])
+        if layer == network.depth:
+            self.output_combo.setCurrentIndex(row)
+        entry = None if layer == network.depth else (layer, row)
+        self.neuron_combo.setCurrentIndex(self._neurons.index(entry))
+        self.sync(force=True)
+
     def view_key(self) -> tuple[object, ...]:
-        return (*super().view_key(), self.output)
+        return (*super().view_key(), self.output, self.hidden_neuron)
 
     def recompute(self) -> None:
         network = self.lab.trainer.network
@@ -134,7 +165,9 @@ class OutputMapView(GridView):
             self._show_message(network.layers[0])
             return
         self.pages.setCurrentIndex(0)
+        self._refill_neurons(network.layers)
         self._refill_outputs(network.layers[-1])
+        self.output_combo.setEnabled(network.layers[-1] > 1 and self.hidden_neuron is None)
         self._draw(network)
 
     def _show_message(self, n_inputs: int) -> None:
@@ -158,15 +191,31 @@ class OutputMapView(GridView):
             self.output_combo.setCurrentIndex(min(max(current, 0), n_out - 1))
         self.output_combo.setEnabled(n_out > 1)
 
+    def _refill_neurons(self, layers: list[int]) -> None:
+        """The choices: the network output, then every hidden neuron (the one shown is
+        kept where it still exists)."""
+        entries: list[tuple[int, int] | None] = [None]
+        entries += [(l, j) for l in range(1, len(layers) - 1) for j in range(layers[l])]
+        if entries == self._neurons:
+            return
+        with QtCore.QSignalBlocker(self.neuron_combo):
+            current = self.hidden_neuron
+            self.neuron_combo.clear()
+            self._neurons = entries
+            for entry in entries:
+                text = (
+                    "network output"
+                    if entry is None
+                    else f"hidden neuron L{entry[0]}.{entry[1] + 1}"
+                )
+                self.neuron_combo.addItem(text)
+            self.neuron_combo.setCurrentIndex(entries.index(current) if current in entries else 0)
+        self.neuron_combo.setEnabled(len(entries) > 1)
+
     def _draw(self, network: Network) -> None:
         data = self.lab.trainer.data
-        every = (
-            data.inputs if data.test_inputs is None else np.vstack([data.inputs, data.test_inputs])
-        )
-        low = every.min(axis=0) - MAP_MARGIN
-        high = every.max(axis=0) + MAP_MARGIN
-        self._xs = np.linspace(low[0], high[0], MAP_POINTS)
-        self._ys = np.linspace(low[1], high[1], MAP_POINTS)
+        x_range, y_range = samples_plane(data, MAP_MARGIN)
+        self._xs, self._ys = plane_grid(x_range, y_range, MAP_POINTS)
         if not self.drawable():
             self._image = np.zeros((0, 0))
             self.message.setText(
@@ -174,29 +223,45 @@ class OutputMapView(GridView):
             )
             self.pages.setCurrentIndex(1)
             return
-        gx, gy = np.meshgrid(self._xs, self._ys)
-        with np.errstate(all="ignore"):
-            y = network.predict(np.column_stack([gx.ravel(), gy.ravel()]))[:, self.output]
-        self._image = y.reshape(MAP_POINTS, MAP_POINTS)
+        hidden = self.hidden_neuron
+        layer, row = hidden or (network.depth, self.output)
+        self._image = neuron_map(network, layer, row, x_range, y_range, MAP_POINTS)
         targets = data.targets[:, self.output]
-        lo, hi = self._levels(network.activations[-1], targets)
-        self._show_image(self.image_item, np.nan_to_num(self._image, nan=lo), (lo, hi))
+        lo, hi = self._levels(network.activations[-1], targets, hidden is None)
+        levels = (lo, hi)  # a hidden neuron: its own levels; the samples keep the output's
+        if hidden is not None:
+            levels = map_levels(network.activations[layer - 1], self._image)
+        self._show_image(self.image_item, np.nan_to_num(self._image, nan=levels[0]), levels)
         name = f"y{self.output + 1}" if network.layers[-1] > 1 else "y"
+        if hidden is not None:
+            name = f"f(s) of L{layer}.{row + 1}"
         self.colour_bar.getAxis("left").setLabel(name)
         self.colour_bar.getAxis("left").showLabel(False)  # the bar's axis under it says it
         self.colour_bar.axis.setLabel(name)
         self._draw_samples(self.samples, SAMPLES_LABEL, data.inputs, targets, lo, hi)
         self._draw_test_samples(lo, hi)
-        has_boundary = network.activations[-1] in ("sigmoid", "step")
+        has_boundary = hidden is None and network.activations[-1] in ("sigmoid", "step")
         self.boundary.setVisible(has_boundary)
         self._boundary_entry.setVisible(has_boundary)
+        self._list_boundary(hidden is None)
         if has_boundary:
             self.boundary.set_grid(self._xs, self._ys, self._image, 0.5)
         self._fit_view(self.plot)
+        title = "Network output y"
+        if hidden is not None:
+            title = f"Hidden neuron L{layer}.{row + 1} ({network.activations[layer - 1]}): f(s)"
         self.plot.getPlotItem().setTitle(
-            f"Network output y over the input plane at step {self.lab.trainer.position}",
-            size="10pt",
+            f"{title} over the input plane at step {self.lab.trainer.position}", size="10pt"
         )
+        self.caption.setText(self.CAPTION if hidden is None else hidden_caption(layer, row))
+
+    def _list_boundary(self, on: bool) -> None:
+        """The legend's entry for the boundary: none under a hidden neuron's output."""
+        listed = self.legend.getLabel(self._boundary_entry) is not None
+        if on and not listed:
+            self.legend.addItem(self._boundary_entry, BOUNDARY_LABEL)
+        elif listed and not on:
+            self.legend.removeItem(self._boundary_entry)
 
     def _draw_test_samples(self, lo: float, hi: float) -> None:
         data = self.lab.trainer.data
@@ -236,11 +301,31 @@ class OutputMapView(GridView):
         if entry is not None and entry.text != label:
             entry.setText(label)
 
-    def _levels(self, activation: str, targets: Array) -> tuple[float, float]:
-        """The colour range: the output's own range where it has one, so colours keep
-        their meaning (white = 0.5 for a sigmoid) from step to step."""
-        if activation in ("sigmoid", "step"):
-            return 0.0, 1.0
-        if activation == "tanh":
-            return -1.0, 1.0
-        return finite_levels(np.concatenate([self._image.ravel(), targets]))
+    def _levels(self, activation: str, targets: Array, with_image: bool) -> tuple[float, float]:
+        """The output's colour range (`map_levels`), over the image too `with_image`."""
+        values = np.concatenate([self._image.ravel(), targets]) if with_image else targets
+        return map_levels(activation, values)
+
+
+def map_levels(activation: str, values: Array) -> tuple[float, float]:
+    """The colour range of a neuron's output: its activation's own range where it has
+    one, so colours keep their meaning (white = 0.5 for a sigmoid, 0 for tanh) from step
+    to step; else the range of the finite `values`. (The Network view's pictures too.)"""
+    if activation in ("sigmoid", "step"):
+        return 0.0, 1.0
+    if activation == "tanh":
+        return -1.0, 1.0
+    return finite_levels(values)
+
+
+def hidden_caption(layer: int, row: int) -> str:
+    what = (
+        "A first hidden layer's neuron splits the plane along a straight line, s = 0"
+        if layer == 1
+        else "A deeper neuron combines the previous layer's pictures into curves"
+    )
+    return (
+        f"Hidden neuron L{layer}.{row + 1}'s output f(s) at every point of the input plane, "
+        f"the samples on top filled with their target d. {what}; the output layer "
+        "combines these. Show → network output goes back to it."
+    )
