@@ -155,7 +155,8 @@ def pdf_bytes(widget: QtWidgets.QWidget, title: str) -> bytes:
 def _encoded(image: QtGui.QImage) -> bytes:
     buffer = QtCore.QBuffer()
     buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    # The stubs ask for bytes as the format; PySide6 itself takes only a str.
+    image.save(buffer, "PNG")  # type: ignore[call-overload]
     return bytes(buffer.data().data())
 
 

@@ -46,14 +46,18 @@ pg.setConfigOptions(antialias=False, background="w", foreground="#222222")
 def colour(i: int, n: int) -> QtGui.QColor:
     if n <= len(PALETTE):
         return QtGui.QColor(PALETTE[i])
-    return pg.intColor(i, hues=n, values=1, maxValue=200)
+    made: QtGui.QColor = pg.intColor(i, hues=n, values=1, maxValue=200)
+    return made
+
+
+Ticks = list[tuple[float | None, list[float]]]  # (spacing, values) per tick level
 
 
 class StepAxis(pg.AxisItem):
     """The step axis: steps are whole numbers, so no tick ever reads 0.2 or 1.5."""
 
-    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # type: ignore[override]
-        levels = [
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> Ticks:
+        levels: Ticks = [
             (spacing, [v for v in values if float(v).is_integer()])
             for spacing, values in super().tickValues(minVal, maxVal, size)
             if spacing >= 1
@@ -73,16 +77,16 @@ class ValueAxis(pg.AxisItem):
         super().__init__(*args, **kwargs)
         self._linear_spacing: float | None = None  # set while a narrow log range is shown
 
-    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # type: ignore[override]
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> Ticks:
         low, high = sorted((minVal, maxVal))
         self._linear_spacing = None
-        if not self.logMode or not math.isfinite(low) or not math.isfinite(high):
-            return super().tickValues(minVal, maxVal, size)
-        if high - low >= 1.0:
-            return super().tickValues(minVal, maxVal, size)
+        narrow = self.logMode and math.isfinite(low) and math.isfinite(high) and high - low < 1
+        if not narrow:
+            standard: Ticks = super().tickValues(minVal, maxVal, size)
+            return standard
         v0, v1 = 10.0**low, 10.0**high
         levels = pg.AxisItem.tickSpacing(self, v0, v1, size)  # linear spacing of the values
-        ticks: list[tuple[float, list[float]]] = []
+        ticks: Ticks = []
         seen: set[float] = set()
         for spacing, _offset in levels[:2]:
             first = math.ceil(v0 / spacing) * spacing
@@ -95,7 +99,8 @@ class ValueAxis(pg.AxisItem):
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         if not self.logMode or self._linear_spacing is None:
-            return super().tickStrings(values, scale, spacing)
+            standard: list[str] = super().tickStrings(values, scale, spacing)
+            return standard
         step = self._linear_spacing
         out = []
         for v in values:
@@ -109,6 +114,9 @@ class ValueAxis(pg.AxisItem):
 class CaptionLegend(pg.LegendItem):
     """A legend laid out in rows of `columnCount` entries, re-laid out from scratch when
     that count changes (pyqtgraph's own re-layout keeps the old rows' places)."""
+
+    columnCount: int  # pyqtgraph's attributes
+    rowCount: int
 
     def __init__(self, columns: int = 4) -> None:
         super().__init__(offset=None, colCount=columns, **CAPTION_LEGEND_STYLE)

@@ -56,7 +56,7 @@ class StatusBar(QtWidgets.QStatusBar):
         if self._stale_able and not self._fresh and self._full:
             self.clearMessage()
 
-    def currentMessage(self) -> str:  # type: ignore[override]
+    def currentMessage(self) -> str:
         return self._full if super().currentMessage() else ""
 
     def _settle(self) -> None:

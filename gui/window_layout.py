@@ -39,7 +39,8 @@ class SideColumn(QtWidgets.QScrollArea):
     def minimumSizeHint(self) -> QtCore.QSize:
         # As wide as the panels need (nothing is cut at the side), as short as anything.
         inner = self.widget()
-        width = inner.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        panels = inner.minimumSizeHint().width() if inner is not None else LEFT_WIDTH
+        width = panels + self.verticalScrollBar().sizeHint().width()
         return QtCore.QSize(width, 120)
 
     def sizeHint(self) -> QtCore.QSize:
