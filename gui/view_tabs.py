@@ -131,6 +131,7 @@ class ViewTabs(QtWidgets.QTabWidget):
             )
             self.pages[key] = page
             self.setTabToolTip(self.addTab(page, title), tip)
+        self.viewBuilt.connect(self._link_views)
 
     def view(self, key: str) -> QtWidgets.QWidget:
         """The teaching view `key`, built now if it was not yet."""
@@ -143,3 +144,12 @@ class ViewTabs(QtWidgets.QTabWidget):
         """What the current tab shows (the view itself, not its page)."""
         page = self.currentWidget()
         return page.view() if isinstance(page, LazyTab) else page
+
+    def show_neuron(self, layer: int, row: int) -> None:
+        """The Output map's tab, showing neuron `row` (0-based) of `layer` (1-based)."""
+        self.view("output_map").show_neuron(layer, row)  # type: ignore[attr-defined]
+        self.setCurrentWidget(self.pages["output_map"])
+
+    def _link_views(self, key: str, view: QtWidgets.QWidget) -> None:
+        if key == "diagram":  # a click on a neuron's picture opens it large
+            view.neuronChosen.connect(self.show_neuron)  # type: ignore[attr-defined]

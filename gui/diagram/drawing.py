@@ -26,6 +26,7 @@ from gui.diagram.items import (
     edge_pen,
     edge_widths,
 )
+from gui.diagram.neuron_pictures import picture_tooltip
 from gui.diagram.scene import DiagramScene
 from gui.diagram.texts import input_text, target_text
 from gui.diagram.walkthrough import PhaseView
@@ -103,9 +104,15 @@ def draw_edges(scene: DiagramScene, theta: Array, grads: Array | None, gradient_
 
 
 def draw_neurons(
-    scene: DiagramScene, network: Network, fp: ForwardPass, targets: Array, sample: int
+    scene: DiagramScene,
+    network: Network,
+    fp: ForwardPass,
+    targets: Array,
+    sample: int,
+    pictures: bool = False,
 ) -> None:
-    """The inputs, each neuron's s and f(s) and the targets d of `sample` (0-based)."""
+    """The inputs, each neuron's s and f(s) and the targets d of `sample` (0-based);
+    `pictures`: the tooltips say what a neuron's picture is."""
     for i, tag in enumerate(scene.input_tags):
         tag.set_text(input_text(i, fp.a[0][0, i]))
         scene.neurons[0][i].setToolTip(f"Input {tag.text()} (sample {sample + 1})")
@@ -119,6 +126,7 @@ def draw_neurons(
                 f"Layer {l}, neuron {j + 1} ({network.activations[l - 1]}), sample "
                 f"{sample + 1}\ns = {format_number(s)}\nf(s) = {format_number(y)}\n"
                 f"Click to select its bias {scene.bias_names[l, j]}"
+                + (picture_tooltip(l, j) if pictures else "")
             )
     for k, tag in enumerate(scene.target_tags):
         tag.set_text(target_text(k, targets[k], network.layers[-1]))
@@ -211,8 +219,11 @@ def draw_phase(scene: DiagramScene, view: PhaseView, inputs: Array, targets: Arr
     draw_glow(scene, view.glow)
 
 
-def caption_text(trainer: Trainer, theta: Array, gradient_mode: bool, labelled: bool) -> str:
-    """What the widths and colours mean; `labelled`: the edges carry their values."""
+def caption_text(
+    trainer: Trainer, theta: Array, gradient_mode: bool, labelled: bool, pictures: bool = False
+) -> str:
+    """What the widths and colours mean; `labelled`: the edges carry their values;
+    `pictures`: the neurons are filled with their output over the input plane."""
     blue = f'<span style="color:{POSITIVE.name()}">■</span>'
     orange = f'<span style="color:{NEGATIVE.name()}">■</span>'
     if gradient_mode:
@@ -237,7 +248,13 @@ def caption_text(trainer: Trainer, theta: Array, gradient_mode: bool, labelled: 
         )
     if not labelled:
         text += " Hover over a line for its value."
-    return text + " Click: select; double-click: edit."
+    text += " Click: select; double-click: edit."
+    if pictures:
+        text += (
+            " In each neuron: its f(s) over the input plane, X1 → and X2 ↑ (orange low,"
+            " blue high); click one to see it large."
+        )
+    return text
 
 
 def delta_rule_note(trainer: Trainer) -> str:

@@ -94,16 +94,18 @@ class EdgeItem(QtWidgets.QGraphicsLineItem):
 
 class DiagramView(QtWidgets.QGraphicsView):
     """The canvas. Says which parameter (an item's data 0) was clicked or double-clicked,
-    and when its size changed."""
+    where (in scene coordinates) it was clicked, and when its size changed."""
 
     clicked = QtCore.Signal(str)
     doubleClicked = QtCore.Signal(str)
+    clickedAt = QtCore.Signal(QtCore.QPointF)
     resized = QtCore.Signal()
 
     def __init__(self, scene: QtWidgets.QGraphicsScene) -> None:
         super().__init__(scene)
         self.setObjectName("diagramView")
         self.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        self.setRenderHint(QtGui.QPainter.RenderHint.SmoothPixmapTransform)  # the pictures
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
@@ -120,9 +122,12 @@ class DiagramView(QtWidgets.QGraphicsView):
         return None
 
     def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
-        name = self.parameter_at(event.position().toPoint())
+        pos = event.position().toPoint()
+        name = self.parameter_at(pos)
         if event.button() == Qt.MouseButton.LeftButton and name:
             self.clicked.emit(name)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clickedAt.emit(self.mapToScene(pos))
         super().mousePressEvent(event)
 
     def mouseDoubleClickEvent(self, event: QtGui.QMouseEvent) -> None:

@@ -3,13 +3,14 @@ step walk-through, caption and note, and the logic of when to redraw. It follows
 (a redraw only when something it shows changed, throttled during a Run), walks through a
 Step phase by phase as the lecture tells it (gui/diagram/walkthrough.py, the controls in
 gui/diagram/walk_controls.py), and turns clicks into parameter selections and edit
-requests. The items are built by gui/diagram/scene.py and restyled by drawing.py.
+requests. The items are built by gui/diagram/scene.py and restyled by drawing.py; for two inputs,
+each neuron is filled with its output over the input plane (gui/diagram/neuron_pictures.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.diagram.drawing import (
     caption_text,
@@ -23,7 +24,8 @@ from gui.diagram.drawing import (
     gradients,
     next_samples,
 )
-from gui.diagram.items import DiagramView
+from gui.diagram.items import Array, DiagramView
+from gui.diagram.neuron_pictures import NeuronPictures, has_pictures
 from gui.diagram.scene import DiagramScene
 from gui.diagram.walk_controls import WalkControls
 from gui.diagram.walkthrough import PhaseView, phase_view
@@ -33,6 +35,7 @@ from model.explain import StepExplanation, explain_step
 
 REDRAW_INTERVAL_S = 0.1
 WORDS_LINES = 4  # the note and caption under the canvas: always this high
+PICTURE_LINES = 1  # ... and this much higher while the caption tells what the pictures are
 MINIMUM_SIZE = QtCore.QSize(430, 400)  # below this no network is readable
 
 
@@ -47,11 +50,14 @@ class NetworkDiagram(QtWidgets.QWidget):
         kind "W" or "b", row (neuron), col (input; 0 for a bias)
     animationPhaseChanged(str) : the walk-through moved to another phase (see
         `animation_phase`; "" when it ended or was cancelled)
+    neuronChosen(int, int) : a neuron with a picture was clicked: layer (1-based), row
+        (0-based); the window shows it large on the Output map
     """
 
     parameterSelected = QtCore.Signal(str)
     editRequested = QtCore.Signal(int, str, int, int)
     animationPhaseChanged = QtCore.Signal(str)
+    neuronChosen = QtCore.Signal(int, int)
 
     def __init__(self, lab: Lab, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +71,7 @@ class NetworkDiagram(QtWidgets.QWidget):
         self._run_seen = False
         self._why = ""
         self._marked = -1  # the sample marked "(next update)"
+        self.pictures = NeuronPictures(lab)
         self._build_widgets()
         lab.positionChanged.connect(self._on_position_changed)
         lab.historyChanged.connect(self._on_model_changed)
@@ -84,6 +91,14 @@ class NetworkDiagram(QtWidgets.QWidget):
         self.gradients_check.setToolTip(
             "Label and size the edges by ∂E/∂w for the sample(s) the next update uses"
         )
+        self.pictures_check = QtWidgets.QCheckBox("Neuron pictures")
+        self.pictures_check.setObjectName("diagramNeuronPictures")
+        self.pictures_check.setChecked(True)
+        self.pictures_check.setToolTip(
+            "Fill each neuron with its output f(s) over the plane of the two inputs, as "
+            "the Output map colours it (a network with 2 inputs); click a neuron to see "
+            "it large there"
+        )
         self.walk = WalkControls(self._explain_current_step)
         self.walk.setObjectName("diagramWalk")
         self.caption = QtWidgets.QLabel()
@@ -101,11 +116,12 @@ class NetworkDiagram(QtWidgets.QWidget):
         words.addWidget(self.note)
         words.addWidget(self.caption)
         words.addStretch(1)
-        self.words.setFixedHeight(WORDS_LINES * self.note.fontMetrics().lineSpacing() + 6)
+        self._fit_words(pictures=False)
         top = QtWidgets.QHBoxLayout()
         top.addWidget(QtWidgets.QLabel("Sample"))
         top.addWidget(self.sample_combo)
         top.addStretch(1)
+        top.addWidget(self.pictures_check)
         top.addWidget(self.gradients_check)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -115,10 +131,18 @@ class NetworkDiagram(QtWidgets.QWidget):
         layout.addWidget(self.words)
         self.sample_combo.currentIndexChanged.connect(self._on_sample_chosen)
         self.gradients_check.toggled.connect(lambda _on: self.refresh())
+        self.pictures_check.toggled.connect(lambda _on: self._on_pictures_toggled())
         self.walk.changed.connect(self._on_walk_changed)
         self.view.clicked.connect(self._on_clicked)
         self.view.doubleClicked.connect(self._on_double_clicked)
+        self.view.clickedAt.connect(self._on_clicked_at)
         self.view.resized.connect(self.refresh)
+
+    def _fit_words(self, pictures: bool) -> None:
+        """The words' box: as high whatever they say (the canvas would jump at every
+        step), a line more while the caption explains the pictures."""
+        lines = WORDS_LINES + PICTURE_LINES * pictures
+        self.words.setFixedHeight(lines * self.note.fontMetrics().lineSpacing() + 6)
 
     def sizeHint(self) -> QtCore.QSize:
         return QtCore.QSize(700, 520)
@@ -167,6 +191,16 @@ class NetworkDiagram(QtWidgets.QWidget):
         """Neuron `row` (0-based) of `layer` (0 = the inputs)."""
         return self.scene.neurons[layer][row]
 
+    def neuron_picture(self, layer: int, row: int) -> Array | None:
+        """The values neuron `row` (0-based) of `layer` (1-based) is filled with (row r of
+        the array at the r-th lowest X2, see model/neuron_maps.py); None without one."""
+        return self.pictures.values.get((layer, row))
+
+    @property
+    def shows_pictures(self) -> bool:
+        """The neurons are pictures: the box is ticked and the network has two inputs."""
+        return self.pictures_check.isChecked() and has_pictures(self.lab.trainer.network)
+
     def edge_count(self) -> int:
         return len(self.scene.edges)
 
@@ -193,6 +227,14 @@ class NetworkDiagram(QtWidgets.QWidget):
         else:
             self.walk.stop()
         self._on_model_changed()
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        super().showEvent(event)
+        self._draw_pictures(self._phase_view(), force=True)  # they wait while hidden
+
+    def _on_pictures_toggled(self) -> None:
+        self._shown_key = None  # the caption and the tooltips say whether they are on
+        self.refresh()
 
     def _on_structure_changed(self) -> None:
         self.walk.stop()
@@ -247,8 +289,10 @@ class NetworkDiagram(QtWidgets.QWidget):
         """Redraw from the model (does nothing if nothing it shows has changed)."""
         self._sync_samples()
         self.walk.set_available(self.lab.trainer.position > 0)
+        self._fit_words(self.shows_pictures)
         key = self._state_key()
         if key == self._shown_key:
+            self._draw_pictures(self._phase_view())  # pictures the Run throttle held back
             return
         trainer = self.lab.trainer
         sample = self._sample()
@@ -263,14 +307,16 @@ class NetworkDiagram(QtWidgets.QWidget):
         layout_key = (key[1], key[-1], *margins)
         if layout_key != self._built_key:
             self._rebuild(layout_key)
+            self.pictures.forget()
         self._shown_key = key
         theta = network.get_flat()
         grads, self._why = gradients(trainer)
         gradient_mode = self.gradients_check.isChecked()
         phase = self._phase_view()
+        pictures = self.shows_pictures
         if phase is None:
             draw_edges(self.scene, theta, grads, gradient_mode)
-            draw_neurons(self.scene, network, fp, trainer.data.targets[sample], sample)
+            draw_neurons(self.scene, network, fp, trainer.data.targets[sample], sample, pictures)
             draw_glow(self.scene, None)
         else:
             ex = self.walk.ex
@@ -285,9 +331,34 @@ class NetworkDiagram(QtWidgets.QWidget):
         self._draw_selection()
         shown = theta if phase is None else phase.theta
         self.caption.setText(
-            caption_text(trainer, shown, gradient_mode, labelled=bool(self.scene.edge_tags))
+            caption_text(
+                trainer,
+                shown,
+                gradient_mode,
+                labelled=bool(self.scene.edge_tags),
+                pictures=pictures,
+            )
         )
         self._draw_note(phase)
+        self._draw_pictures(phase)
+
+    def _draw_pictures(self, phase: PhaseView | None, force: bool = False) -> None:
+        """Each neuron filled with its output over the input plane, at the parameters
+        the edges show; none while hidden (shown, it catches up), throttled in a Run."""
+        self.pictures_check.setEnabled(has_pictures(self.lab.trainer.network))
+        if not self.shows_pictures:
+            self.pictures.clear(self.scene)
+            return
+        if not self.isVisible():
+            return
+        if phase is None:
+            self.pictures.draw(self.scene, self.lab.trainer.network.get_flat(), force=force)
+            return
+        # a forward phase has not computed the later layers yet: no picture for them
+        blank = frozenset(
+            key for key, lines in phase.neurons.items() if all(v is None for _, v in lines)
+        )
+        self.pictures.draw(self.scene, phase.theta, blank, force=True)
 
     def _phase_view(self) -> PhaseView | None:
         phase, ex = self.walk.phase, self.walk.ex
@@ -354,6 +425,18 @@ class NetworkDiagram(QtWidgets.QWidget):
         self.select_parameter(name)
         if self._selected is not None:
             self.parameterSelected.emit(name)
+
+    def _on_clicked_at(self, point: QtCore.QPointF) -> None:
+        """A click inside a neuron's circle that holds a picture: show it large."""
+        if not self.pictures.values:
+            return
+        r = self.scene.geometry.radius
+        for l, column in enumerate(self.scene.geometry.neurons[1:], start=1):
+            for j, centre in enumerate(column):
+                offset = point - centre
+                if offset.x() ** 2 + offset.y() ** 2 <= r * r and (l, j) in self.pictures.values:
+                    self.neuronChosen.emit(l, j)
+                    return
 
     def _on_double_clicked(self, name: str) -> None:
         p = self.scene.by_name.get(name)
