@@ -183,6 +183,9 @@ class QuizPanel(QtWidgets.QWidget):
 
     def _sync_settings(self) -> None:
         """The widgets from the Lab's quiz settings (a session was opened)."""
+        names = neuron_names(self.lab.trainer.network.layers)
+        if self.lab.quiz.neuron not in (None, *names):  # the network has no such neuron now
+            self.lab.quiz = replace(self.lab.quiz, neuron=None)
         quiz = self.lab.quiz
         widgets: list[QtWidgets.QWidget] = [
             *self.kind_checks.values(),
@@ -195,7 +198,7 @@ class QuizPanel(QtWidgets.QWidget):
             check.setChecked(kind in quiz.questions)
         self.neuron_combo.clear()
         self.neuron_combo.addItem("All", None)
-        for name in neuron_names(self.lab.trainer.network.layers):
+        for name in names:
             self.neuron_combo.addItem(name, name)
         self.neuron_combo.setCurrentIndex(max(0, self.neuron_combo.findData(quiz.neuron)))
         self.decimals_spin.setValue(quiz.decimals)

@@ -195,3 +195,27 @@ def test_an_edit_during_a_round_withdraws_its_questions(qtbot, window) -> None:
     window.lab.set_parameter(1, "W", 0, 0, 0.25)
     assert not panel(window).edits
     assert "withdrawn" in panel(window).findChild(QtWidgets.QLabel, "quizPrompt").text()
+
+
+def test_one_neuron_then_a_new_architecture(qtbot, window) -> None:
+    window.open_example("xor")
+    quiz_action(window).trigger()
+    combo = panel(window).findChild(QtWidgets.QComboBox, "quizNeuronCombo")
+    assert [combo.itemText(i) for i in range(combo.count())] == ["All", "h1", "h2", "y"]
+    combo.setCurrentIndex(combo.findData("h2"))
+    assert window.lab.quiz.neuron == "h2"
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert [f.accessibleName() for f in answer_fields(window)] == [
+        "s of h2",
+        "h2 = f(s)",
+        "E_1 (sample 1)",
+        "new L1.W2_1",
+        "new L1.W2_2",
+        "new L1.b2",
+    ]
+    assert window.lab.set_architecture([2, 3, 1], ["tanh", "sigmoid"], "uniform", 1)
+    assert not panel(window).edits  # withdrawn
+    assert window.lab.quiz.neuron == "h2"  # the new network has an h2 as well
+    assert window.lab.set_architecture([2, 1], ["sigmoid"], "uniform", 1)
+    assert window.lab.quiz.neuron is None
+    assert combo.currentText() == "All"
