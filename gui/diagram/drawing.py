@@ -269,3 +269,21 @@ def delta_rule_note(trainer: Trainer) -> str:
         "The delta rule's update η[d − Y]X is not −η·∂E/∂w here (it is for a "
         "sigmoid output with cross-entropy)."
     )
+
+
+def state_note(trainer: Trainer, why: str, gradient_mode: bool, neuron_labels: bool) -> str:
+    """The note under the state (not a phase of the walk-through): why there are no
+    gradients (`why`) and the delta rule's caveat in `gradient_mode`, that the neurons'
+    numbers are in the tooltips (not `neuron_labels`); else how to walk through the step."""
+    parts = []
+    if gradient_mode:
+        parts += [text for text in (why, delta_rule_note(trainer)) if text]
+    if not neuron_labels:
+        parts.append("Too little room for every neuron's numbers: hover over a neuron.")
+    position = trainer.position
+    if not parts and position > 0:
+        parts.append(
+            f"▶ Walk through shows step {position} again, phase by phase: the forward "
+            "pass with the old weights, the error, the backward pass, then the update."
+        )
+    return " ".join(parts)

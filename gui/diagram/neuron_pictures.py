@@ -14,10 +14,11 @@ creates no item.
 from __future__ import annotations
 
 import numpy as np
-from PySide6 import QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.diagram.items import Array
 from gui.diagram.scene import DiagramScene
+from gui.diagram.walkthrough import PhaseView
 from gui.lab import Lab
 from gui.runner import Throttle
 from gui.teaching.output_map import PLANE, map_levels
@@ -58,7 +59,8 @@ def has_pictures(network: Network) -> bool:
 
 
 class NeuronPictures:
-    """Draws the pictures on a diagram's scene, when what they show changed.
+    """Draws the pictures on a diagram's scene, when what they show changed, and the
+    box that switches them off (`check`).
 
     `values` holds the numbers of the pictures drawn last, by (layer, row) (layer
     1-based, row 0-based); empty when none are drawn.
@@ -66,10 +68,51 @@ class NeuronPictures:
 
     def __init__(self, lab: Lab) -> None:
         self.lab = lab
+        self.check = QtWidgets.QCheckBox("Neuron pictures")
+        self.check.setObjectName("diagramNeuronPictures")
+        self.check.setChecked(True)
+        self.check.setToolTip(
+            "Fill each neuron with its output f(s) over the plane of the two inputs, as "
+            "the Output map colours it (a network with 2 inputs); click a neuron to see "
+            "it large there"
+        )
         self._throttle = Throttle(lab, PICTURE_INTERVAL_S)
         self._drawn_key: tuple[object, ...] | None = None
         self.values: dict[tuple[int, int], Array] = {}
         self.draws = 0  # how many times pictures were computed (tests: none while hidden)
+
+    @property
+    def on(self) -> bool:
+        """The neurons are pictures: the box is ticked and the network has two inputs."""
+        return self.check.isChecked() and has_pictures(self.lab.trainer.network)
+
+    def follow(
+        self, scene: DiagramScene, phase: PhaseView | None, visible: bool, force: bool = False
+    ) -> None:
+        """The pictures at the parameters the edges show (`phase`: a phase of the
+        walk-through, or None for the state); none while hidden (shown, the diagram
+        calls again), throttled in a Run unless `force`."""
+        self.check.setEnabled(has_pictures(self.lab.trainer.network))
+        if not self.on:
+            self.clear(scene)
+        elif visible and phase is None:
+            self.draw(scene, self.lab.trainer.network.get_flat(), force=force)
+        elif visible and phase is not None:
+            # a forward phase has not computed the later layers yet: no picture for them
+            blank = frozenset(
+                key for key, lines in phase.neurons.items() if all(v is None for _, v in lines)
+            )
+            self.draw(scene, phase.theta, blank, force=True)
+
+    def neuron_at(self, scene: DiagramScene, point: QtCore.QPointF) -> tuple[int, int] | None:
+        """The (layer, row) of the neuron whose picture covers `point` (scene
+        coordinates); None if none does."""
+        r = scene.geometry.radius
+        for l, j in self.values:
+            offset = point - scene.geometry.neurons[l][j]
+            if offset.x() ** 2 + offset.y() ** 2 <= r * r:
+                return l, j
+        return None
 
     def forget(self) -> None:
         """The scene was rebuilt (its circles are new and white), or the pictures cleared."""

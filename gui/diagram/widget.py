@@ -14,7 +14,6 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.diagram.drawing import (
     caption_text,
-    delta_rule_note,
     draw_edges,
     draw_glow,
     draw_neurons,
@@ -23,9 +22,10 @@ from gui.diagram.drawing import (
     draw_titles,
     gradients,
     next_samples,
+    state_note,
 )
 from gui.diagram.items import Array, DiagramView
-from gui.diagram.neuron_pictures import NeuronPictures, has_pictures
+from gui.diagram.neuron_pictures import NeuronPictures
 from gui.diagram.scene import DiagramScene
 from gui.diagram.walk_controls import WalkControls
 from gui.diagram.walkthrough import PhaseView, phase_view
@@ -91,14 +91,7 @@ class NetworkDiagram(QtWidgets.QWidget):
         self.gradients_check.setToolTip(
             "Label and size the edges by ∂E/∂w for the sample(s) the next update uses"
         )
-        self.pictures_check = QtWidgets.QCheckBox("Neuron pictures")
-        self.pictures_check.setObjectName("diagramNeuronPictures")
-        self.pictures_check.setChecked(True)
-        self.pictures_check.setToolTip(
-            "Fill each neuron with its output f(s) over the plane of the two inputs, as "
-            "the Output map colours it (a network with 2 inputs); click a neuron to see "
-            "it large there"
-        )
+        self.pictures_check = self.pictures.check
         self.walk = WalkControls(self._explain_current_step)
         self.walk.setObjectName("diagramWalk")
         self.caption = QtWidgets.QLabel()
@@ -199,7 +192,7 @@ class NetworkDiagram(QtWidgets.QWidget):
     @property
     def shows_pictures(self) -> bool:
         """The neurons are pictures: the box is ticked and the network has two inputs."""
-        return self.pictures_check.isChecked() and has_pictures(self.lab.trainer.network)
+        return self.pictures.on
 
     def edge_count(self) -> int:
         return len(self.scene.edges)
@@ -230,7 +223,7 @@ class NetworkDiagram(QtWidgets.QWidget):
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:
         super().showEvent(event)
-        self._draw_pictures(self._phase_view(), force=True)  # they wait while hidden
+        self.pictures.follow(self.scene, self._phase_view(), True, force=True)  # caught up
 
     def _on_pictures_toggled(self) -> None:
         self._shown_key = None  # the caption and the tooltips say whether they are on
@@ -292,7 +285,8 @@ class NetworkDiagram(QtWidgets.QWidget):
         self._fit_words(self.shows_pictures)
         key = self._state_key()
         if key == self._shown_key:
-            self._draw_pictures(self._phase_view())  # pictures the Run throttle held back
+            # the pictures the Run throttle held back
+            self.pictures.follow(self.scene, self._phase_view(), self.isVisible())
             return
         trainer = self.lab.trainer
         sample = self._sample()
@@ -340,25 +334,7 @@ class NetworkDiagram(QtWidgets.QWidget):
             )
         )
         self._draw_note(phase)
-        self._draw_pictures(phase)
-
-    def _draw_pictures(self, phase: PhaseView | None, force: bool = False) -> None:
-        """Each neuron filled with its output over the input plane, at the parameters
-        the edges show; none while hidden (shown, it catches up), throttled in a Run."""
-        self.pictures_check.setEnabled(has_pictures(self.lab.trainer.network))
-        if not self.shows_pictures:
-            self.pictures.clear(self.scene)
-            return
-        if not self.isVisible():
-            return
-        if phase is None:
-            self.pictures.draw(self.scene, self.lab.trainer.network.get_flat(), force=force)
-            return
-        # a forward phase has not computed the later layers yet: no picture for them
-        blank = frozenset(
-            key for key, lines in phase.neurons.items() if all(v is None for _, v in lines)
-        )
-        self.pictures.draw(self.scene, phase.theta, blank, force=True)
+        self.pictures.follow(self.scene, phase, self.isVisible())
 
     def _phase_view(self) -> PhaseView | None:
         phase, ex = self.walk.phase, self.walk.ex
@@ -407,18 +383,9 @@ class NetworkDiagram(QtWidgets.QWidget):
             where = f"Step {ex.step}, phase {self.walk.index + 1} of {len(self.walk.phases)}"
             self.note.setText(f"<b>{where} · {phase.title}.</b> {phase.note}")
             return
-        parts = []
-        if self.gradients_check.isChecked():
-            parts += [text for text in (self._why, delta_rule_note(self.lab.trainer)) if text]
-        if not self.scene.neuron_labels:
-            parts.append("Too little room for every neuron's numbers: hover over a neuron.")
-        position = self.lab.trainer.position
-        if not parts and position > 0:
-            parts.append(
-                f"▶ Walk through shows step {position} again, phase by phase: the forward "
-                "pass with the old weights, the error, the backward pass, then the update."
-            )
-        self.note.setText(" ".join(parts))
+        gradient_mode = self.gradients_check.isChecked()
+        labels = self.scene.neuron_labels
+        self.note.setText(state_note(self.lab.trainer, self._why, gradient_mode, labels))
 
     # -- the mouse ------------------------------------------------------------------------
     def _on_clicked(self, name: str) -> None:
@@ -427,16 +394,9 @@ class NetworkDiagram(QtWidgets.QWidget):
             self.parameterSelected.emit(name)
 
     def _on_clicked_at(self, point: QtCore.QPointF) -> None:
-        """A click inside a neuron's circle that holds a picture: show it large."""
-        if not self.pictures.values:
-            return
-        r = self.scene.geometry.radius
-        for l, column in enumerate(self.scene.geometry.neurons[1:], start=1):
-            for j, centre in enumerate(column):
-                offset = point - centre
-                if offset.x() ** 2 + offset.y() ** 2 <= r * r and (l, j) in self.pictures.values:
-                    self.neuronChosen.emit(l, j)
-                    return
+        neuron = self.pictures.neuron_at(self.scene, point)
+        if neuron is not None:  # its picture, large on the Output map
+            self.neuronChosen.emit(*neuron)
 
     def _on_double_clicked(self, name: str) -> None:
         p = self.scene.by_name.get(name)
