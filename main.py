@@ -20,14 +20,10 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
-import numpy as np
-
-from model.files import NotARegularFileError, remove_temporaries, resolve_target, same_file
-from model.gradients_export import gradient_names, gradient_table
-from model.history import export_table
+from model.files import remove_temporaries
+from model.headless_outputs import outputs_problem, print_summary, write_outputs
 from model.network import check_differentiable
-from model.numbers import format_number
-from model.session import SessionError, lecture_session, load_session, save_session
+from model.session import SessionError, lecture_session, load_session
 from model.state import Trainer
 from model.training import DivergenceError
 
@@ -37,7 +33,6 @@ EXIT_INVALID = 2
 EXIT_DIVERGED = 3
 EXIT_INTERRUPTED = 130
 MAX_STEPS = 100_000_000
-SUMMARY_PARAMETERS = 12  # a summary line lists at most this many parameters
 MAX_EXERCISES = 200
 
 DESCRIPTION = """\
@@ -342,7 +337,7 @@ def _train_and_export(  # noqa: PLR0911  (one per outcome)
     gradients: bool = False,
     handout: Handout | None = None,
 ) -> int:
-    problem = _outputs_problem(path, export, save, handout and handout[0])
+    problem = outputs_problem(path, export, save, handout and handout[0])
     if problem:
         return _fail(problem, EXIT_INVALID)
     try:
@@ -361,10 +356,10 @@ def _train_and_export(  # noqa: PLR0911  (one per outcome)
         trainer.run(steps, report_every=max(steps, 1))
     except DivergenceError as error:
         diverged = error
-    problem = _write_outputs(trainer, session.title, path, export, save, gradients)
+    problem = write_outputs(trainer, session.title, path, export, save, gradients)
     if problem:
         return _fail(problem, EXIT_INVALID)
-    _print_summary(trainer, start, error_before)
+    print_summary(trainer, start, error_before)
     if diverged is not None:
         return _fail(str(diverged), EXIT_DIVERGED)
     if handout is not None:
@@ -376,75 +371,6 @@ def _train_and_export(  # noqa: PLR0911  (one per outcome)
     if explain:
         return _explain(trainer)
     return EXIT_OK
-
-
-def _outputs_problem(
-    path: str | None, export: str | None, save: str | None, handout: str | None = None
-) -> str:
-    """Why --export, --save or --handout could not be written, checked before training."""
-    outputs = (("--export", export, path), ("--save", save, None), ("--handout", handout, path))
-    for flag, target, source in outputs:
-        if target is not None:
-            problem = _unwritable(target, source)
-            if problem:
-                return f"{flag} {target}: {problem}"
-    return ""
-
-
-def _write_outputs(
-    trainer: Trainer,
-    title: str,
-    path: str | None,
-    export: str | None,
-    save: str | None,
-    gradients: bool,
-) -> str:
-    """The export and the saved session; the message of what failed, else ""."""
-
-    def write_export(out: str) -> None:
-        _export(trainer, out, path, gradients)
-
-    def write_session(out: str) -> None:
-        save_session(trainer, out, title)
-
-    writes = (("--export", export, write_export), ("--save", save, write_session))
-    for flag, target, write in writes:
-        if target is None:
-            continue
-        try:
-            write(target)
-        except (OSError, ValueError) as error:
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-            return f"{flag} {target}: cannot write it ({reason})"
-    return ""
-
-
-def _print_summary(trainer: Trainer, start: int, error_before: float) -> None:
-    done = trainer.position - start
-    error_after = trainer.history.error_at(trainer.position)
-    names = trainer.network.parameter_names()
-    values = trainer.network.get_flat()
-    shown = " ".join(
-        f"{name}={format_number(v)}"
-        for name, v in zip(names[:SUMMARY_PARAMETERS], values, strict=False)
-    )
-    if len(names) > SUMMARY_PARAMETERS:
-        shown += f" ... ({len(names)} parameters)"
-    print(
-        f"trained {done} step(s): error {format_number(error_before)} -> "
-        f"{format_number(error_after)}; parameters {shown}"
-    )
-
-
-def _export(trainer: Trainer, export: str, source: str | None, gradients: bool) -> None:
-    """The history, with the grad.NAME columns where asked (docs/file-formats.md)."""
-    history = trainer.history
-    if not gradients:
-        history.export(export, keep=[source], streams=True)
-        return
-    rows = np.column_stack([history.rows_view(len(history)), gradient_table(trainer)])
-    columns = [*history.columns, *gradient_names(trainer)]
-    export_table(export, columns, rows, keep=[source], streams=True)
 
 
 def _explain(trainer: Trainer) -> int:
@@ -502,38 +428,6 @@ def _exercises(args: argparse.Namespace) -> int:
         return _fail(problem, EXIT_INVALID)
     print(lines)
     return EXIT_OK
-
-
-def _unwritable(path: str, source: str | None = None) -> str:
-    """Why `path` cannot be written, or "" if it probably can (checked before training).
-    A symbolic link is followed (the file it names is written); a named pipe or a
-    terminal is written into; the session file `source` is never replaced."""
-    try:
-        target, stream = resolve_target(path, streams=True)
-    except OSError as error:
-        return _refused(error)
-    if source is not None and same_file(target, source):
-        return (
-            f"is the session file being read ({source}); exporting there would replace "
-            "the session with its history: choose another name"
-        )
-    return "" if stream else _folder_problem(target.parent)
-
-
-def _refused(error: OSError) -> str:
-    if isinstance(error, IsADirectoryError):
-        return "is a folder, not a file"
-    if isinstance(error, NotARegularFileError):
-        return f"is {error.kind}, not a file: choose a file name"
-    return f"cannot be checked ({error.strerror or error})"
-
-
-def _folder_problem(folder: Path) -> str:
-    if not folder.is_dir():
-        return f"the folder {os.fspath(folder)} does not exist"
-    if not os.access(folder, os.W_OK | os.X_OK):
-        return f"no permission to write in {os.fspath(folder)}"
-    return ""
 
 
 if __name__ == "__main__":
