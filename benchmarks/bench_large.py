@@ -15,6 +15,8 @@ b. Opening a network of P parameters (10,201 = 100-100-1; 90,601 = 300-300-1) an
    there: the window's load and Step against the headless ones (Session.to_trainer and
    Trainer.step), the curves the weights plot draws, and the share of the Step that the
    two plots took (PlotsPanel.refresh, timed alone).
+c. The teaching views with 100,000 samples (views-100000): showing the Gradients and
+   the Output map tabs, and a Step while each is shown, against the headless Step.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ CASES = {
     "data-100000": ("samples", 100_000),
     "net-10201": ("hidden", 100),
     "net-90601": ("hidden", 300),
+    "views-100000": ("views", 100_000),
 }
 QUICK = ("data-30000", "net-10201")
 
@@ -95,6 +98,8 @@ def run_case(name: str) -> dict[str, Any]:
     window.show()
     app.processEvents()
     kind, size = CASES[name]
+    if kind == "views":
+        return _views_case(name, window, app, _session(2, 2, size))
     session = _session(2, 0, size) if kind == "samples" else _session(size, size, 8)
     result: dict[str, Any] = {"case": name}
     t_load = _timed(lambda: window.load(session), app)
@@ -114,6 +119,24 @@ def run_case(name: str) -> dict[str, Any]:
     result["repaint_s"] = min(_timed(window.grab, app) for _ in range(3))
     result["curves"] = len(plots.weights_plot.curves)
     result["parameters"] = window.lab.trainer.network.n_parameters
+    window.lab.undo_stack.setClean()
+    return result
+
+
+def _views_case(name: str, window: Any, app: Any, session: Any) -> dict[str, Any]:
+    """Show the Gradients and the Output map tabs, and step while each is shown."""
+    window.load(session)
+    window.lab.run_steps(300)
+    headless = session.to_trainer()
+    headless.run(300)
+    result: dict[str, Any] = {"case": name, "parameters": session.to_trainer().network.n_parameters}
+    result["step_ref_s"] = min(_timed(headless.step, app) for _ in range(3))
+    tabs = window.view_tabs
+    for key in ("gradient_flow", "output_map"):
+        result[f"{key}_show_s"] = _timed(
+            lambda key=key: tabs.setCurrentWidget(tabs.pages[key]), app
+        )
+        result[f"{key}_step_s"] = min(_timed(window.lab.step, app) for _ in range(3))
     window.lab.undo_stack.setClean()
     return result
 
@@ -147,6 +170,16 @@ def report(results: list[dict[str, Any]]) -> None:
             continue
         if "error" in r:
             print(f"{name:12s} failed: {r['error']}")
+            continue
+        if "gradient_flow_show_s" in r:
+            ref = r["step_ref_s"]
+            print(
+                f"{name:12s} Gradients tab: shown in {r['gradient_flow_show_s']:.3f} s, "
+                f"Step {r['gradient_flow_step_s'] * 1000:.0f} ms = "
+                f"{r['gradient_flow_step_s'] / ref:.0f}x headless; Output map: shown in "
+                f"{r['output_map_show_s']:.3f} s, Step {r['output_map_step_s'] * 1000:.0f} ms "
+                f"= {r['output_map_step_s'] / ref:.0f}x headless"
+            )
             continue
         print(
             f"{name:12s} P={r['parameters']:,}  "
