@@ -40,6 +40,7 @@ class Snapshot:
     length: int
     position: int
     row: Array  # parameters and error at `position` (a copy)
+    first_row: Array  # row 0 too: a change of the first settings' loss rewrites its error
     optimizer_memory: OptimizerMemory  # checkpoints of the optimizer's state (a copy)
 
 

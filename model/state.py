@@ -173,6 +173,7 @@ class Trainer:
             len(self._history),
             self._position,
             row,
+            self._history.full_row(0),
             self._optimizer_memory.copy(),
         )
 
@@ -189,10 +190,10 @@ class Trainer:
             if tail is None or len(history) + len(tail) != snapshot.length:
                 raise ValueError("restoring that state needs the rows it had at the end")
             history.extend(tail)
-        if not np.array_equal(history.full_row(snapshot.position), snapshot.row):
-            n = len(history.parameter_names)
-            row = snapshot.row
-            history.set_row(snapshot.position, row[:n], float(row[n]), row[n + 1 :])
+        n = len(history.parameter_names)
+        for step, row in ((0, snapshot.first_row), (snapshot.position, snapshot.row)):
+            if not np.array_equal(history.full_row(step), row):
+                history.set_row(step, row[:n], float(row[n]), row[n + 1 :])
         if (
             list(snapshot.layers) != self._network.layers
             or list(snapshot.activations) != self._network.activations
@@ -236,7 +237,7 @@ class Trainer:
         """Back to the initial state, with a new history of that one state."""
         first = self._history.copy_prefix(1)
         self._history = first
-        self._config_log = [(0, self._config)]
+        self._set_log([(0, self._config)])
         self._optimizer_memory.clear()
         self._move_to(0)
 
@@ -256,16 +257,16 @@ class Trainer:
             raise ValueError("parameters must be finite numbers: kept the old values.")
         candidate = self._network.copy()
         candidate.set_flat(theta)
-        error = error_of(candidate, self._data, self._config.loss)
+        # Under the loss of the step that made this state, as the rest of its row.
+        loss = self._row_loss(self._position)
+        error = error_of(candidate, self._data, loss)
         if not np.isfinite(error):
             raise ValueError(
                 "That value would make the error infinite (the outputs overflow or the "
                 "loss is undefined): kept the old value."
             )
         removed = self.truncate(self._position)
-        extras = test_errors(candidate, self._data, self._config.loss, candidate.get_flat()[None])[
-            0
-        ]
+        extras = test_errors(candidate, self._data, loss, candidate.get_flat()[None])[0]
         self._history.set_row(self._position, candidate.get_flat(), error, extras)
         self._move_to(self._position)
         return removed
@@ -422,13 +423,36 @@ class Trainer:
 
     def _log_config(self, step: int) -> None:
         self._forget_settings_after(step)
-        if not self._config_log or self._config_log[-1][1] != self._config:
-            self._config_log.append((step, self._config))
+        if self._config_log[-1][1] != self._config:
+            if step == 0:  # the settings of the history's start: row 0's too
+                self._set_log([(0, self._config)])
+            else:
+                self._config_log.append((step, self._config))
 
     def _forget_settings_after(self, step: int) -> None:
         # Entries from `step` on described updates that are forgotten or made again.
         kept = [(s, c) for s, c in self._config_log if s < step]
-        self._config_log = kept or [(0, self._config)]
+        self._set_log(kept or [(0, self._config)])
+
+    def _set_log(self, log: list[tuple[int, TrainingConfig]]) -> None:
+        """A new settings log. Row k's error is of the loss that made it (row 0: the first
+        logged settings' loss): where the first entry's loss changes, so does row 0's."""
+        before = self._config_log[0][1].loss
+        self._config_log = log
+        if log[0][1].loss != before:
+            self._recompute_row(0)
+
+    def _row_loss(self, step: int) -> str:
+        """The loss row `step`'s error is of."""
+        return self._config_log[0][1].loss if step == 0 else self.config_for_step(step).loss
+
+    def _recompute_row(self, step: int) -> None:
+        network = self._network.copy()
+        theta = self._history.row(step)
+        network.set_flat(theta)
+        loss = self._row_loss(step)
+        extras = test_errors(network, self._data, loss, theta[None])[0]
+        self._history.set_row(step, theta, error_of(network, self._data, loss), extras)
 
     def set_config_log(self, log: list[tuple[int, TrainingConfig]]) -> None:
         """The settings of the recorded steps, as a saved session tells them."""

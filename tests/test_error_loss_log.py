@@ -2,9 +2,8 @@
 row k ≥ 1 under `config_for_step(k)`, row 0 under the first logged settings
 (gui/plots.py `loss_spans`). Model only, no Qt.
 
-Two cases where the Trainer's rows and its log disagree are marked xfail (strict): the
-model has to keep them in step (model/state.py is not the plots' to change). When it
-does, these start passing and strict xfail fails: remove the marks then.
+The Trainer keeps them in step: a loss changed at step 0 (or by Reset) makes row 0's
+error that loss's; an edit keeps the loss of the step that made the row.
 """
 
 from __future__ import annotations
@@ -39,11 +38,6 @@ def test_a_loss_changed_mid_history_keeps_each_rows_loss() -> None:
         assert trainer.history.error_at(k) == pytest.approx(recomputed(trainer, k), rel=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model: a loss changed at step 0 is logged from row 0 on, but row 0's error "
-    "was computed under the old loss (it is not recomputed)",
-)
 def test_a_loss_changed_at_step_0_then_a_step() -> None:
     trainer = lecture_session().to_trainer()
     trainer.set_config(loss="cross_entropy")
@@ -51,11 +45,6 @@ def test_a_loss_changed_at_step_0_then_a_step() -> None:
     assert trainer.history.error_at(0) == pytest.approx(recomputed(trainer, 0), rel=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model: an edit after a change of loss recomputes the row's error under the "
-    "new loss, while the log says the step that made the row used the old one",
-)
 def test_an_edit_after_a_change_of_loss() -> None:
     trainer = lecture_session().to_trainer()
     trainer.run(3)
@@ -64,11 +53,6 @@ def test_an_edit_after_a_change_of_loss() -> None:
     assert trainer.history.error_at(3) == pytest.approx(recomputed(trainer, 3), rel=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model: Reset logs the current settings from row 0 on, but keeps row 0's error "
-    "computed under the loss it had",
-)
 def test_a_reset_after_a_change_of_loss() -> None:
     trainer = lecture_session().to_trainer()
     trainer.run(3)

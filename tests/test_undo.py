@@ -4,6 +4,7 @@ both ends must come back exactly. (The window's QUndoStack holds the same Change
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable
 
@@ -99,8 +100,18 @@ def random_action(stack: Stack, rng: random.Random) -> None:
         lambda: stack.push(
             "activation", lambda t: t.set_activation(1, rng.choice(["sigmoid", "tanh"]))
         ),
+        lambda: stack.push(
+            "loss",
+            lambda t: (
+                t.set_config(loss=rng.choice(["squared_error", "cross_entropy"]))
+                if t.network.activations[-1] == "sigmoid"
+                else None
+            ),
+        ),
     ]
-    rng.choice(actions)()
+    # A refusal (tanh with cross-entropy, say) changes nothing and pushes nothing.
+    with contextlib.suppress(ValueError):
+        rng.choice(actions)()
 
 
 @pytest.mark.parametrize("seed", range(80))
