@@ -14,9 +14,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from test_gui_diagram import session_with_layers, show
 
 from gui.diagram import NetworkDiagram, Tag
+from gui.diagram.items import INPUT_FILL
 from gui.diagram.neuron_pictures import PICTURE_POINTS
 from gui.lab import Lab
-from gui.teaching.output_map import MAP_POINTS
+from gui.teaching.output_map import MAP_POINTS, PLANE
 from model.datasets import make_dataset
 from model.network import Network
 from model.neuron_maps import neuron_map, neuron_maps, samples_plane
@@ -60,6 +61,11 @@ def assert_pictures_are(diagram: NetworkDiagram, expected: dict[tuple[int, int],
         assert circle.brush().style() == Qt.BrushStyle.TexturePattern, key
 
 
+def plain_inputs(diagram: NetworkDiagram) -> bool:
+    """Whether the inputs are the plain grey circles (no pictures)."""
+    return all(circle.brush().color() == INPUT_FILL for circle in diagram.scene.neurons[0])
+
+
 def marks_visible(diagram: NetworkDiagram) -> bool:
     """Whether the lecture's "s | f" inside the neurons is shown."""
     marks = [
@@ -101,12 +107,25 @@ def test_every_hidden_and_output_neuron_is_its_map(diagram, lab) -> None:
     # value at the lowest X1 and the highest X2
     image = diagram.neuron(2, 0).brush().textureImage()
     assert (image.width(), image.height()) == (PICTURE_POINTS, PICTURE_POINTS)
-    value = float(diagram.neuron_picture(2, 0)[-1, 0])
-    from gui.teaching.output_map import PLANE
+    assert same_colour(image, 0, 0, float(diagram.neuron_picture(2, 0)[-1, 0]))
 
-    colour = PLANE.map(value, mode="qcolor")
-    pixel = QtGui.QColor(image.pixel(0, 0))
-    assert abs(pixel.red() - colour.red()) <= 2 and abs(pixel.blue() - colour.blue()) <= 2
+
+def same_colour(image: QtGui.QImage, x: int, y: int, level: float) -> bool:
+    """Whether pixel (x, y) is the Output map's colour of `level` (0 to 1 for a sigmoid)."""
+    colour, pixel = PLANE.map(level, mode="qcolor"), QtGui.QColor(image.pixel(x, y))
+    return abs(pixel.red() - colour.red()) <= 2 and abs(pixel.blue() - colour.blue()) <= 2
+
+
+def test_the_inputs_show_how_a_picture_reads(diagram) -> None:
+    """X1 from orange (its lowest) on the left to blue on the right; X2 from the bottom up."""
+    last = PICTURE_POINTS - 1
+    x1 = diagram.neuron(0, 0).brush().textureImage()
+    assert same_colour(x1, 0, 0, 0.0) and same_colour(x1, 0, last, 0.0)
+    assert same_colour(x1, last, 0, 1.0) and same_colour(x1, last, last, 1.0)
+    x2 = diagram.neuron(0, 1).brush().textureImage()
+    assert same_colour(x2, 0, last, 0.0) and same_colour(x2, last, last, 0.0)
+    assert same_colour(x2, 0, 0, 1.0) and same_colour(x2, last, 0, 1.0)
+    assert "how every neuron's picture reads" in diagram.neuron(0, 0).toolTip()
 
 
 def test_the_pictures_follow_a_step_and_back(diagram, lab) -> None:
@@ -152,7 +171,7 @@ def test_no_pictures_for_a_network_with_three_inputs(qtbot) -> None:
     assert not diagram.shows_pictures
     assert not diagram.pictures_check.isEnabled()
     assert all(value is None for value in shown_maps(diagram).values())
-    assert marks_visible(diagram)
+    assert marks_visible(diagram) and plain_inputs(diagram)
     assert "input plane" not in diagram.caption.text()
     with qtbot.assertNotEmitted(diagram.neuronChosen):
         click_neuron(qtbot, diagram, 1, 0)
@@ -172,14 +191,14 @@ def test_a_new_data_set_with_three_inputs_takes_the_pictures_away(diagram, lab) 
         for column in diagram.scene.neurons[1:]
         for circle in column
     )
-    assert marks_visible(diagram)
+    assert marks_visible(diagram) and plain_inputs(diagram)
 
 
 def test_switched_off_the_neurons_are_white_again(qtbot, diagram, lab) -> None:
     diagram.findChild(QtWidgets.QCheckBox, "diagramNeuronPictures").click()
     assert not diagram.shows_pictures
     assert all(value is None for value in shown_maps(diagram).values())
-    assert marks_visible(diagram)
+    assert marks_visible(diagram) and plain_inputs(diagram)
     assert diagram.neuron(1, 0).brush().color() == QtGui.QColor("white")
     with qtbot.assertNotEmitted(diagram.neuronChosen):
         click_neuron(qtbot, diagram, 1, 0)

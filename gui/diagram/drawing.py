@@ -26,7 +26,7 @@ from gui.diagram.items import (
     edge_pen,
     edge_widths,
 )
-from gui.diagram.neuron_pictures import picture_tooltip
+from gui.diagram.neuron_pictures import input_tooltip, picture_tooltip
 from gui.diagram.scene import DiagramScene
 from gui.diagram.texts import input_text, target_text
 from gui.diagram.walkthrough import PhaseView
@@ -115,7 +115,9 @@ def draw_neurons(
     `pictures`: the tooltips say what a neuron's picture is."""
     for i, tag in enumerate(scene.input_tags):
         tag.set_text(input_text(i, fp.a[0][0, i]))
-        scene.neurons[0][i].setToolTip(f"Input {tag.text()} (sample {sample + 1})")
+        scene.neurons[0][i].setToolTip(
+            f"Input {tag.text()} (sample {sample + 1})" + (input_tooltip(i) if pictures else "")
+        )
     for l in range(1, network.depth + 1):
         tags = scene.neuron_tags[l - 1]
         for j in range(network.layers[l]):

@@ -26,6 +26,7 @@ SELECTED = QtGui.QColor(240, 200, 0, 150)
 CHANGED = QtGui.QColor("#FFF2A8")  # a value the step changed (the tables' yellow)
 ERROR_GLOW = QtGui.QColor(213, 94, 0, 90)  # Okabe–Ito vermillion, translucent
 TEXT = QtGui.QColor("#1A1A1A")
+INPUT_FILL = QtGui.QColor("#E8E8E8")  # an input's circle
 MIN_WIDTH, MAX_WIDTH = 1.0, 8.0  # edge widths in pixels
 DENSE_MAX_WIDTH = 4.0  # ... where edges are too many to label
 LABELS_UP_TO = 12  # more edges: values in tooltips only

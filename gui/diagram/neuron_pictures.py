@@ -4,6 +4,9 @@ X1 across and X2 up, in the Output map's colours and levels (white is 0.5 for a 
 0 for tanh). The first hidden layer's pictures are each split by a straight line (s = 0);
 later layers bend and combine them; the output neuron's picture is the Output map.
 
+The inputs are pictures too (TensorFlow Playground's features): X1 grows from orange on
+the left to blue on the right, X2 from the bottom up, which is how every picture reads.
+
 The numbers come from model/neuron_maps.py: one forward pass of a PICTURE_POINTS ×
 PICTURE_POINTS grid of the Output map's plane gives every neuron's picture. They are
 drawn only while the diagram is shown, and during a Run at most every
@@ -16,14 +19,14 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.diagram.items import Array
+from gui.diagram.items import INPUT_FILL, Array
 from gui.diagram.scene import DiagramScene
 from gui.diagram.walkthrough import PhaseView
 from gui.lab import Lab
 from gui.runner import Throttle
 from gui.teaching.output_map import PLANE, map_levels
 from model.network import Network
-from model.neuron_maps import neuron_maps, samples_plane
+from model.neuron_maps import Range, neuron_maps, plane_grid, samples_plane
 
 PICTURE_POINTS = 32  # per axis of a neuron's picture
 PICTURE_INTERVAL_S = 0.25  # at most this often during a Run
@@ -126,6 +129,8 @@ class NeuronPictures:
         for column in scene.neurons[1:]:
             for circle in column:
                 circle.setBrush(EMPTY)
+        for circle in scene.neurons[0]:
+            circle.setBrush(INPUT_FILL)
         show_marks(scene, True)
         self.forget()
 
@@ -168,6 +173,16 @@ class NeuronPictures:
             circle.setBrush(picture_brush(picture_image(m.values, levels), radius))
             self.values[m.layer, m.neuron] = m.values
         show_marks(scene, False)
+        self._draw_inputs(scene, plane)
+
+    def _draw_inputs(self, scene: DiagramScene, plane: tuple[Range, Range]) -> None:
+        """Each input over the plane, lowest orange to highest blue: X1 grows to the
+        right, X2 upwards (how to read every other picture)."""
+        with np.errstate(all="ignore"):
+            grids = np.meshgrid(*plane_grid(*plane, PICTURE_POINTS))
+        for circle, grid in zip(scene.neurons[0], grids, strict=True):
+            image = picture_image(grid, map_levels("linear", grid))
+            circle.setBrush(picture_brush(image, scene.geometry.radius))
 
 
 def show_marks(scene: DiagramScene, on: bool) -> None:
@@ -176,6 +191,14 @@ def show_marks(scene: DiagramScene, on: bool) -> None:
         for circle in column:
             for mark in circle.childItems():
                 mark.setVisible(on)
+
+
+def input_tooltip(index: int) -> str:
+    """What an input's tooltip adds about its picture (`index` 0-based)."""
+    return (
+        f"\nThe circle: X{index + 1} over the input plane, orange at its lowest, blue at its "
+        "highest: how every neuron's picture reads (X1 across, X2 up)."
+    )
 
 
 def picture_tooltip(layer: int, row: int) -> str:

@@ -15,7 +15,7 @@ from itertools import pairwise
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.diagram.geometry import BIAS_BOX, Geometry, Parameter, compute_geometry, parameters_of
-from gui.diagram.items import LABELS_UP_TO, Array, EdgeItem, Qt, Tag
+from gui.diagram.items import INPUT_FILL, LABELS_UP_TO, Array, EdgeItem, Qt, Tag
 from gui.diagram.labels import place_labels, place_neuron_labels
 from gui.diagram.texts import (
     EDGE_WIDEST,
@@ -275,7 +275,7 @@ class DiagramScene(QtWidgets.QGraphicsScene):
 
     def _make_inputs(self, geometry: Geometry) -> None:
         r = geometry.radius
-        column = [self._circle(c, r, "#E8E8E8") for c in geometry.neurons[0]]
+        column = [self._circle(c, r, INPUT_FILL.name()) for c in geometry.neurons[0]]
         self.neurons.append(column)
         self.input_tags = [
             self._tag((1.0, 0.5), c + QtCore.QPointF(-r - 6, 0)) for c in geometry.neurons[0]
