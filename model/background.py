@@ -77,7 +77,7 @@ class TailHistory(History):
         last: Array = self._data[0].copy()
         return last
 
-    def append(self, parameters: Array, error: float, extras: Sequence[float] = ()) -> None:
+    def append(self, parameters: Array, error: float, extras: Sequence[float] | Array = ()) -> None:
         self.extend(np.concatenate([parameters, [error], extras])[None, :])
 
     def extend(self, rows: Array) -> None:

@@ -249,7 +249,7 @@ def _write_stream(target: Path, write: Callable[[BinaryIO], None]) -> None:
         write(handle)
 
 
-def write_chunks(chunks: Iterable[bytes]) -> Callable[[BinaryIO], None]:
+def write_chunks(chunks: Iterable[bytes | memoryview]) -> Callable[[BinaryIO], None]:
     """A `write` for `write_atomically` that writes these byte strings in order."""
 
     def write(handle: BinaryIO) -> None:

@@ -75,7 +75,7 @@ class History:
 
     @property
     def capacity(self) -> int:
-        return self._data.shape[0]
+        return int(self._data.shape[0])
 
     @property
     def nbytes(self) -> int:
@@ -124,7 +124,8 @@ class History:
         """Everything at `step` (a copy): parameters, error, extras."""
         if not 0 <= step < self._n:
             raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
-        return self._data[step].copy()
+        row: Array = self._data[step].copy()
+        return row
 
     # -- growth ---------------------------------------------------------------------------
     def _reserve(self, n_rows: int) -> None:
@@ -145,13 +146,15 @@ class History:
         if n_rows > self.capacity:
             self._reserve(n_rows)
 
-    def append(self, parameters: Array, error: float, extras: Sequence[float] = ()) -> None:
+    def append(self, parameters: Array, error: float, extras: Sequence[float] | Array = ()) -> None:
         """Add one state."""
         self._reserve(self._n + 1)
         self._write(self._n, parameters, error, extras)
         self._n += 1
 
-    def _write(self, step: int, parameters: Array, error: float, extras: Sequence[float]) -> None:
+    def _write(
+        self, step: int, parameters: Array, error: float, extras: Sequence[float] | Array
+    ) -> None:
         if len(extras) != len(self.extra_columns):
             raise ValueError(f"expected {len(self.extra_columns)} extra values, got {len(extras)}")
         n = self._n_params
@@ -183,7 +186,7 @@ class History:
         self.revision += 1
 
     def set_row(
-        self, step: int, parameters: Array, error: float, extras: Sequence[float] = ()
+        self, step: int, parameters: Array, error: float, extras: Sequence[float] | Array = ()
     ) -> None:
         """Overwrite one existing state (a parameter edit replaces the current state)."""
         if not 0 <= step < self._n:
@@ -234,7 +237,7 @@ class History:
         export_table(path, self.columns, self._data[: self._n], progress, keep, streams)
 
     @classmethod
-    def from_table(cls, columns: Sequence[str], rows: Sequence[Sequence[float]]) -> History:
+    def from_table(cls, columns: Sequence[str], rows: Sequence[Sequence[float]] | Array) -> History:
         """Rebuild a History from the table's columns and rows (validated by the caller):
         step, the parameters, error, then any extra columns."""
         columns = list(columns)

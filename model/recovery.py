@@ -24,6 +24,7 @@ import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -82,9 +83,9 @@ class AutosaveJob:
         if self.first:
             with open(self.rows_path, "r+b") as handle:
                 handle.seek(self.first * self.rows.shape[1] * 8)
-                handle.write(memoryview(self.rows))
+                handle.write(self.rows.data)
         else:
-            write_bytes_atomically(self.rows_path, memoryview(self.rows))
+            write_bytes_atomically(self.rows_path, self.rows.data)
         write_atomically(self.json_path, [json.dumps(self.session, allow_nan=False)])
         if self.replaced is not None and self.replaced != self.rows_path:
             with contextlib.suppress(OSError):
@@ -142,8 +143,10 @@ class AutosaveFile:
                 "biases": [b.tolist() for b in network.biases],
             }
         log = [
-            entry for entry in training_log_entries(trainer) if int(entry["from_step"]) < n_rows - 1
-        ]  # type: ignore[call-overload]
+            entry
+            for entry in training_log_entries(trainer)
+            if cast(int, entry["from_step"]) < n_rows - 1
+        ]
         state = optimizer_state_entry(trainer, n_rows - 1)
         if state is not None:
             session["optimizer_state"] = state_lists(state)
@@ -245,6 +248,7 @@ def read_autosave(json_path: Path) -> Recovered | None:
     history = History(session.network.parameter_names(), len(rows), extras)
     history.extend(rows)
     session = attach_history(session, history, meta.get("training_log"))
+    assert isinstance(obj, dict)  # (it held the autosave's meta)
     if obj.get("optimizer_state") is not None and len(history) > 1:
         made = session.config_log[-1][1] if session.config_log else session.config
         state = read_optimizer_state(obj["optimizer_state"], made, session.network.n_parameters)

@@ -16,11 +16,12 @@ read by name into memory, never extracted, so no path can point outside the arch
 
 from __future__ import annotations
 
+import io
 import re
 import time
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -215,10 +216,10 @@ def _read_array(
             if header_bytes + 8 * count != info.file_size:
                 raise SessionError(path, f"{name}: its header does not match its size")
             array = np.empty(shape[::-1] if fortran else shape, dtype=dtype)
-            view = memoryview(array.reshape(-1).view(np.uint8))
+            view = array.reshape(-1).view(np.uint8).data
             filled = 0
             while filled < len(view):
-                got = member.readinto(view[filled:])
+                got = cast(io.BufferedIOBase, member).readinto(view[filled:])
                 if not got:
                     raise SessionError(path, f"{name}: ends early")
                 filled += got

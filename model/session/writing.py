@@ -358,7 +358,7 @@ def _archive_parts(
         biases.append(f"biases-{layer}.npy")
     arrays["inputs.npy"] = (copy.inputs, False)
     arrays["targets.npy"] = (copy.targets, False)
-    data = {"inputs": "inputs.npy", "targets": "targets.npy"}
+    data: dict[str, object] = {"inputs": "inputs.npy", "targets": "targets.npy"}
     if copy.test_inputs is not None and copy.test_targets is not None:
         arrays["test-inputs.npy"] = (copy.test_inputs, False)
         arrays["test-targets.npy"] = (copy.test_targets, False)
