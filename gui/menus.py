@@ -127,9 +127,12 @@ def _run_actions(
         window, "&Run / Pause", transport.run_button.toggle, Key.Key_Space, "runAction"
     )
     reset = make_action(window, "R&eset", transport.reset_button.click, "Ctrl+R", "resetAction")
-    runner.runningChanged.connect(
-        lambda running: (step.setEnabled(not running), back.setEnabled(not running))
-    )
+
+    def enable_stepping(running: bool) -> None:
+        step.setEnabled(not running)
+        back.setEnabled(not running)
+
+    runner.runningChanged.connect(enable_stepping)
     return step, back, run, reset
 
 

@@ -29,7 +29,7 @@ from model.state import Trainer
 
 FRAME_RATE = 33.0  # redraws per second while running (the target is >= 30)
 MIN_STEP_BUDGET_S = 0.004  # stepping per tick even when drawing took the whole frame
-FASTEST = 0  # speed value meaning "as fast as possible"
+FASTEST = 0.0  # speed value meaning "as fast as possible"
 WORKER_START_DELAY_MS = 300
 
 
@@ -68,7 +68,7 @@ class RunLoop(QtCore.QObject):
     def __init__(self, lab: Lab, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.lab = lab
-        self.speed = FASTEST  # steps per second; FASTEST = no limit
+        self.speed: float = FASTEST  # steps per second; FASTEST = no limit
         self.target_error = 0.0  # stop when E ≤ this (0 = never)
         self._timer = QtCore.QTimer(self)
         self._timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtGui, QtWidgets
 
 from gui.cell_text import plural
 from gui.lab import Lab
@@ -219,6 +219,6 @@ class SetupDialog(QtWidgets.QDialog):
         self.seed.setValue(random.randrange(2**31))
         return self.apply_architecture()
 
-    def showEvent(self, event: QtCore.QEvent) -> None:  # type: ignore[override]
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
         self.sync()
         super().showEvent(event)

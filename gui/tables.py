@@ -154,11 +154,11 @@ class InputsTableModel(_NumberTableModel):
         return data.inputs, data.targets
 
     def rowCount(self, parent: ModelIndex | None = None) -> int:
-        return self._arrays()[0].shape[0]
+        return int(self._arrays()[0].shape[0])
 
     def columnCount(self, parent: ModelIndex | None = None) -> int:
         inputs, targets = self._arrays()
-        return inputs.shape[1] + targets.shape[1]
+        return int(inputs.shape[1] + targets.shape[1])
 
     def value(self, row: int, col: int) -> float:
         inputs, targets = self._arrays()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.lab import Lab
 
@@ -27,7 +27,7 @@ def _teaching(name: str) -> ViewFactory:
     def make(lab: Lab) -> QtWidgets.QWidget:
         import gui.teaching  # noqa: PLC0415  (imported when first shown)
 
-        view_class: type[QtWidgets.QWidget] = getattr(gui.teaching, name)
+        view_class: Callable[[Lab], QtWidgets.QWidget] = getattr(gui.teaching, name)
         return view_class(lab)
 
     return make
@@ -90,14 +90,16 @@ class LazyTab(QtWidgets.QWidget):
     def view(self) -> QtWidgets.QWidget:
         if self._view is None:
             self._view = self._build()
-            self.layout().addWidget(self._view)
+            layout = self.layout()
+            assert layout is not None
+            layout.addWidget(self._view)
             # A child added after its parent was shown stays hidden until shown itself; it
             # appears with the page in any case.
             self._view.show()
             self._built(self._view)
         return self._view
 
-    def showEvent(self, event: QtCore.QEvent) -> None:  # type: ignore[override]
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
         self.view()
         super().showEvent(event)
 
@@ -126,12 +128,17 @@ class ViewTabs(QtWidgets.QTabWidget):
         )
         self.pages: dict[str, LazyTab] = {}
         for key, title, tip, make in TEACHING_VIEWS:
-            page = LazyTab(
-                lambda make=make: make(lab), lambda view, key=key: self.viewBuilt.emit(key, view)
-            )
+            page = LazyTab(self._builder(make, lab), self._announcer(key))
             self.pages[key] = page
             self.setTabToolTip(self.addTab(page, title), tip)
         self.viewBuilt.connect(self._link_views)
+
+    @staticmethod
+    def _builder(make: ViewFactory, lab: Lab) -> Callable[[], QtWidgets.QWidget]:
+        return lambda: make(lab)
+
+    def _announcer(self, key: str) -> Callable[[QtWidgets.QWidget], None]:
+        return lambda view: self.viewBuilt.emit(key, view)
 
     def view(self, key: str) -> QtWidgets.QWidget:
         """The teaching view `key`, built now if it was not yet."""

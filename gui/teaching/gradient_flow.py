@@ -51,7 +51,7 @@ class _NormCache:
         self._key: tuple[object, ...] | None = None
         self._rows: dict[int, Array] = {}
 
-    def norms(self, trainer: Trainer, steps: Array) -> Array:
+    def norms(self, trainer: Trainer, steps: NDArray[np.int64]) -> Array:
         """Shape (len(steps), depth); ValueError for an activation without derivative."""
         history, network, data = trainer.history, trainer.network, trainer.data
         key = (
