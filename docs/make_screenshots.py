@@ -3,7 +3,8 @@
     QT_QPA_PLATFORM=offscreen python docs/make_screenshots.py
 
 The whole window on the lecture example after one step and on XOR while it runs, then
-each teaching view (a tab of the window) on the lecture example and on XOR.
+each teaching view (a tab of the window) on the lecture example and on XOR; then the
+Network view's neuron pictures (docs/make_neuron_pictures_screenshot.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ os.environ["XDG_DATA_HOME"] = os.environ["XDG_CONFIG_HOME"]
 
 from PySide6 import QtWidgets  # noqa: E402
 
+from docs.make_neuron_pictures_screenshot import shoot_neuron_pictures  # noqa: E402
 from gui.app import make_application  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
 from model.session import load_example  # noqa: E402
@@ -86,6 +88,7 @@ def main() -> int:
     window.runner.stop()
     shoot_views(app, window, "xor")
     window.lab.undo_stack.setClean()
+    print(shoot_neuron_pictures(app))
     return 0
 
 

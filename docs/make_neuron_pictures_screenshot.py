@@ -1,0 +1,71 @@
+"""Take the README's picture of the Network view's neuron pictures from the real window,
+offscreen, at 1366×768 (the laptop screen the window is made to fit).
+
+    QT_QPA_PLATFORM=offscreen python docs/make_neuron_pictures_screenshot.py
+
+The circle dataset (100 samples, seed 0) on a 2-6-1 network (tanh, sigmoid; Xavier
+weights, seed 0), trained 3000 batch steps with binary cross-entropy at η = 0.5: each
+hidden neuron has learned a straight split of the plane, and the output neuron's picture
+combines the six into a closed region around the circle. (`make screenshots` takes it
+too, through docs/make_screenshots.py.)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The user's saved window layout must not change the picture.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="backprop-lab-shots-")
+os.environ["XDG_DATA_HOME"] = os.environ["XDG_CONFIG_HOME"]
+
+from PySide6 import QtWidgets  # noqa: E402
+
+from gui.app import make_application  # noqa: E402
+from gui.main_window import MainWindow  # noqa: E402
+from model.datasets import make_dataset  # noqa: E402
+
+DOCS = ROOT / "docs"
+NAME = "screenshot-neuron-pictures.png"
+
+
+def settle(app: QtWidgets.QApplication, seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.005)
+
+
+def shoot_neuron_pictures(app: QtWidgets.QApplication) -> Path:
+    window = MainWindow()
+    window.resize(1366, 768)
+    window.show()
+    settle(app, 0.3)
+    lab = window.lab
+    assert lab.set_dataset(make_dataset("circle", 100, seed=0), "Circle")
+    assert lab.set_architecture([2, 6, 1], ["tanh", "sigmoid"], "xavier", 0)
+    assert lab.set_config(learning_rate=0.5, mode="batch", loss="cross_entropy")
+    lab.run_steps(3000)
+    tabs = window.view_tabs
+    tabs.setCurrentWidget(tabs.pages["diagram"])
+    settle(app, 0.6)
+    path = DOCS / NAME
+    window.grab().save(str(path))
+    lab.undo_stack.setClean()
+    window.close()
+    return path
+
+
+def main() -> int:
+    print(shoot_neuron_pictures(make_application()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
