@@ -1,4 +1,5 @@
-"""Take the README's screenshots of the real window (offscreen or under Xvfb), 1280×800.
+"""Take the README's screenshots of the real window (offscreen or under Xvfb), 1366×768, a
+student's laptop.
 
     QT_QPA_PLATFORM=offscreen python docs/make_screenshots.py
 
@@ -66,7 +67,7 @@ def shoot_views(app: QtWidgets.QApplication, window: MainWindow, example: str) -
 def main() -> int:
     app = make_application()
     window = MainWindow()
-    window.resize(1280, 800)
+    window.resize(1366, 768)
     window.show()
     settle(app, 0.3)
     window.transport.step_button.click()
