@@ -1,4 +1,4 @@
-"""Backprop Lab's entry point (shared/DESIGN.md, Contract 3).
+"""Backprop Lab's entry point (docs/file-formats.md, "Command line").
 
     python main.py [FILE.json|FILE.bplab]            the window
     python main.py --headless [FILE] --steps N --export OUT.csv|OUT.json [--explain]
@@ -216,7 +216,7 @@ def _seed(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one per outcome)
-    """Run the program; returns the exit code (Contract 3)."""
+    """Run the program; returns the exit code (docs/file-formats.md, "Exit codes")."""
     try:
         args = build_parser().parse_args(argv)
         if args.install_desktop_entry or args.uninstall_desktop_entry:

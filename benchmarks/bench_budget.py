@@ -1,4 +1,4 @@
-"""The remaining budget figures of shared/DESIGN.md, each against a reference measured in
+"""The remaining speed and memory figures of the budget, each against a reference measured in
 this run (bench_engine.py and bench_gui.py cover the others).
 
     QT_QPA_PLATFORM=offscreen python benchmarks/bench_budget.py [--quick]

@@ -93,7 +93,7 @@ class Network:
             [b.copy() for b in self.biases],
         )
 
-    # -- the parameter vector: the order of the history columns (Contract 2) --------------
+    # -- the parameter vector: the order of the history columns (model/layout.py) -------
     def get_flat(self) -> Array:
         """All parameters as one vector: per layer, W row by row, then b."""
         parts: list[Array] = []

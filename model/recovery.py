@@ -8,7 +8,7 @@ the same file, and a file whose process is gone was left by a crash):
   rewritten every few seconds. A change other than appending (Back, Reset, an edit)
   writes them whole into the next generation's file; the previous one is deleted only
   once the JSON names the new one.
-- `autosave-<pid>-<n>.json`: the session (Contract 1, without the history), which rows
+- `autosave-<pid>-<n>.json`: the session (the session file's JSON, without the history), which rows
   file holds its history and how many of its rows belong to it. It is written atomically
   *after* the rows, so it never counts rows that are not on disk: a crash in the middle
   of a save — an append or a rewrite — leaves the previous save intact.
@@ -72,7 +72,7 @@ class AutosaveJob:
 
     json_path: Path
     rows_path: Path
-    session: dict[str, object]  # Contract 1, plus KEY: which rows belong to it
+    session: dict[str, object]  # a session file's JSON, plus KEY: which rows belong to it
     rows: np.ndarray  # the rows to write from row `first` on
     first: int  # 0: a new rows file, written whole
     replaced: Path | None = None  # the previous generation, deleted after the JSON

@@ -1,5 +1,5 @@
-"""The command line (Contract 3): main(argv) in-process for speed, plus a few real
-subprocesses to prove that errors never end in a traceback."""
+"""The command line (docs/file-formats.md, "Command line"): main(argv) in-process for
+speed, plus a few real subprocesses to prove that errors never end in a traceback."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The main window, driven through its real widgets: in pairs, the view follows the model
-and the model follows the view (Contract 4 object names)."""
+and the model follows the view (the object names of docs/file-formats.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""The parameter history (Contract 2): storage, growth and its memory bound, the CSV and
-JSON exports with exact float64 round trips, and atomic writes that never leave a
-partial or damaged file."""
+"""The parameter history (docs/file-formats.md, "History"): storage, growth and its
+memory bound, the CSV and JSON exports with exact float64 round trips, and atomic writes
+that never leave a partial or damaged file."""
 
 from __future__ import annotations
 
