@@ -14,10 +14,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -51,10 +53,11 @@ def settle(app: QtWidgets.QApplication, seconds: float) -> None:
         time.sleep(0.005)
 
 
-def save(image: QtGui.QPixmap | QtGui.QImage, name: str) -> None:
+def save(image: QtGui.QPixmap | QtGui.QImage, name: str) -> Path:
     path = DOCS / name
     image.save(str(path))
     print(path)
+    return path
 
 
 def open_example(app: QtWidgets.QApplication, window: MainWindow, name: str) -> None:
@@ -125,9 +128,10 @@ def headless_valley(optimizer: Optimizer) -> Trainer:
     return trainer
 
 
-def same_surface_extent(runs: list[Trainer]) -> None:
-    """Both error surfaces span what both paths need (the view's own rule, given the
-    two paths), so that the pictures compare. The view asks for x's range, then y's."""
+@contextlib.contextmanager
+def same_surface_extent(runs: list[Trainer]) -> Iterator[None]:
+    """Inside: both error surfaces span what both paths need (the view's own rule, given
+    the two paths), so that the pictures compare. The view asks for x's range, then y's."""
     own = error_surface.grid_range
     paths = [np.concatenate([run.history.parameters[k] for run in runs]) for k in (0, 1)]
     calls = iter(range(10**9))
@@ -136,6 +140,10 @@ def same_surface_extent(runs: list[Trainer]) -> None:
         return own(current, np.concatenate([path, paths[next(calls) % 2]]))
 
     error_surface.grid_range = both_paths  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        error_surface.grid_range = own
 
 
 def valley_run(
@@ -186,7 +194,18 @@ def marks_font(view: QtWidgets.QTextBrowser) -> None:
             return
 
 
-def shoot_adam(app: QtWidgets.QApplication, window: MainWindow) -> None:
+def shoot_valley(app: QtWidgets.QApplication, window: MainWindow) -> Path:
+    """Plain descent beside momentum, the same error range and surface on both sides."""
+    runs = [headless_valley(Optimizer("sgd")), headless_valley(Optimizer("momentum"))]
+    every = np.concatenate([run.history.errors for run in runs])
+    errors = (float(every.min()), float(every.max()))
+    with same_surface_extent(runs):
+        plain = valley_run(app, window, Optimizer("sgd"), errors)
+        momentum = valley_run(app, window, Optimizer("momentum"), errors)
+    return save(side_by_side([plain, momentum]), "screenshot-valley.png")
+
+
+def shoot_adam(app: QtWidgets.QApplication, window: MainWindow) -> Path:
     """XOR with Adam (η = 0.1), 2 steps: the explanation, widened, at Adam's update."""
     open_example(app, window, "xor")
     window.lab.set_config(optimizer=Optimizer("adam"), learning_rate=0.1)
@@ -207,10 +226,10 @@ def shoot_adam(app: QtWidgets.QApplication, window: MainWindow) -> None:
     bar = view.verticalScrollBar()
     bar.setValue(bar.value() + view.cursorRect().top() - 6)
     settle(app, 0.2)
-    save(window.grab(), "screenshot-adam-explanation.png")
+    return save(window.grab(), "screenshot-adam-explanation.png")
 
 
-def shoot_overfitting(app: QtWidgets.QApplication, window: MainWindow) -> None:
+def shoot_overfitting(app: QtWidgets.QApplication, window: MainWindow) -> Path:
     """The overfitting lesson after OVERFITTING_STEPS steps: the error plot made tall,
     the test set in the box on the left."""
     open_example(app, window, "overfitting")
@@ -224,29 +243,29 @@ def shoot_overfitting(app: QtWidgets.QApplication, window: MainWindow) -> None:
     settle(app, 0.5)
     window.explanation.view.verticalScrollBar().setValue(0)
     show_side_column_end(app, window)
-    save(window.grab(), "screenshot-overfitting.png")
+    return save(window.grab(), "screenshot-overfitting.png")
 
 
-def main() -> int:
-    app = make_application()
+def shoot_optimizer_pictures(app: QtWidgets.QApplication) -> list[Path]:
+    """The three pictures, from a window of their own (make_screenshots.py calls this)."""
     window = MainWindow()
     window.resize(*SIZE)
     window.show()
     settle(app, 0.3)
     window.plots_panel.log_check.setChecked(True)
-
-    runs = [headless_valley(Optimizer("sgd")), headless_valley(Optimizer("momentum"))]
-    same_surface_extent(runs)
-    every = np.concatenate([run.history.errors for run in runs])
-    errors = (float(every.min()), float(every.max()))
-    plain = valley_run(app, window, Optimizer("sgd"), errors)
-    momentum = valley_run(app, window, Optimizer("momentum"), errors)
-    save(side_by_side([plain, momentum]), "screenshot-valley.png")
-
-    shoot_adam(app, window)
-    shoot_overfitting(app, window)
+    paths = [
+        shoot_valley(app, window),
+        shoot_adam(app, window),
+        shoot_overfitting(app, window),
+    ]
     window.lab.undo_stack.setClean()
     window.runner.stop()
+    window.close()
+    return paths
+
+
+def main() -> int:
+    shoot_optimizer_pictures(make_application())
     return 0
 
 

@@ -5,7 +5,8 @@ student's laptop.
 
 The whole window on the lecture example after one step and on XOR while it runs, then
 each teaching view (a tab of the window) on the lecture example and on XOR; then the
-Network view's neuron pictures (docs/make_neuron_pictures_screenshot.py).
+Network view's neuron pictures (docs/make_neuron_pictures_screenshot.py); then the
+optimizers and the test set (docs/make_optimizer_screenshots.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ os.environ["XDG_DATA_HOME"] = os.environ["XDG_CONFIG_HOME"]
 from PySide6 import QtWidgets  # noqa: E402
 
 from docs.make_neuron_pictures_screenshot import shoot_neuron_pictures  # noqa: E402
+from docs.make_optimizer_screenshots import shoot_optimizer_pictures  # noqa: E402
 from gui.app import make_application  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
 from model.session import load_example  # noqa: E402
@@ -90,6 +92,7 @@ def main() -> int:
     shoot_views(app, window, "xor")
     window.lab.undo_stack.setClean()
     print(shoot_neuron_pictures(app))
+    shoot_optimizer_pictures(app)  # (prints each path)
     return 0
 
 
