@@ -180,20 +180,6 @@ def show_side_column_end(app: QtWidgets.QApplication, window: MainWindow) -> Non
     settle(app, 0.1)
 
 
-def marks_font(view: QtWidgets.QTextBrowser) -> None:
-    """Qt draws the combining circumflex of m̂ and v̂ misplaced in DejaVu Sans (the
-    default sans-serif font of many Linux systems, and of the machine that takes these
-    pictures); the explanation is shown here in a font that places it, if there is one."""
-    families = {name.split(" [")[0] for name in QtGui.QFontDatabase.families()}  # "[foundry]"
-    for family in ("Nimbus Sans", "Liberation Sans", "Arial", "Helvetica"):
-        if family in families:
-            font = QtGui.QFont(view.font())
-            font.setFamilies([family])
-            view.setFont(font)
-            view.document().setDefaultFont(font)
-            return
-
-
 def shoot_valley(app: QtWidgets.QApplication, window: MainWindow) -> Path:
     """Plain descent beside momentum, the same error range and surface on both sides."""
     runs = [headless_valley(Optimizer("sgd")), headless_valley(Optimizer("momentum"))]
@@ -217,7 +203,6 @@ def shoot_adam(app: QtWidgets.QApplication, window: MainWindow) -> Path:
     settle(app, 0.5)
     show_side_column_end(app, window)
     view = window.explanation.view
-    marks_font(view)
     window.explanation.refresh(force=True)
     assert view.find("Update with Adam"), "no Adam section in the explanation"
     cursor = view.textCursor()

@@ -9,7 +9,10 @@ from model.explain.limits import FULL_PARAMETERS
 from model.explain.markup import mark_name, subscript
 from model.explain.records import OptimizerParameter, OptimizerUpdate, StepExplanation
 
-HAT = "\u0302"  # combining circumflex: m̂, v̂
+# The bias-corrected means as m with a subscript: a combining circumflex (m̂) is drawn
+# misplaced by Qt in DejaVu Sans, the default font of many Linux desktops.
+M_HAT = f"m{subscript('c')}"
+V_HAT = f"v{subscript('c')}"
 
 
 def _value(o: OptimizerUpdate, key: str) -> float:
@@ -47,8 +50,8 @@ def _rules(o: OptimizerUpdate) -> str:
     if o.name == "adam":
         return (
             "m ← β1·m + (1 − β1)·g and v ← β2·v + (1 − β2)·g² are running means of g and g² "
-            f"(both start at 0); m{HAT} = m/(1 − β1ᵗ) and v{HAT} = v/(1 − β2ᵗ) correct for "
-            f"that start; then w ← w − η·m{HAT}/(√v{HAT} + ε)."
+            f"(both start at 0); {M_HAT} = m/(1 − β1ᵗ) and {V_HAT} = v/(1 − β2ᵗ) correct for "
+            f"that start; then w ← w − η·{M_HAT}/(√{V_HAT} + ε)."
         )
     return "w ← w − η·g."
 
@@ -76,7 +79,7 @@ def optimizer_section(ex: StepExplanation, doc: list[Block]) -> None:
         doc.append(
             Paragraph(
                 f"Bias correction: at update t = {o.t}, m holds only {number(1 - b1**o.t)} of "
-                f"the directions so far (it started at 0), so m{HAT} = m/{number(1 - b1**o.t)} "
+                f"the directions so far (it started at 0), so {M_HAT} = m/{number(1 - b1**o.t)} "
                 "restores their size; without it the first steps would be far too small."
             )
         )
@@ -182,11 +185,11 @@ def _adam_chains(o: OptimizerUpdate, p: OptimizerParameter, w: str) -> list[Equa
                 number(v1),
             ]
         ),
-        EqualityChain([f"m{HAT} = m/(1 − β1ᵗ)", f"{factor(m1)}/{number(c1)}", number(m_hat)]),
-        EqualityChain([f"v{HAT} = v/(1 − β2ᵗ)", f"{factor(v1)}/{number(c2)}", number(v_hat)]),
+        EqualityChain([f"{M_HAT} = m/(1 − β1ᵗ)", f"{factor(m1)}/{number(c1)}", number(m_hat)]),
+        EqualityChain([f"{V_HAT} = v/(1 − β2ᵗ)", f"{factor(v1)}/{number(c2)}", number(v_hat)]),
         EqualityChain(
             [
-                f"{w} ← {w} − η·m{HAT}/(√v{HAT} + ε)",
+                f"{w} ← {w} − η·{M_HAT}/(√{V_HAT} + ε)",
                 f"{number(p.old)} − {number(o.eta)}·{factor(m_hat)}"
                 f"/(√{number(v_hat)} + {number(eps)})",
                 number(p.new),
