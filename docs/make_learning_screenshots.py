@@ -9,28 +9,21 @@ poppler's pdftoppm (Debian/Ubuntu: poppler-utils); without it only the quiz is t
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# The user's saved window layout must not change the pictures.
-os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="backprop-lab-shots-")
-os.environ["XDG_DATA_HOME"] = os.environ["XDG_CONFIG_HOME"]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6 import QtGui, QtWidgets  # noqa: E402
+from PySide6 import QtGui, QtWidgets
 
-import main as cli  # noqa: E402
-from gui.app import make_application  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
+import main as cli
+from docs.shots import DOCS, settle
+from gui.app import make_application
+from gui.main_window import MainWindow
 
-DOCS = ROOT / "docs"
 ANSWERS = {  # one wrong: y to four decimals only
     "s": "1.94",
     "y = f(s)": "0.8744",
@@ -39,13 +32,6 @@ ANSWERS = {  # one wrong: y to four decimals only
     "new W2": "0.197466944",
     "new b": "1.821556479",
 }
-
-
-def settle(app: QtWidgets.QApplication, seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.005)
 
 
 def shoot_quiz(app: QtWidgets.QApplication) -> None:

@@ -12,34 +12,19 @@ too, through docs/make_screenshots.py.)
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# The user's saved window layout must not change the picture.
-os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="backprop-lab-shots-")
-os.environ["XDG_DATA_HOME"] = os.environ["XDG_CONFIG_HOME"]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6 import QtWidgets  # noqa: E402
+from PySide6 import QtWidgets
 
-from gui.app import make_application  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
-from model.datasets import make_dataset  # noqa: E402
+from docs.shots import DOCS, settle
+from gui.app import make_application
+from gui.main_window import MainWindow
+from model.datasets import make_dataset
 
-DOCS = ROOT / "docs"
 NAME = "screenshot-neuron-pictures.png"
-
-
-def settle(app: QtWidgets.QApplication, seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.005)
 
 
 def shoot_neuron_pictures(app: QtWidgets.QApplication) -> Path:

@@ -15,42 +15,27 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# The user's saved window layout must not change the pictures.
-os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="backprop-lab-shots-")
-os.environ["XDG_DATA_HOME"] = os.environ["XDG_CONFIG_HOME"]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.app import make_application  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
-from gui.teaching import error_surface  # noqa: E402
-from model.optimizers import Optimizer  # noqa: E402
-from model.session import load_example  # noqa: E402
-from model.state import Trainer  # noqa: E402
+from docs.shots import DOCS, settle
+from gui.app import make_application
+from gui.main_window import MainWindow
+from gui.teaching import error_surface
+from model.optimizers import Optimizer
+from model.session import load_example
+from model.state import Trainer
 
-DOCS = ROOT / "docs"
 SIZE = (1366, 768)
 VALLEY_STEPS = 60
 OVERFITTING_STEPS = 2000
-
-
-def settle(app: QtWidgets.QApplication, seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.005)
 
 
 def save(image: QtGui.QPixmap | QtGui.QImage, name: str) -> Path:

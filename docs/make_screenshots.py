@@ -11,28 +11,20 @@ optimizers and the test set (docs/make_optimizer_screenshots.py).
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# The user's saved window layout must not change the pictures.
-os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="backprop-lab-shots-")
-os.environ["XDG_DATA_HOME"] = os.environ["XDG_CONFIG_HOME"]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6 import QtWidgets  # noqa: E402
+from PySide6 import QtWidgets
 
-from docs.make_neuron_pictures_screenshot import shoot_neuron_pictures  # noqa: E402
-from docs.make_optimizer_screenshots import shoot_optimizer_pictures  # noqa: E402
-from gui.app import make_application  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
-from model.session import load_example  # noqa: E402
+from docs.make_neuron_pictures_screenshot import shoot_neuron_pictures
+from docs.make_optimizer_screenshots import shoot_optimizer_pictures
+from docs.shots import DOCS, settle
+from gui.app import make_application
+from gui.main_window import MainWindow
+from model.session import load_example
 
-DOCS = ROOT / "docs"
 VIEWS = {
     "Network": "network",
     "Gradients": "gradients",
@@ -40,13 +32,6 @@ VIEWS = {
     "Output map": "output-map",
     "Gradient check": "gradient-check",
 }
-
-
-def settle(app: QtWidgets.QApplication, seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.005)
 
 
 def save(widget: QtWidgets.QWidget, name: str) -> None:
