@@ -191,7 +191,12 @@ class Document(QtCore.QObject):
         .json is saved as .bplab beside it, if the student agrees."""
         self._stop_run()
         if copy is None:
-            copy = copy_session(self.lab.trainer, title=self.lab.title, quiz=self.lab.quiz)
+            copy = copy_session(
+                self.lab.trainer,
+                title=self.lab.title,
+                quiz=self.lab.quiz,
+                comparison=self.lab.compared.plan(),
+            )
         rows = f" ({copy.n_history_rows:,} history rows)" if copy.n_history_rows > 1 else ""
         try:
             run_with_progress(

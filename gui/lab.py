@@ -15,6 +15,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui
 
 from gui.commands import Announce, SetConfigCommand, StateCommand, TrainCommand
+from gui.compare.runs import ComparedRuns
 from model.network import Network, check_architecture, initial_weights
 from model.optimizers import OptimizerState
 from model.quiz_settings import QuizSettings
@@ -56,6 +57,9 @@ class Lab(QtCore.QObject):
         # question it asks before a Step (False: the Step waits for the answers).
         self.quiz = session.quiz or QuizSettings()
         self.step_gate: Callable[[], bool] | None = None
+        # Runs compared with this one (gui/compare/runs.py): they follow its every move.
+        self.compared = ComparedRuns(self)
+        self.compared.load(session.comparison)
 
     # -- whole sessions -------------------------------------------------------------------
     def load(self, session: Session) -> None:
@@ -64,6 +68,7 @@ class Lab(QtCore.QObject):
         self.title = session.title
         self.quiz = session.quiz or QuizSettings()
         self.undo_stack.clear()
+        self.compared.load(session.comparison)
         self.structureChanged.emit()
         self.configChanged.emit()
         self._emit_moved()

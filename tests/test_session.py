@@ -113,7 +113,7 @@ def test_examples_load_and_train(name: str) -> None:
 def test_example_names_and_unknown_example() -> None:
     assert list(EXAMPLES) == [
         *("lecture", "and", "or", "xor", "mazur_2_2_2", "deep_xor"),
-        *("valley", "overfitting"),
+        *("valley", "overfitting", "learning_rates", "online_vs_batch"),
     ]
     with pytest.raises(SessionError, match=r"^example: unknown example '\.\./x'"):
         load_example("../x")

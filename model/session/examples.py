@@ -23,6 +23,8 @@ EXAMPLE_NAMES: tuple[str, ...] = (
     "deep_xor",
     "valley",
     "overfitting",
+    "learning_rates",
+    "online_vs_batch",
 )
 
 # model/session/examples.py → the repository's root → resources/examples

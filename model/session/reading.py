@@ -19,6 +19,7 @@ from model.files import open_regular
 from model.history import History
 from model.network import Network
 from model.session.archive import is_archive, read_archive
+from model.session.comparison_section import read_comparison
 from model.session.consistency import check_history_errors
 from model.session.errors import SessionError
 from model.session.fields import require_key, require_object
@@ -107,7 +108,11 @@ def parse_session(obj: object) -> Session:
         last = config_log[-1][1] if config_log else config
         state = read_optimizer_state(obj["optimizer_state"], last, network.n_parameters)
     quiz = None if obj.get("quiz") is None else read_quiz(obj["quiz"], layers)
-    return Session(network, data, config, history, title, config_log, state, quiz)
+    comparison = None
+    if obj.get("comparison") is not None:
+        n_states = 1 if history is None else len(history)
+        comparison = read_comparison(obj["comparison"], network.depth, n_states)
+    return Session(network, data, config, history, title, config_log, state, quiz, comparison)
 
 
 def config_error(error: ValueError) -> SessionError:

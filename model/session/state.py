@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.comparison import ComparisonPlan
 from model.history import History
 from model.network import Network
 from model.optimizers import OptimizerState
@@ -33,6 +34,8 @@ class Session:
     optimizer_state: OptimizerState | None = None
     # The quiz a teacher saved with the session (a file's "quiz"): opened, Step first asks.
     quiz: QuizSettings | None = None
+    # Runs compared with this one (a file's "comparison"), trained again when opened.
+    comparison: ComparisonPlan | None = None
 
     def to_trainer(self) -> Trainer:
         """A Trainer at the session's state (copies: the session can be reused)."""

@@ -19,6 +19,7 @@ from typing import BinaryIO
 import numpy as np
 from numpy.typing import NDArray
 
+from model.comparison import ComparisonPlan
 from model.files import Progress, write_atomically, write_chunks
 from model.history import CSV_BLOCK_ROWS
 from model.optimizers import Optimizer
@@ -72,6 +73,7 @@ def copy_session(
     title: str = "",
     include_history: bool = True,
     quiz: QuizSettings | None = None,
+    comparison: ComparisonPlan | None = None,
 ) -> SessionCopy:
     """What `save_session` would write now. The history rows are copied (the history may
     grow meanwhile); the data is not (a Dataset is never changed in place). A `quiz`
@@ -88,13 +90,15 @@ def copy_session(
     }
     if quiz is not None and quiz.on:
         head["quiz"] = quiz.to_json()
+    if comparison is not None:
+        head["comparison"] = comparison_entry(comparison)
     columns = rows = log = state = None
     if include_history:
         columns = trainer.history.columns
         rows = trainer.history.rows_view(trainer.position + 1).copy()
         entries = training_log_entries(trainer)
         if len(entries) > 1 or (
-            entries and entries[0] != {"from_step": 0, **_training_fields(config)}
+            entries and entries[0] != {"from_step": 0, **training_fields(config)}
         ):
             log = entries
         state = optimizer_state_entry(trainer, trainer.position)
@@ -104,7 +108,7 @@ def copy_session(
         [b.copy() for b in network.biases],
         data.inputs,
         data.targets,
-        _training_fields(config),
+        training_fields(config),
         columns,
         rows,
         log,
@@ -155,7 +159,7 @@ def training_log_entries(trainer: Trainer) -> list[dict[str, object]]:
     """`training_log` as the file holds it: the settings of each stretch of the history
     up to the current state."""
     return [
-        {"from_step": step, **_training_fields(config)}
+        {"from_step": step, **training_fields(config)}
         for step, config in trainer.config_log
         if step < trainer.position
     ]
@@ -168,9 +172,10 @@ def save_session(
     include_history: bool = True,
     progress: Progress | None = None,
     quiz: QuizSettings | None = None,
+    comparison: ComparisonPlan | None = None,
 ) -> None:
     """Write the trainer's session to `path` (see `write_session`)."""
-    write_session(copy_session(trainer, title, include_history, quiz), path, progress)
+    write_session(copy_session(trainer, title, include_history, quiz, comparison), path, progress)
 
 
 def write_session(
@@ -389,7 +394,7 @@ def _check_finite(copy: SessionCopy) -> None:
         raise ValueError(f"{_NOT_JSON_COMPLIANT}: the session holds NaN or infinity")
 
 
-def _training_fields(config: TrainingConfig) -> dict[str, object]:
+def training_fields(config: TrainingConfig) -> dict[str, object]:
     """The `training` object of the file for these settings."""
     fields: dict[str, object] = {
         "rule": config.rule,
@@ -408,3 +413,18 @@ def _training_fields(config: TrainingConfig) -> dict[str, object]:
         if getattr(config, key):
             fields[key] = float(getattr(config, key))
     return fields
+
+
+def comparison_entry(plan: ComparisonPlan) -> dict[str, object]:
+    """The file's "comparison" for `plan`."""
+    return {
+        "origin": plan.origin,
+        "runs": [
+            {
+                "training": training_fields(run.config),
+                "activations": list(run.activations),
+                "seed": run.seed,
+            }
+            for run in plan.plans
+        ],
+    }
