@@ -207,6 +207,8 @@ def install_learning(
     action.setChecked(quiz.on)
     action.toggled.connect(quiz.set_on)
     quiz.onChanged.connect(action.setChecked)
+    # The Network view shows the state's forward pass: the quiz's answers (it hides them).
+    quiz.onChanged.connect(lambda _on: _refresh_diagrams(window))
     button = QtWidgets.QToolButton()
     button.setObjectName("quizButton")
     button.setDefaultAction(action)
@@ -249,3 +251,10 @@ def install_learning(
         ),
     ]
     return Learning(quiz, dock, action, button, files, file_actions)
+
+
+def _refresh_diagrams(window: QtWidgets.QMainWindow) -> None:
+    # By name: the Network view is built when first shown, and importing it here would
+    # slow the window's start.
+    for diagram in window.findChildren(QtWidgets.QWidget, "networkDiagram"):
+        diagram.refresh()  # type: ignore[attr-defined]

@@ -219,3 +219,23 @@ def test_one_neuron_then_a_new_architecture(qtbot, window) -> None:
     assert window.lab.set_architecture([2, 1], ["sigmoid"], "uniform", 1)
     assert window.lab.quiz.neuron is None
     assert combo.currentText() == "All"
+
+
+def test_the_network_view_hides_the_answers_while_the_quiz_is_on(qtbot, window) -> None:
+    tabs = window.findChild(QtWidgets.QTabWidget, "viewTabs")
+    tabs.setCurrentIndex([tabs.tabText(i) for i in range(tabs.count())].index("Network"))
+    diagram = window.findChild(QtWidgets.QWidget, "networkDiagram")
+
+    def shown() -> str:
+        items = diagram.scene.items()
+        return "\n".join(
+            i.text() for i in items if isinstance(i, QtWidgets.QGraphicsSimpleTextItem)
+        )
+
+    assert "s = 1.94" in shown()
+    quiz_action(window).trigger()
+    assert "s = ?" in shown() and "f(s) = ?" in shown()
+    assert "1.94" not in shown() and "0.874352143" not in shown()
+    assert "quiz is on" in diagram.findChild(QtWidgets.QLabel, "diagramNote").text()
+    quiz_action(window).trigger()
+    assert "s = 1.94" in shown()

@@ -110,9 +110,11 @@ def draw_neurons(
     targets: Array,
     sample: int,
     pictures: bool = False,
+    concealed: bool = False,
 ) -> None:
     """The inputs, each neuron's s and f(s) and the targets d of `sample` (0-based);
-    `pictures`: the tooltips say what a neuron's picture is."""
+    `pictures`: the tooltips say what a neuron's picture is; `concealed`: s and f(s) are
+    "?" (the quiz asks them: they are the next step's forward pass)."""
     for i, tag in enumerate(scene.input_tags):
         tag.set_text(input_text(i, fp.a[0][0, i]))
         scene.neurons[0][i].setToolTip(
@@ -122,11 +124,19 @@ def draw_neurons(
         tags = scene.neuron_tags[l - 1]
         for j in range(network.layers[l]):
             s, y = float(fp.s[l - 1][0, j]), float(fp.a[l][0, j])
+            shown = (None, None) if concealed else (s, y)
             if tags:
-                tags[j].set_text(scene.fit([("s", s), (scene.f_name, y)], scene.neuron_room))
+                tags[j].set_text(
+                    scene.fit([("s", shown[0]), (scene.f_name, shown[1])], scene.neuron_room)
+                )
+            values = (
+                "s and f(s): hidden while the quiz asks them"
+                if concealed
+                else f"s = {format_number(s)}\nf(s) = {format_number(y)}"
+            )
             scene.neurons[l][j].setToolTip(
                 f"Layer {l}, neuron {j + 1} ({network.activations[l - 1]}), sample "
-                f"{sample + 1}\ns = {format_number(s)}\nf(s) = {format_number(y)}\n"
+                f"{sample + 1}\n{values}\n"
                 f"Click to select its bias {scene.bias_names[l, j]}"
                 + (picture_tooltip(l, j) if pictures else "")
             )

@@ -39,6 +39,11 @@ PICTURE_LINES = 1  # ... and this much higher while the caption tells what the p
 MINIMUM_SIZE = QtCore.QSize(430, 400)  # below this no network is readable
 
 
+QUIZ_HIDES = (
+    "the quiz is on: s, f(s) and the gradients of the step to come stay hidden until it is taken"
+)
+
+
 class NetworkDiagram(QtWidgets.QWidget):
     """The network of `lab`, drawn as the lecture draws it, following the model.
 
@@ -275,6 +280,7 @@ class NetworkDiagram(QtWidgets.QWidget):
             self.gradients_check.isChecked(),
             self.walk.index,
             id(self.walk.ex),
+            self.lab.quiz.on,
             self.view.viewport().size().toTuple(),
         )
 
@@ -308,9 +314,15 @@ class NetworkDiagram(QtWidgets.QWidget):
         gradient_mode = self.gradients_check.isChecked()
         phase = self._phase_view()
         pictures = self.shows_pictures
+        # With the quiz on, the state's forward pass and gradient are the answers to the
+        # questions of the step to come: they stay hidden until it is taken.
+        concealed = self.lab.quiz.on and phase is None
+        if concealed:
+            grads, self._why = None, QUIZ_HIDES
         if phase is None:
             draw_edges(self.scene, theta, grads, gradient_mode)
-            draw_neurons(self.scene, network, fp, trainer.data.targets[sample], sample, pictures)
+            targets = trainer.data.targets[sample]
+            draw_neurons(self.scene, network, fp, targets, sample, pictures, concealed)
             draw_glow(self.scene, None)
         else:
             ex = self.walk.ex
@@ -385,7 +397,10 @@ class NetworkDiagram(QtWidgets.QWidget):
             return
         gradient_mode = self.gradients_check.isChecked()
         labels = self.scene.neuron_labels
-        self.note.setText(state_note(self.lab.trainer, self._why, gradient_mode, labels))
+        note = state_note(self.lab.trainer, self._why, gradient_mode, labels)
+        if self.lab.quiz.on and not gradient_mode:
+            note = f"{QUIZ_HIDES[0].upper()}{QUIZ_HIDES[1:]}. {note}"
+        self.note.setText(note)
 
     # -- the mouse ------------------------------------------------------------------------
     def _on_clicked(self, name: str) -> None:
