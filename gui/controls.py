@@ -176,7 +176,7 @@ class LearningRateSpin(QtWidgets.QDoubleSpinBox):
     def valueFromText(self, text: str) -> float:
         return float(text.replace(",", "."))
 
-    def validate(self, text: str, pos: int) -> object:
+    def validate(self, text: str, pos: int) -> tuple[QtGui.QValidator.State, str, int]:
         state = QtGui.QValidator.State
         try:
             value = float(text.replace(",", "."))

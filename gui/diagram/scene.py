@@ -14,7 +14,7 @@ from itertools import pairwise
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.diagram.geometry import BIAS_BOX, Geometry, Parameter, compute_geometry, parameters_of
+from gui.diagram.geometry import BIAS_BOX, Geometry, compute_geometry, parameters_of
 from gui.diagram.items import INPUT_FILL, LABELS_UP_TO, Array, EdgeItem, Qt, Tag
 from gui.diagram.labels import place_labels, place_neuron_labels
 from gui.diagram.texts import (
@@ -26,6 +26,7 @@ from gui.diagram.texts import (
     neuron_label_size,
     target_text,
 )
+from model.layout import Parameter
 from model.network import Network
 from model.numbers import format_number, format_significant
 
