@@ -10,7 +10,11 @@ an order that does each piece of work once:
     chunk of states in one stacked pass, instead of one full forward pass per step;
   * f'(s) comes from the stored outputs a = f(s) (the same numbers, without a second
     exp), and the sigmoid writes into a buffer through exp(−|s|), which never
-    overflows.
+    overflows;
+  * plain gradient descent by backprop (`_PlainDescent`) keeps every intermediate in a
+    buffer allocated once, leaves the errors of a chunk of states and their finiteness
+    check to one vectorised pass, and runs online training on one sample as the batch
+    step it is.
 
 `tests/test_fastpath.py` and `tests/test_numpy_engine.py` check it against the plain
 floats and against the readable formulas of `model.network`.
@@ -266,6 +270,9 @@ class _Run:
         return np.empty((max(1, min(n, BLOCK_BYTES // (8 * self.width))), self.width))
 
     def batch_steps(self, first_step: int, n: int) -> Iterator[Array]:
+        if self.config.plain and self.config.rule == "backprop":
+            yield from _PlainDescent(self, self.X.shape[0]).whole_steps(n)
+            return
         P = self.X.shape[0]
         self.buffers = [np.empty((P, layer.W.shape[0])) for layer in self.layers]
         with _working(self.one_thread):
@@ -290,7 +297,21 @@ class _Run:
                 return i, outs
         return len(block), outs
 
+    def whole_data_each_step(self) -> bool:
+        """True when every update uses all samples in table order (batch mode; online
+        with one sample; mini-batches of all P): a step is then the batch step."""
+        P: int = self.X.shape[0]
+        return self.config.samples_per_step(P) == P
+
     def partial_steps(self, first_step: int, n: int) -> Iterator[Array]:
+        if self.config.plain and self.config.rule == "backprop":
+            if self.whole_data_each_step():
+                yield from _PlainDescent(self, self.X.shape[0]).whole_steps(n)
+                return
+            if self.config.mode == "online":
+                yield from _PlainDescent(self, 1).online_steps(first_step, n)
+                return
+
         """Online and mini-batch steps: each uses a few samples, and the new states'
         dataset errors come from one stacked pass per chunk."""
         P = self.X.shape[0]
@@ -317,6 +338,199 @@ class _Run:
     def stacked_errors(self, rows: Array) -> Array:
         """The dataset error at each state of `rows` (parameters in `get_flat` order)."""
         return errors_of_states(self.network, rows[:, :-1], self.X, self.D, self.config.loss)
+
+
+class _PlainDescent:
+    """Plain gradient descent by backprop, with the lecture's arithmetic (`_Run.forward`,
+    `_Run.descend`) and every intermediate in a buffer of its own, allocated once, for
+    steps on `m` samples (all P, or one sample online).
+
+    When every step uses all samples (`whole_steps`), a state's forward pass gives its
+    error and the next step's activations; its error is left for later: y − d is kept per
+    state (y for losses other than the squared error), and the errors and the finiteness
+    of a chunk of states are computed at once, in the same floats as one state at a time
+    (each sum runs along the same contiguous axis). Online (`online_steps`), the errors
+    of a chunk of states come from one stacked pass (`errors_of_states`).
+    """
+
+    def __init__(self, run: _Run, m: int) -> None:
+        self.run = run
+        self.m = m
+        self.eta = run.eta
+        widths = [layer.W.shape[0] for layer in run.layers]
+        self.sums = [np.empty((m, n)) for n in widths]  # s, then a = f(s), in place
+        self.deltas = [np.empty((m, n)) for n in widths]
+        self.slopes = [np.empty((m, n)) for n in widths]  # f'(s) from a; σ's numerator
+        self.masks = [np.empty((m, n), dtype=bool) for n in widths]
+        self.dW = [np.empty_like(layer.W) for layer in run.layers]
+        self.db = [np.empty_like(layer.b) for layer in run.layers]
+        self.squared = run.config.loss == "squared_error"
+        self.update_biases = run.config.update_biases
+
+    def forward(self, x: Array) -> Array:
+        """The activations of the samples `x` at the current parameters into `sums`;
+        returns y."""
+        a = x
+        for layer, buffer, mask, num in zip(
+            self.run.layers, self.sums, self.masks, self.slopes, strict=True
+        ):
+            s = buffer
+            np.matmul(a, layer.W.T, out=s)
+            s += layer.b
+            if layer.activation == "sigmoid":
+                # σ(s) as `sigmoid_into` computes it: e = exp(−|s|), then 1/(1 + e) where
+                # s ≥ 0 and e/(1 + e) elsewhere (max(e, True) = 1, max(e, False) = e).
+                np.greater_equal(s, 0.0, out=mask)
+                if s.size <= 256:  # one call; two cheaper ones on larger arrays
+                    np.copysign(s, -1.0, out=s)
+                else:
+                    np.abs(s, out=s)
+                    np.negative(s, out=s)
+                np.exp(s, out=s)
+                np.maximum(s, mask, out=num)
+                s += 1.0
+                np.divide(num, s, out=s)
+            elif layer.activation == "tanh":
+                np.tanh(s, out=s)
+            else:
+                s[...] = get_activation(layer.activation).f(s)
+            a = s
+        return a
+
+    def slope(self, l: int, a: Array) -> Array:
+        """f'(s) of layer l from its output a, into a buffer (`_df_from_output`)."""
+        layer, out = self.run.layers[l], self.slopes[l]
+        if layer.activation == "sigmoid":
+            np.subtract(1.0, a, out=out)
+            np.multiply(a, out, out=out)
+        elif layer.activation == "tanh":
+            np.multiply(a, a, out=out)
+            np.subtract(1.0, out, out=out)
+        else:
+            assert layer.df is not None
+            out[...] = layer.df(a)
+        return out
+
+    def keep(self, d: Array, kept: Array) -> None:
+        """What the error of the state in `sums` needs, and its ∂E/∂y for the squared
+        error: y − d (or y, for the other losses)."""
+        if self.squared:
+            np.subtract(self.sums[-1], d, out=kept)
+        else:
+            kept[...] = self.sums[-1]
+
+    def descend(self, x: Array, d: Array, kept: Array) -> None:
+        """One step from the activations in `sums` of the samples x (targets d; `kept`
+        what `keep` kept of them)."""
+        run, layers, m, eta = self.run, self.run.layers, self.m, self.eta
+        Y = self.sums[-1]
+        last = len(layers) - 1
+        delta: Array
+        if self.squared:  # ∂E/∂y = y − d
+            delta = kept
+            if not run.plain_delta:
+                delta = np.multiply(kept, self.slope(last, Y), out=self.deltas[last])
+        elif run.plain_delta:
+            delta = np.subtract(Y, d, out=self.deltas[last])
+        else:
+            delta = np.multiply(run.loss.dE_dy(Y, d), self.slope(last, Y), out=self.deltas[last])
+        for l in range(last, -1, -1):
+            layer, dW, db = layers[l], self.dW[l], self.db[l]
+            below = self.sums[l - 1] if l else x
+            np.matmul(delta.T, below, out=dW)
+            if m > 1:  # x / 1 is x
+                dW /= m
+            if self.update_biases:
+                if m > 1:
+                    np.add.reduce(delta, axis=0, out=db)
+                    db /= m
+                else:  # the sum of one row, which turns −0 into +0 as the reduction does
+                    np.add(delta[0], 0.0, out=db)
+            if l:  # δ of the layer below, with W before it moves
+                below_delta = np.matmul(delta, layer.W, out=self.deltas[l - 1])
+                below_delta *= self.slope(l - 1, below)
+                delta = below_delta
+            dW *= eta
+            layer.W -= dW
+            if self.update_biases:
+                db *= eta
+                layer.b -= db
+
+    def errors(self, kept: Array) -> Array:
+        """E at each kept state, as `Network.error` computes it (one state per row)."""
+        if self.squared:
+            per_sample = 0.5 * np.sum(np.square(kept), axis=-1)  # (d − y)² = (y − d)²
+        else:
+            per_sample = self.run.loss.per_sample(kept, self.run.D)
+        errors: Array = np.mean(per_sample, axis=-1)
+        return errors
+
+    def whole_steps(self, n: int) -> Iterator[Array]:
+        """Up to n steps on all samples (m = P), as `_Run.batch_steps`."""
+        run, theta, X, D = self.run, self.run.theta, self.run.X, self.run.D
+        P, n_out = D.shape
+        chunk = max(1, min(MAX_CHUNK, (1 << 20) // (8 * P * n_out)))
+        kept = np.empty((chunk, P, n_out))  # per state of a chunk
+        current = np.empty((P, n_out))
+        with _working(run.one_thread):
+            self.forward(X)
+            self.keep(D, current)
+        done = 0
+        while done < n:
+            block = run.block(n - done)
+            filled = 0
+            with _working(run.one_thread):
+                while filled < len(block):
+                    k = min(chunk, len(block) - filled)
+                    rows = block[filled : filled + k]
+                    for i in range(k):
+                        self.descend(X, D, current)
+                        rows[i, :-1] = theta
+                        self.forward(X)
+                        current = kept[i]
+                        self.keep(D, current)
+                    rows[:, -1] = self.errors(kept[:k])
+                    finite = np.isfinite(rows).all(axis=1)
+                    if not finite.all():
+                        filled += int(np.argmin(finite))
+                        break
+                    filled += k
+            if filled:
+                yield block[:filled]
+            if filled < len(block):  # the next state diverged
+                return
+            done += filled
+
+    def online_steps(self, first_step: int, n: int) -> Iterator[Array]:
+        """Up to n steps on one sample each (m = 1), as `_Run.partial_steps`."""
+        run, theta, X, D = self.run, self.run.theta, self.run.X, self.run.D
+        P = X.shape[0]
+        xs = [X[p : p + 1] for p in range(P)]
+        ds = [D[p : p + 1] for p in range(P)]
+        kept = np.empty((1, D.shape[1]))
+        chunk = max(1, min(MAX_CHUNK, STACK_BYTES // (8 * P * max(run.width, 1))))
+        done = 0
+        while done < n:
+            k = min(chunk, n - done)
+            rows = np.empty((k, run.width))
+            with _working(run.one_thread):
+                p = (first_step + done) % P
+                for i in range(k):
+                    x, d = xs[p], ds[p]
+                    self.forward(x)
+                    self.keep(d, kept)
+                    self.descend(x, d, kept)
+                    rows[i, :-1] = theta
+                    p = p + 1 if p + 1 < P else 0
+                rows[:, -1] = run.stacked_errors(rows)
+            finite = np.isfinite(rows).all(axis=1)
+            if not finite.all():
+                good = int(np.argmin(finite))
+                if good:
+                    yield rows[:good]
+                return
+            yield rows
+            done += k
 
 
 def step_direction(
