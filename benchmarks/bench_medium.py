@@ -8,8 +8,11 @@ training from the same start:
 
   * app: `Trainer.run(n)` — the engine the app picks, the history included;
   * lean: a plain numpy loop written for speed that records the same rows (parameters
-    and the dataset error of each new state): one forward pass per step in batch mode,
-    and in online mode one sample's step plus a full forward pass for the new error;
+    and the dataset error of each new state): one forward pass per step in batch mode
+    (and online on one sample, where it is the same step), whose y − d gives the new
+    state's error and the next gradient; online on many samples, one sample's step plus
+    a full forward pass for the new error; the parameters in one vector, so a row is one
+    copy; a tanh-form sigmoid (the cheapest stable one);
   * readable: the previous engine, one `parameter_update` and one `Network.error` per
     step (two forward passes), as the formulas read;
   * torch (when installed): the same training with PyTorch autograd, float64, recording
@@ -109,7 +112,7 @@ def readable(case: Case) -> Loop:
 
 
 def _sigmoid(s: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * s))
+    return 0.5 * (1.0 + np.tanh(0.5 * s))  # the cheapest stable sigmoid here
 
 
 def _forward(Ws: list[np.ndarray], bs: list[np.ndarray], x: np.ndarray) -> list[np.ndarray]:
@@ -120,11 +123,11 @@ def _forward(Ws: list[np.ndarray], bs: list[np.ndarray], x: np.ndarray) -> list[
 
 
 def _step(
-    Ws: list[np.ndarray], bs: list[np.ndarray], outs: list[np.ndarray], d: np.ndarray
+    Ws: list[np.ndarray], bs: list[np.ndarray], outs: list[np.ndarray], y_minus_d: np.ndarray
 ) -> None:
-    P = d.shape[0]
+    P = y_minus_d.shape[0]
     y = outs[-1]
-    delta = (y - d) * y * (1.0 - y)
+    delta = y_minus_d * y * (1.0 - y)
     for l in range(len(Ws) - 1, -1, -1):
         gW = delta.T @ outs[l] / P
         gb = delta.sum(axis=0) / P
@@ -136,27 +139,38 @@ def _step(
 
 
 def lean(case: Case) -> Loop:
+    """Plain numpy written for speed, with no work the rows do not need: the parameters
+    live in one vector (W and b are views of it, so a row is one copy); in batch mode, and
+    online on one sample, the forward pass at the new state gives both its error and the
+    next step's activations, and y − d serves the error and the next gradient; online on
+    many samples, one sample's step, then one forward pass over all for the error."""
+
     def run(n: int) -> np.ndarray:
         network = case.network()
-        Ws, bs = [W.copy() for W in network.weights], [b.copy() for b in network.biases]
+        theta = network.get_flat()
+        Ws, bs, offset = [], [], 0
+        for W, b in zip(network.weights, network.biases, strict=True):
+            Ws.append(theta[offset : offset + W.size].reshape(W.shape))
+            offset += W.size
+            bs.append(theta[offset : offset + b.size])
+            offset += b.size
         X, D = case.data.inputs, case.data.targets
         P = X.shape[0]
+        whole = case.mode == "batch" or P == 1
         rows = np.empty((n, network.n_parameters + 1))
         outs = _forward(Ws, bs, X)
+        y_minus_d = outs[-1] - D
         for step in range(n):
-            if case.mode == "batch":
-                _step(Ws, bs, outs, D)
+            if whole:
+                _step(Ws, bs, outs, y_minus_d)
             else:
                 p = step % P
-                _step(Ws, bs, _forward(Ws, bs, X[p : p + 1]), D[p : p + 1])
+                one = _forward(Ws, bs, X[p : p + 1])
+                _step(Ws, bs, one, one[-1] - D[p : p + 1])
             outs = _forward(Ws, bs, X)
-            offset = 0
-            for W, b in zip(Ws, bs, strict=True):
-                rows[step, offset : offset + W.size] = W.ravel()
-                offset += W.size
-                rows[step, offset : offset + b.size] = b
-                offset += b.size
-            rows[step, -1] = 0.5 * np.mean(np.sum((D - outs[-1]) ** 2, axis=1))
+            y_minus_d = outs[-1] - D
+            rows[step, :-1] = theta
+            rows[step, -1] = 0.5 * np.mean(np.sum(y_minus_d * y_minus_d, axis=1))
         return rows
 
     return run
