@@ -18,6 +18,7 @@ Everything here is numpy and the Trainer; the window (gui/compare/) draws it.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -36,6 +37,7 @@ Array = NDArray[np.float64]
 
 MAX_RUNS = 4  # run 1 (the window's) and three more: four curves stay readable
 RUN_COLUMN = "run"
+_SERIALS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,8 @@ class Comparison:
     origin: int
     start: Array  # run 1's parameters at the origin, which the runs were forked from
     runs: list[ComparedRun] = field(default_factory=list)
+    # Unique in the process: a watcher (the Run worker's job) tells comparisons apart.
+    serial: int = field(default_factory=lambda: next(_SERIALS), compare=False)
 
     # -- making one -------------------------------------------------------------------------
     @classmethod
@@ -164,6 +168,13 @@ class Comparison:
             run.trainer.adopt(rows, 0.0, optimizer_state)
         if divergence is not None:
             run.stopped_at, run.message = run.trainer.last_step, divergence
+
+    def resume(self, index: int) -> None:
+        """Forget run `index`'s states after its current one, and a divergence among
+        them, as run 1's Run forgets its later states: rows trained elsewhere from its
+        current state are adopted next."""
+        run = self.runs[index]
+        self._forget_beyond(run, run.trainer.position)
 
     def _forget_beyond(self, run: ComparedRun, keep: int) -> None:
         if run.trainer.last_step > keep:
