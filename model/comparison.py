@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from model.config import Dataset, DivergenceError, TrainingConfig
+from model.files import Progress
 from model.history import CSV_BLOCK_ROWS, History
 from model.network import Network, initial_weights
 from model.numbers import format_number as fmt
@@ -251,15 +252,37 @@ def run_rows(comparison: Comparison, main: Trainer) -> list[tuple[int, Array]]:
 def runs_csv_chunks(comparison: Comparison, main: Trainer) -> Iterator[str]:
     """One CSV of every run's history with a first column `run` (1 = the window's run),
     then the history's columns (docs/file-formats.md, "Compared runs")."""
-    yield ",".join([RUN_COLUMN, *main.history.columns]) + "\n"
-    for number, (first, rows) in enumerate(run_rows(comparison, main), start=1):
+    yield from rows_csv_chunks(main.history.columns, run_rows(comparison, main))
+
+
+def rows_csv_chunks(
+    columns: Sequence[str], runs: Sequence[tuple[int, Array]], progress: Progress | None = None
+) -> Iterator[str]:
+    """`runs_csv_chunks` of rows taken before (`run_rows`, copied when the runs may move
+    while it is written): `columns` are the history's (step first). `progress` counts
+    rows and can cancel."""
+    yield ",".join([RUN_COLUMN, *columns]) + "\n"
+    for number, (first, rows) in enumerate(runs, start=1):
         row_format = f"{number},%d" + ",%r" * rows.shape[1] + "\n"
-        for start in range(0, rows.shape[0], CSV_BLOCK_ROWS):
-            stop = min(start + CSV_BLOCK_ROWS, rows.shape[0])
-            block = zip(
-                range(first + start, first + stop), *rows[start:stop].T.tolist(), strict=True
-            )
-            yield "".join(map(row_format.__mod__, block))
+        yield from _blocks(row_format, first, rows, progress)
+
+
+def run_csv_chunks(
+    columns: Sequence[str], first: int, rows: Array, progress: Progress | None = None
+) -> Iterator[str]:
+    """One run's history CSV, as File → Export history writes it, the step in run 1's
+    numbering (from `first`): one file per run."""
+    yield ",".join(columns) + "\n"
+    yield from _blocks("%d" + ",%r" * rows.shape[1] + "\n", first, rows, progress)
+
+
+def _blocks(row_format: str, first: int, rows: Array, progress: Progress | None) -> Iterator[str]:
+    for start in range(0, rows.shape[0], CSV_BLOCK_ROWS):
+        stop = min(start + CSV_BLOCK_ROWS, rows.shape[0])
+        block = zip(range(first + start, first + stop), *rows[start:stop].T.tolist(), strict=True)
+        yield "".join(map(row_format.__mod__, block))
+        if progress is not None:
+            progress.advance(stop - start)
 
 
 def run_history(comparison: Comparison, main: Trainer, number: int) -> tuple[int, History]:
