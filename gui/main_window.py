@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.autosave import Autosave
 from gui.commands import TrainCommand
+from gui.compare.install import install_compare
 from gui.controls import SettingsPanel, TransportBar
 from gui.divergence_banner import DivergenceBanner
 from gui.document import Document
@@ -53,6 +54,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.learning = install_learning(
             self, self.lab, self.document, self.explanation, self.transport, self.runner.stop
         )
+        self.compare = install_compare(
+            self, self.lab, self.document, self.plots_panel.error_plot, self.runner.stop
+        )
         self.recent_menu = build_menu_bar(
             self,
             self.menu_actions,
@@ -60,11 +64,13 @@ class MainWindow(QtWidgets.QMainWindow):
             self.plots_panel.log_check,
             self.learning.file_actions,
             self.learning.quiz_action,
+            [self.compare.compare_action, self.compare.end_action, self.compare.export_action],
         )
         self._connect_document()
         self.resize(1280, 720)  # fits a 1366×768 laptop screen with its taskbar
         self._restore_settings()
         self.learning.sync()  # the quiz's dock follows the session, not the saved layout
+        self.compare.sync()  # so does the runs table's
         self.autosave = Autosave(self.document, parent=self)
         self.autosave.failed.connect(lambda text: self.show_message(text, 15000))
         self.statusBar().showMessage(FIRST_HINT)

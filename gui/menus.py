@@ -195,16 +195,22 @@ def build_menu_bar(
     log_check: QtWidgets.QCheckBox,
     teaching: Sequence[QtGui.QAction] = (),
     quiz: QtGui.QAction | None = None,
+    compare: Sequence[QtGui.QAction] = (),
 ) -> RecentMenu:
     """Fill the window's menu bar; the Open recent menu it made. `teaching`: the File
-    menu's handout, script and exercise actions; `quiz`: Run → Quiz (gui/learning.py)."""
+    menu's handout, script and exercise actions; `quiz`: Run → Quiz (gui/learning.py);
+    `compare`: Run → Compare…, End comparison and File → Export compared runs…
+    (gui/compare/install.py)."""
     bar = window.menuBar()
-    recent = _file_menu(bar.addMenu("&File"), actions, document, teaching)
+    recent = _file_menu(bar.addMenu("&File"), actions, document, [*compare[2:], *teaching])
     edit_menu = bar.addMenu("&Edit")
     edit_menu.addActions([actions.undo, actions.redo])
     bar.addMenu("&Network").addAction(actions.setup)
     run_menu = bar.addMenu("&Run")
     run_menu.addActions([actions.step, actions.back, actions.run, actions.reset])
+    if compare:
+        run_menu.addSeparator()
+        run_menu.addActions(list(compare[:2]))
     if quiz is not None:
         run_menu.addSeparator()
         run_menu.addAction(quiz)

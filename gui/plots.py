@@ -12,6 +12,8 @@ gui/step_plot.py, their looks in gui/plot_style.py.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
@@ -34,6 +36,17 @@ TEST_COLUMN = "test_error"
 TEST_LABEL = "test error"
 # Not a loss's colour (those are PALETTE[0] and PALETTE[1]).
 TEST_PEN = pg.mkPen(PALETTE[3], width=CURVE_WIDTH)
+# While runs are compared, each run's test error is dashed in the run's colour.
+COMPARED_TEST_PEN = pg.mkPen(PALETTE[0], width=CURVE_WIDTH, style=QtCore.Qt.PenStyle.DashLine)
+COMPARED_TEST_LABEL = "test error (dashed, each run's colour)"
+
+
+class Overlay(Protocol):
+    """More curves on the error plot (the compared runs', gui/compare/curves.py)."""
+
+    def curve_data(self, first: int, last: int) -> CurveData: ...
+
+    def describe(self, step: int) -> str: ...
 
 
 def loss_spans(trainer: Trainer) -> list[tuple[int, str]]:
@@ -71,11 +84,32 @@ class ErrorPlot(StepPlot):
         self.getPlotItem().addItem(self.target_line, ignoreBounds=True)
         self.test_curve: pg.PlotDataItem | None = None  # while the history has a test_error
         self._test_envelope = PeakEnvelope()
+        self.overlay: Overlay | None = None
+        self.run_label: str | None = None  # run 1's name while runs are compared
 
     @property
     def curve(self) -> pg.PlotDataItem:
         """The first segment's curve (the only one while the loss never changed)."""
         return self.curves[0]
+
+    def set_run_label(self, label: str | None) -> None:
+        """Name run 1's curves `label` while runs are compared (None: no comparison);
+        the test error's curve is then dashed, as the other runs' are."""
+        if label == self.run_label:
+            return
+        self.run_label = label
+        if self.test_curve is not None:
+            self.getPlotItem().removeItem(self.test_curve)
+            self.test_curve = None
+        spans = [(first, loss) for first, _last, loss in self.segments]
+        self.segments = []  # the curves are made again, with their new names
+        if self._history is not None:
+            self.refresh(self._history, self._next_label, spans)
+
+    def _error_name(self, loss: str) -> str:
+        if self.run_label is None:
+            return f"E ({loss})"
+        return self.run_label if len(self.segments) <= 1 else f"{self.run_label}, E ({loss})"
 
     def set_log(self, on: bool) -> None:
         self.getPlotItem().setLogMode(y=on)
@@ -118,21 +152,25 @@ class ErrorPlot(StepPlot):
                 self.test_curve = None
                 self.fit_legend()
             return
+        compared = self.run_label is not None
+        label = COMPARED_TEST_LABEL if compared else TEST_LABEL
+        pen = COMPARED_TEST_PEN if compared else TEST_PEN
         if self.test_curve is None:
-            self.test_curve = self.make_curve(TEST_LABEL, TEST_PEN)
+            self.test_curve = self.make_curve(label, pen)
             self.fit_legend()
         elif self.legend.getLabel(self.test_curve) is None:  # the error's curves were rebuilt
-            self.legend.addItem(self.test_curve, TEST_LABEL)
+            self.legend.addItem(self.test_curve, label)
             self.fit_legend()
         self.test_curve.setSymbol("o" if one_row else None)
         self.test_curve.setSymbolSize(5)
-        self.test_curve.setSymbolBrush(TEST_PEN.color())
+        self.test_curve.setSymbolBrush(pen.color())
         self.test_curve.setSymbolPen(None)
 
     def _show_segments(self, segments: list[Segment], next_label: str) -> None:
         item = self.getPlotItem()
         labels = list(dict.fromkeys(label for _a, _b, label in segments))
         if [s[2] for s in segments] != [s[2] for s in self.segments]:
+            self.segments = segments  # (named by `_error_name`)
             for curve in self.curves:
                 item.removeItem(curve)
             self.legend.clear()
@@ -140,7 +178,7 @@ class ErrorPlot(StepPlot):
             named: set[str] = set()
             for _first, _last, label in segments:
                 pen = pg.mkPen(PALETTE[labels.index(label) % len(PALETTE)], width=CURVE_WIDTH)
-                name = None if label in named else f"E ({label})"
+                name = None if label in named else self._error_name(label)
                 named.add(label)
                 self.curves.append(self.make_curve(name, pen))
             self.fit_legend()
@@ -185,6 +223,8 @@ class ErrorPlot(StepPlot):
             test = self._history.column(TEST_COLUMN)[np.newaxis, :]
             x, y = self._test_envelope.view(source, test, first, last)
             drawn.append((self.test_curve, x, y[0]))
+        if self.overlay is not None:
+            drawn += self.overlay.curve_data(first, last)
         return drawn
 
     def loss_at(self, step: int) -> str:
@@ -198,6 +238,8 @@ class ErrorPlot(StepPlot):
         if self.test_curve is not None:
             test = float(self._history.column(TEST_COLUMN)[step])
             text = f"{text}, test error = {format_number(test)}"
+        if self.overlay is not None:
+            text += self.overlay.describe(step)
         return text
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from gui.compare.surface_paths import RunPaths
 from gui.lab import Lab
 from gui.teaching.common import (
     REDRAW_INTERVAL_S,
@@ -90,6 +91,7 @@ class ErrorSurfaceView(GridView):
         self.y_combo.currentIndexChanged.connect(lambda _i: self._on_axis_changed(1))
         self.log_check.toggled.connect(lambda _on: self.sync(force=True))
         self.compare_check.toggled.connect(lambda _on: self.sync(force=True))
+        lab.compared.changed.connect(self._on_lab_changed)  # compared runs: their paths too
         self._refill_combos()
 
     def _build_plot(self) -> None:
@@ -121,6 +123,7 @@ class ErrorSurfaceView(GridView):
         for dots in (self.start_dot, self.current_dot):
             dots.setZValue(20)
             item.addItem(dots)
+        self.run_paths = RunPaths(item, self.legend, self.path_curve)
 
     # -- read-only views for tests -----------------------------------------------------
     @property
@@ -184,6 +187,7 @@ class ErrorSurfaceView(GridView):
             self._selection,
             self.log_check.isChecked(),
             self.compare_check.isChecked(),
+            RunPaths.key(self.lab),
         )
 
     def recompute(self) -> None:
@@ -200,8 +204,17 @@ class ErrorSurfaceView(GridView):
         self._other_path = self._compare(trainer.position)
         both_x = np.concatenate([self._path[0], self._other_path[0]])
         both_y = np.concatenate([self._path[1], self._other_path[1]])
-        self._xs = np.linspace(*grid_range(self._current[0], both_x), SURFACE_POINTS)
-        self._ys = np.linspace(*grid_range(self._current[1], both_y), SURFACE_POINTS)
+        runs_x, runs_y = self.run_paths.compute(self.lab, i, j)
+        for extra_x, extra_y in ((runs_x, runs_y), (np.zeros(0), np.zeros(0))):
+            # The compared runs' paths too, unless one went too far to draw (diverging).
+            self._xs = np.linspace(
+                *grid_range(self._current[0], np.concatenate([both_x, extra_x])), SURFACE_POINTS
+            )
+            self._ys = np.linspace(
+                *grid_range(self._current[1], np.concatenate([both_y, extra_y])), SURFACE_POINTS
+            )
+            if self.drawable():
+                break
         if not self.drawable():
             self._show_undrawable()
             return
@@ -218,6 +231,7 @@ class ErrorSurfaceView(GridView):
         self.image.clear()
         for curve in (self.path_curve, self.other_curve):
             curve.setData([], [])
+        self.run_paths.clear()
         for dots in (self.start_dot, self.current_dot):
             dots.setData([], [])
         for contour in self.contours:
@@ -278,6 +292,7 @@ class ErrorSurfaceView(GridView):
         self.other_curve.setData(*self._other_path)
         self.start_dot.setData([self._path[0][0]], [self._path[1][0]])
         self.current_dot.setData([self._current[0]], [self._current[1]])
+        self.run_paths.draw()
         self._label_axes()
         self._fit_view(self.plot)
 
