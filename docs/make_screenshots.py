@@ -6,7 +6,8 @@ student's laptop.
 The whole window on the lecture example after one step and on XOR while it runs, then
 each teaching view (a tab of the window) on the lecture example and on XOR; then the
 Network view's neuron pictures (docs/make_neuron_pictures_screenshot.py); then the
-optimizers and the test set (docs/make_optimizer_screenshots.py).
+optimizers and the test set (docs/make_optimizer_screenshots.py); then compared runs
+(docs/make_compare_screenshot.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6 import QtWidgets
 
+from docs.make_compare_screenshot import shoot_compare
 from docs.make_neuron_pictures_screenshot import shoot_neuron_pictures
 from docs.make_optimizer_screenshots import shoot_optimizer_pictures
 from docs.shots import DOCS, settle
@@ -78,6 +80,7 @@ def main() -> int:
     window.lab.undo_stack.setClean()
     print(shoot_neuron_pictures(app))
     shoot_optimizer_pictures(app)  # (prints each path)
+    print(shoot_compare(app))
     return 0
 
 
