@@ -96,7 +96,7 @@ class RunColumn:
         weights = _combo(f"{p}Weights", {"fork": "as run 1", "seed": "fresh, from seed"})
         weights.setToolTip(
             "As run 1: the very weights run 1 has at the step the comparison starts. "
-            "Fresh: weights drawn uniformly in [−1, 1] from the seed beside."
+            "Fresh: weights and biases drawn uniformly in [−0.5, 0.5] with the seed below."
         )
         seed = QtWidgets.QSpinBox()
         seed.setObjectName(f"{p}Seed")
