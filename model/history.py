@@ -8,6 +8,10 @@ copy — a copy of 70 MB stalled the window for 170 ms. numpy refuses it while a
 the array is alive, and then the rows are copied. numpy zero-fills the new capacity, in
 the window's thread: 1.1 rather than 1.2 halves that pause (16 ms instead of 32 at 10M
 lecture rows, measured), and keeps the resident memory closer to the rows.
+
+Within a memory budget (model/budget.py) the history stores only some states and
+recomputes the others by replaying the training (see `History`, and `Trainer.replay_rows`
+in model/state.py).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import io
 import json
 import os
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,6 +29,9 @@ from model import files
 from model.files import Progress, open_regular
 
 Array = NDArray[np.float64]
+Steps = NDArray[np.int64]
+# (history, step) -> (first step, rows): a block of recomputed states that holds `step`
+Replayer = Callable[["History", int], tuple[int, Array]]
 
 GROWTH = 1.1
 MIN_CAPACITY = 1024
@@ -32,11 +39,53 @@ MIN_CAPACITY_BYTES = 8 << 20  # a first block is at most this large, whatever th
 CSV_BLOCK_ROWS = 8192  # rows formatted per chunk: each holds the GIL, the window waits
 
 
+class Rows:
+    """States taken off the end of a history (for undo), as `History.rows_after` gives
+    them: the stored rows with their step numbers, which of them replay cannot
+    reproduce (`pinned`), and how many states they stand for in all (`len`)."""
+
+    def __init__(self, steps: Steps, rows: Array, pinned: Iterable[int], count: int) -> None:
+        self.steps = steps
+        self.rows = rows
+        self.pinned = frozenset(pinned)
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.rows.nbytes + self.steps.nbytes)
+
+    @property
+    def dense(self) -> bool:
+        return len(self.steps) == self.count
+
+    def thinned(self, keep: Iterable[int] = ()) -> Rows:
+        """The same states, keeping only the rows replay needs: the pinned ones, those
+        in `keep` (the optimizer's checkpoints) and the last. The others are recomputed
+        when the rows are back in a history (an undo stack over its share gives these)."""
+        needed = set(self.pinned) | set(keep)
+        mask = np.isin(self.steps, np.fromiter(needed, dtype=np.int64, count=len(needed)))
+        if len(mask):
+            mask[-1] = True
+        return Rows(self.steps[mask].copy(), self.rows[mask].copy(), self.pinned, self.count)
+
+
 class History:
-    """Rows of (parameters..., error, extras...); the step number is the row index.
+    """Rows of (parameters..., error, extras...), one per state; step 0 = the initial state.
 
     parameter_names : the column names of the parameters, in `Network.get_flat` order
     extra_columns : further columns after the error, e.g. ["test_error"] (docs/file-formats.md)
+
+    Within a memory budget (`max_rows`, set by the `Trainer`) the history keeps only some
+    states: every `stride`-th, the last, the `pinned` ones (an edit, a change of settings,
+    a reopened session's rows: replay cannot make them) and those the owner protects
+    (`protected`: the optimizer's checkpoints). `len` counts every state; `steps` tells
+    which are stored, and `row`, `error_at`, `full_row` and `rows` reach every state:
+    one not stored comes from `replayer` (the Trainer's deterministic replay), a block at
+    a time, the last block cached. While every state is stored (`dense`), `steps` is
+    0, 1, 2, … and the array views below are indexed by the step.
     """
 
     def __init__(
@@ -54,7 +103,18 @@ class History:
             # parameters) that it would claim gigabytes before the first step.
             capacity = min(MIN_CAPACITY, max(1, MIN_CAPACITY_BYTES // (8 * self._n_cols)))
         self._data: Array = np.empty((max(capacity, 1), self._n_cols), dtype=np.float64)
-        self._n = 0
+        # The step of each stored row; None while they are 0, 1, 2, … (dense): no memory.
+        self._steps: Steps | None = None
+        self._n = 0  # states in all
+        self._k = 0  # states stored
+        self.stride = 1
+        self.max_rows: int | None = None  # at most this many stored rows (the budget)
+        self._pinned: set[int] = set()
+        self.pinned_below = 0  # every state before this one is pinned (a reopened session)
+        self.replayer: Replayer | None = None
+        self.protected: Callable[[], Iterable[int]] | None = None
+        self.cache_rows = 1024  # rows of the replayed block kept
+        self._cache: tuple[int, Array] | None = None
         # Counts changes other than appends, so a view caching a summary of the rows
         # (the plots' envelopes) knows when to start afresh.
         self.revision = 0
@@ -79,52 +139,142 @@ class History:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the arrays (allocated, not just used)."""
-        return self._data.nbytes
+        """Bytes held by the arrays (allocated, not just used), the replayed block too."""
+        cached = 0 if self._cache is None else self._cache[1].nbytes
+        steps = 0 if self._steps is None else self._steps.nbytes
+        return int(self._data.nbytes + steps + cached)
 
     @property
     def raw_nbytes(self) -> int:
-        """Bytes the rows themselves need as float64, without the step column."""
-        return self._n * self._n_cols * 8
+        """Bytes the stored rows themselves need as float64, without the step column."""
+        return self._k * self._n_cols * 8
 
-    # -- views (no copies) ----------------------------------------------------------------
+    @property
+    def stored_count(self) -> int:
+        return self._k
+
+    @property
+    def dense(self) -> bool:
+        """True while every state is stored (the row index is the step)."""
+        return self._k == self._n
+
+    @property
+    def steps(self) -> Steps:
+        """The step of each stored row, increasing (a view, or a new range while dense)."""
+        if self._steps is None:
+            return np.arange(self._k, dtype=np.int64)
+        return self._steps[: self._k]
+
+    def _explicit_steps(self) -> Steps:
+        """The step column, made explicit (the history is about to lose its density)."""
+        if self._steps is None:
+            self._steps = np.empty(self.capacity, dtype=np.int64)
+            self._steps[: self._k] = np.arange(self._k)
+        return self._steps
+
+    @property
+    def pinned(self) -> frozenset[int]:
+        return frozenset(self._pinned)
+
+    def stored(self, step: int) -> bool:
+        """True when state `step` is stored, False when it is recomputed by replay."""
+        return self._index(step) is not None
+
+    def _index(self, step: int) -> int | None:
+        if self._steps is None:
+            return step if 0 <= step < self._n else None
+        i = int(np.searchsorted(self._steps[: self._k], step))
+        return i if i < self._k and self._steps[i] == step else None
+
+    # -- views of the stored rows (no copies) ---------------------------------------------
     @property
     def parameters(self) -> Array:
-        """Shape (n_parameters, n_rows): row i of this view is one parameter's series."""
-        return self._data[: self._n, : self._n_params].T
+        """Shape (n_parameters, n_stored): row i of this view is one parameter's series
+        over the stored states (`steps`; every step while `dense`)."""
+        return self._data[: self._k, : self._n_params].T
 
     @property
     def errors(self) -> Array:
-        """The dataset error at each state, shape (n_rows,)."""
-        return self._data[: self._n, self._n_params]
+        """The dataset error at each stored state, shape (n_stored,)."""
+        return self._data[: self._k, self._n_params]
 
     def column(self, name: str) -> Array:
-        """An extra column (e.g. "test_error") at each state, shape (n_rows,): a view."""
-        return self._data[: self._n, self._n_params + 1 + self.extra_columns.index(name)]
+        """An extra column (e.g. "test_error") at each stored state: a view."""
+        return self._data[: self._k, self._n_params + 1 + self.extra_columns.index(name)]
+
+    @property
+    def stored_rows(self) -> Array:
+        """The stored rows, shape (n_stored, width): a view."""
+        return self._data[: self._k]
 
     def rows_view(self, n_rows: int) -> Array:
         """The first n_rows states, shape (n_rows, width): parameters, error, extras. A
-        view, not a copy (copy it if it must outlive a change of the history)."""
+        view while the history is dense (copy it if it must outlive a change of the
+        history); otherwise every state, the missing ones replayed (a new array)."""
         if not 0 <= n_rows <= self._n:
             raise IndexError(f"{n_rows} rows asked, the history has {self._n}")
-        return self._data[:n_rows]
+        if self.dense:
+            return self._data[:n_rows]
+        return self.rows(0, n_rows)
+
+    def rows(self, start: int, stop: int) -> Array:
+        """States start … stop - 1, every one (replayed where not stored): a new array."""
+        if not 0 <= start <= stop <= self._n:
+            raise IndexError(f"states {start}..{stop - 1} are not all in the history")
+        out: Array = np.empty((stop - start, self._n_cols), dtype=np.float64)
+        stored = self.steps
+        step = start
+        while step < stop:
+            i = self._index(step)
+            if i is not None:
+                # the run of stored rows from here
+                j = i
+                while j + 1 < self._k and stored[j + 1] == stored[j] + 1:
+                    j += 1
+                end = min(stop, int(stored[j]) + 1)
+                out[step - start : end - start] = self._data[i : i + end - step]
+                step = end
+                continue
+            first, block = self._replayed(step)
+            end = min(stop, first + len(block))
+            out[step - start : end - start] = block[step - first : end - first]
+            step = end
+        return out
+
+    def _get(self, step: int) -> Array:
+        """The row of `step` (a view of the stored row or of the replayed block)."""
+        if not 0 <= step < self._n:
+            raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
+        i = self._index(step)
+        if i is not None:
+            stored: Array = self._data[i]
+            return stored
+        first, block = self._replayed(step)
+        replayed: Array = block[step - first]
+        return replayed
+
+    def _replayed(self, step: int) -> tuple[int, Array]:
+        cache = self._cache
+        if cache is not None and cache[0] <= step < cache[0] + len(cache[1]):
+            return cache
+        if self.replayer is None:
+            raise IndexError(f"step {step} is not stored and nothing can recompute it")
+        first, block = self.replayer(self, step)
+        if not first <= step < first + len(block):
+            raise RuntimeError(f"the replay of step {step} gave steps {first}..")
+        self._cache = (first, block)
+        return self._cache
 
     def row(self, step: int) -> Array:
         """Parameters at `step` (a copy), shape (n_parameters,)."""
-        if not 0 <= step < self._n:
-            raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
-        return self._data[step, : self._n_params].copy()
+        return self._get(step)[: self._n_params].copy()
 
     def error_at(self, step: int) -> float:
-        if not 0 <= step < self._n:
-            raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
-        return float(self._data[step, self._n_params])
+        return float(self._get(step)[self._n_params])
 
     def full_row(self, step: int) -> Array:
         """Everything at `step` (a copy): parameters, error, extras."""
-        if not 0 <= step < self._n:
-            raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
-        row: Array = self._data[step].copy()
+        row: Array = self._get(step).copy()
         return row
 
     # -- growth ---------------------------------------------------------------------------
@@ -133,81 +283,260 @@ class History:
             return
         first_block = max(1, MIN_CAPACITY_BYTES // (8 * self._n_cols))
         new_capacity = max(n_rows, int(self.capacity * GROWTH) + 1, min(MIN_CAPACITY, first_block))
+        if self.max_rows is not None:  # never more than the budget's rows
+            new_capacity = max(n_rows, min(new_capacity, self.max_rows + 1))
         try:
             self._data.resize((new_capacity, self._n_cols), refcheck=True)
         except ValueError:  # a view of the array is alive: it must stay valid
             grown = np.empty((new_capacity, self._n_cols), dtype=np.float64)
-            grown[: self._n] = self._data[: self._n]
+            grown[: self._k] = self._data[: self._k]
             self._data = grown
+        if self._steps is not None:
+            steps = np.empty(new_capacity, dtype=np.int64)
+            steps[: self._k] = self._steps[: self._k]
+            self._steps = steps
 
     def reserve(self, n_rows: int) -> None:
         """Room for n_rows states in all (a run that knows its length grows once, not
-        in the ~50 steps of 1.1 from the first block to 200 000 rows)."""
+        in the ~50 steps of 1.1 from the first block to 200 000 rows); within the
+        budget, never more than it allows."""
+        if self.max_rows is not None:
+            n_rows = min(n_rows, self.max_rows + 1)
         if n_rows > self.capacity:
             self._reserve(n_rows)
 
     def append(self, parameters: Array, error: float, extras: Sequence[float] | Array = ()) -> None:
         """Add one state."""
-        self._reserve(self._n + 1)
-        self._write(self._n, parameters, error, extras)
-        self._n += 1
-
-    def _write(
-        self, step: int, parameters: Array, error: float, extras: Sequence[float] | Array
-    ) -> None:
         if len(extras) != len(self.extra_columns):
             raise ValueError(f"expected {len(self.extra_columns)} extra values, got {len(extras)}")
+        row = np.empty((1, self._n_cols))
         n = self._n_params
-        self._data[step, :n] = parameters
-        self._data[step, n] = error
-        self._data[step, n + 1 :] = extras
+        row[0, :n] = parameters
+        row[0, n] = error
+        row[0, n + 1 :] = extras
+        self.extend(row)
 
-    def extend(self, rows: Array) -> None:
-        """Add many states at once; rows has shape (k, width): parameters, error, extras."""
+    def extend(self, rows: Array | Rows) -> None:
+        """Add many states at once: rows of shape (k, width) (parameters, error, extras),
+        or states an earlier `rows_after` took off. Past `max_rows`, the history thins."""
+        if isinstance(rows, Rows):
+            self._extend_rows(rows)
+            return
         k = rows.shape[0]
         if k == 0:
             return
         if rows.shape[1] != self._n_cols:
             raise ValueError(f"expected rows of {self._n_cols} values, got {rows.shape[1]}")
-        self._reserve(self._n + k)
-        self._data[self._n : self._n + k] = rows
+        if self.stride == 1 and (self.max_rows is None or self._k + k <= self.max_rows):
+            self._reserve(self._k + k)
+            self._data[self._k : self._k + k] = rows
+            if self._steps is not None:
+                self._steps[self._k : self._k + k] = np.arange(self._n, self._n + k)
+            self._k += k
+            self._n += k
+            return
+        steps = np.arange(self._n, self._n + k, dtype=np.int64)
+        needed = self._needed(steps)
+        while True:
+            mask = (steps % self.stride == 0) | needed
+            mask[-1] = True
+            if self.max_rows is None or self._k + int(mask.sum()) <= self.max_rows:
+                break
+            if self.stride > self._n + k:  # only rows replay cannot make are left
+                break
+            self._thin_stored(self.stride * 2)
+        self._put(steps[mask], rows[mask] if not mask.all() else rows)
         self._n += k
 
+    def _extend_rows(self, tail: Rows) -> None:
+        if tail.rows.shape[1:] != (self._n_cols,):
+            raise ValueError(f"expected rows of {self._n_cols} values")
+        if len(tail.steps) and tail.steps[0] < self._n:
+            raise ValueError("those rows do not follow this history's last state")
+        self._pinned.update(tail.pinned)
+        if tail.dense:  # rows that follow on: as any others
+            self.extend(tail.rows)
+            return
+        self._put(tail.steps, tail.rows)
+        self._n += tail.count
+        if self.max_rows is not None and self._k > self.max_rows:
+            self.thin()
+
+    def _put(self, steps: Steps, rows: Array) -> None:
+        m = len(steps)
+        self._reserve(self._k + m)
+        self._data[self._k : self._k + m] = rows
+        self._explicit_steps()[self._k : self._k + m] = steps
+        self._k += m
+
+    # -- thinning -------------------------------------------------------------------------
+    def limit(self, max_rows: int | None) -> None:
+        """Store at most `max_rows` rows from now on (None: no bound); an allocation
+        larger than that (the first block) shrinks to it."""
+        self.max_rows = max_rows
+        if max_rows is not None and self.capacity > max_rows + 1 and self._k <= max_rows:
+            size = max_rows + 1
+            self._data = self._data[:size].copy()
+            if self._steps is not None:
+                self._steps = self._steps[:size].copy()
+
+    def pin(self, step: int) -> None:
+        """State `step` (stored) stays stored: replay cannot reproduce it."""
+        if step < self._n:
+            self._pinned.add(step)
+
+    def pin_all(self) -> None:
+        """Every state so far stays stored (the rows of a reopened session)."""
+        self.pinned_below = self._n
+
+    def thin(self) -> None:
+        """Within `max_rows` again: drop the rows replay can make, doubling the stride
+        until the kept ones take at most three quarters of it."""
+        if self.max_rows is None:
+            return
+        self._thin_stored(self.stride)
+        while self._k > self.max_rows * 3 // 4 and self.stride < max(self._n, 1):
+            before = self._k
+            self._thin_stored(self.stride * 2)
+            if self._k == before and self._k <= self.max_rows:
+                break  # only rows replay cannot make are left
+
+    def _needed(self, steps: Steps) -> NDArray[np.bool_]:
+        """Which of `steps` replay cannot make, or the owner protects."""
+        keep = set(self._pinned)
+        if self.protected is not None:
+            keep.update(self.protected())
+        mask: NDArray[np.bool_] = steps < self.pinned_below
+        if keep:
+            mask |= np.isin(steps, np.fromiter(keep, dtype=np.int64, count=len(keep)))
+        return mask
+
+    def _keep_mask(self, stride: int) -> NDArray[np.bool_]:
+        steps = self.steps
+        mask = (steps % stride == 0) | self._needed(steps)
+        if self._k:
+            mask[self._k - 1] = True  # the last stored row (the last state)
+        kept: NDArray[np.bool_] = mask
+        return kept
+
+    def _thin_stored(self, stride: int) -> None:
+        self.stride = stride
+        kept = np.flatnonzero(self._keep_mask(stride))
+        if len(kept) == self._k:
+            return
+        # In place, a block at a time (sources never come before their destinations):
+        # no second copy of the rows while memory is short.
+        steps = self._explicit_steps()
+        for at in range(0, len(kept), CSV_BLOCK_ROWS):
+            block = kept[at : at + CSV_BLOCK_ROWS]
+            self._data[at : at + len(block)] = self._data[block]
+            steps[at : at + len(block)] = steps[block]
+        self._k = len(kept)
+        self.revision += 1
+
+    # -- changes --------------------------------------------------------------------------
     def truncate(self, n_rows: int) -> None:
-        """Keep the first n_rows states (step back, or Step from an earlier point)."""
+        """Keep the first n_rows states (step back, or Step from an earlier point); the
+        new last state is stored (replayed first if it was not)."""
         if not 0 <= n_rows <= self._n:
             raise ValueError(f"cannot truncate {self._n} rows to {n_rows}")
-        if n_rows < self._n:
-            self.revision += 1
+        if n_rows == self._n:
+            return
+        last = self.full_row(n_rows - 1) if n_rows and not self.stored(n_rows - 1) else None
+        self._k = int(np.searchsorted(self.steps, n_rows)) if self._steps is not None else n_rows
         self._n = n_rows
+        if last is not None:
+            self._put(np.array([n_rows - 1], dtype=np.int64), last[None, :])
+        self._pinned = {step for step in self._pinned if step < n_rows}
+        self.pinned_below = min(self.pinned_below, n_rows)
+        self._cache = None
+        self.revision += 1
 
     def clear(self) -> None:
-        self._n = 0
+        self._n = self._k = 0
+        self._pinned.clear()
+        self.pinned_below = 0
+        self.stride = 1
+        self._cache = None
         self.revision += 1
 
     def set_row(
         self, step: int, parameters: Array, error: float, extras: Sequence[float] | Array = ()
     ) -> None:
-        """Overwrite one existing state (a parameter edit replaces the current state)."""
+        """Overwrite one existing state (a parameter edit replaces the current state); it
+        is pinned: replay would not make it."""
         if not 0 <= step < self._n:
             raise IndexError(f"step {step} is not in the history (0..{self._n - 1})")
-        self._write(step, parameters, error, extras)
+        if len(extras) != len(self.extra_columns):
+            raise ValueError(f"expected {len(self.extra_columns)} extra values, got {len(extras)}")
+        i = self._index(step)
+        if i is None:  # make room for it among the stored rows
+            i = int(np.searchsorted(self.steps, step))
+            self._reserve(self._k + 1)
+            steps = self._explicit_steps()
+            self._data[i + 1 : self._k + 1] = self._data[i : self._k].copy()
+            steps[i + 1 : self._k + 1] = steps[i : self._k].copy()
+            steps[i] = step
+            self._k += 1
+        n = self._n_params
+        self._data[i, :n] = parameters
+        self._data[i, n] = error
+        self._data[i, n + 1 :] = extras
+        if step > 0:
+            self._pinned.add(step)
+        self._cache = None
         self.revision += 1
 
-    def rows_after(self, step: int) -> Array:
-        """A copy of the states after `step`, shape (k, width), for `extend`."""
-        return self._data[step + 1 : self._n].copy()
+    def rows_after(self, step: int) -> Rows:
+        """A copy of the states after `step`, for `extend`."""
+        stored = self.steps
+        i = int(np.searchsorted(stored, step, side="right"))
+        pinned = [s for s in self._pinned if s > step]
+        if self.pinned_below > step + 1:  # those rows are stored: pin them one by one
+            pinned.extend(range(step + 1, self.pinned_below))
+        return Rows(
+            stored[i:].copy(),
+            self._data[i : self._k].copy(),
+            pinned,
+            self._n - step - 1,
+        )
 
     def copy_prefix(self, n_rows: int) -> History:
-        """A new History holding copies of the first n_rows states."""
-        prefix = History(self.parameter_names, max(n_rows, MIN_CAPACITY), self.extra_columns)
-        prefix.extend(self._data[:n_rows])
+        """A new History holding copies of the first n_rows states (as they are stored;
+        the copy replays the others with this history's replayer)."""
+        if self.dense:
+            prefix = History(self.parameter_names, max(n_rows, MIN_CAPACITY), self.extra_columns)
+            prefix.extend(self._data[:n_rows])
+        else:
+            prefix = History(self.parameter_names, 1, self.extra_columns)
+            stored = self.steps
+            k = int(np.searchsorted(stored, n_rows))
+            prefix._put(stored[:k].copy(), self._data[:k].copy())
+            prefix._n = n_rows
+            if n_rows and prefix.steps[prefix._k - 1] != n_rows - 1:
+                prefix._put(np.array([n_rows - 1]), self.full_row(n_rows - 1)[None, :])
+        prefix._pinned = {s for s in self._pinned if s < n_rows}
+        prefix.pinned_below = min(self.pinned_below, n_rows)
+        prefix.stride = self.stride
+        prefix.max_rows = self.max_rows
+        prefix.replayer = self.replayer
+        prefix.cache_rows = self.cache_rows
         return prefix
 
     def table(self) -> Array:
         """The whole table (step, parameters, error, extras) as a new array."""
         steps = np.arange(self._n, dtype=np.float64)
-        return np.column_stack([steps, self._data[: self._n]])
+        return np.column_stack([steps, self.rows_view(self._n)])
+
+    def blocks(self, size: int = CSV_BLOCK_ROWS) -> Iterator[tuple[int, Array]]:
+        """(first step, rows) for every state, `size` at a time, replayed where not
+        stored: how an export writes a thinned history without holding it whole."""
+        for start in range(0, self._n, size):
+            stop = min(start + size, self._n)
+            if self.dense:
+                yield start, self._data[start:stop]
+            else:
+                yield start, self.rows(start, stop)
 
     # -- export (docs/file-formats.md, "History") ----------------------------------------
     def to_csv(self, path: str | os.PathLike[str]) -> None:
@@ -215,16 +544,16 @@ class History:
         write_atomically(path, self._csv_chunks())
 
     def _csv_chunks(self) -> Iterator[str]:
-        return csv_chunks(self.columns, self._data[: self._n])
+        return blocks_csv_chunks(self.columns, self.blocks())
 
     def to_json_dict(self) -> dict[str, object]:
         """{"columns": [...], "rows": [[...], ...]}, as the history export and the session
         file use."""
-        rows = [[step, *values] for step, values in enumerate(self._data[: self._n].tolist())]
+        rows = [[step, *values] for step, values in enumerate(self.rows_view(self._n).tolist())]
         return {"columns": self.columns, "rows": rows}
 
     def to_json(self, path: str | os.PathLike[str]) -> None:
-        write_atomically(path, json_chunks(self.columns, self._data[: self._n]))
+        write_atomically(path, blocks_json_chunks(self.columns, self.blocks()))
 
     def export(
         self,
@@ -233,8 +562,16 @@ class History:
         keep: Iterable[str | os.PathLike[str] | None] = (),
         streams: bool = False,
     ) -> None:
-        """CSV, or JSON when the path ends in .json (see `export_table`)."""
-        export_table(path, self.columns, self._data[: self._n], progress, keep, streams)
+        """CSV, or JSON when the path ends in .json (see `export_table`); a thinned
+        history replays the states it does not store, a block at a time."""
+        if self.dense:
+            export_table(path, self.columns, self._data[: self._n], progress, keep, streams)
+            return
+        if progress is not None:
+            progress.start(self._n)
+        make = blocks_json_chunks if str(path).lower().endswith(".json") else blocks_csv_chunks
+        chunks = make(self.columns, self.blocks(), progress)
+        write_atomically(path, chunks, keep=keep, streams=streams)
 
     @classmethod
     def from_table(cls, columns: Sequence[str], rows: Sequence[Sequence[float]] | Array) -> History:
@@ -248,10 +585,32 @@ class History:
         return history
 
 
-def csv_chunks(
-    columns: Sequence[str], rows: Array, progress: Progress | None = None
+def blocks_csv_chunks(
+    columns: Sequence[str], blocks: Iterable[tuple[int, Array]], progress: Progress | None = None
 ) -> Iterator[str]:
-    """The history CSV for `rows` (no step column; the step is the row index)."""
+    """`csv_chunks` over (first step, rows) blocks."""
+    yield ",".join(columns) + "\n"
+    for first, rows in blocks:
+        chunks = csv_chunks(columns, rows, progress, first)
+        next(chunks)  # the header, once
+        yield from chunks
+
+
+def blocks_json_chunks(
+    columns: Sequence[str], blocks: Iterable[tuple[int, Array]], progress: Progress | None = None
+) -> Iterator[str]:
+    """`json_chunks` over (first step, rows) blocks."""
+    yield '{"columns": ' + json.dumps(list(columns)) + ', "rows": ['
+    for first, rows in blocks:
+        parts = list(json_chunks(columns, rows, progress, first))[1:-1]
+        yield (", " if first else "") + "".join(parts)
+    yield "]}"
+
+
+def csv_chunks(
+    columns: Sequence[str], rows: Array, progress: Progress | None = None, first: int = 0
+) -> Iterator[str]:
+    """The history CSV for `rows` (no step column; the step is `first` + the row index)."""
     yield ",".join(columns) + "\n"
     # One %-format per row, driven by map and zip in C: the floats' repr (%r) is then
     # most of the cost. A Python expression per row (f-string, join of map(repr)) took
@@ -260,14 +619,14 @@ def csv_chunks(
     for start in range(0, rows.shape[0], CSV_BLOCK_ROWS):
         stop = min(start + CSV_BLOCK_ROWS, rows.shape[0])
         columns_of_block = rows[start:stop].T.tolist()
-        block = zip(range(start, stop), *columns_of_block, strict=True)
+        block = zip(range(first + start, first + stop), *columns_of_block, strict=True)
         yield "".join(map(row_format.__mod__, block))
         if progress is not None:
             progress.advance(stop - start)
 
 
 def json_chunks(
-    columns: Sequence[str], rows: Array, progress: Progress | None = None
+    columns: Sequence[str], rows: Array, progress: Progress | None = None, first: int = 0
 ) -> Iterator[str]:
     """The history JSON {"columns", "rows"} for `rows`, exactly as json.dumps writes it,
     block by block (a list of every row of a long history would take gigabytes).
@@ -275,14 +634,14 @@ def json_chunks(
     bad = np.flatnonzero(~np.isfinite(rows).all(axis=1))
     if bad.size:
         raise ValueError(
-            f"Out of range float values are not JSON compliant (row {int(bad[0])}): "
+            f"Out of range float values are not JSON compliant (row {first + int(bad[0])}): "
             "export the history as CSV"
         )
     yield '{"columns": ' + json.dumps(list(columns)) + ', "rows": ['
     row_format = "[%d" + ", %r" * rows.shape[1] + "]"
     for start in range(0, rows.shape[0], CSV_BLOCK_ROWS):
         stop = min(start + CSV_BLOCK_ROWS, rows.shape[0])
-        block = zip(range(start, stop), *rows[start:stop].T.tolist(), strict=True)
+        block = zip(range(first + start, first + stop), *rows[start:stop].T.tolist(), strict=True)
         yield (", " if start else "") + ", ".join(map(row_format.__mod__, block))
         if progress is not None:
             progress.advance(stop - start)

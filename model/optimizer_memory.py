@@ -34,16 +34,19 @@ MAX_CHECKPOINTS = 256  # beyond this, every other one goes (the replays get long
 class OptimizerMemory:
     """Checkpoints of the optimizer's state, keyed by state number."""
 
-    def __init__(self, states: dict[int, OptimizerState] | None = None) -> None:
+    def __init__(
+        self, states: dict[int, OptimizerState] | None = None, limit: int = MAX_CHECKPOINTS
+    ) -> None:
         self.states: dict[int, OptimizerState] = dict(states or {})
+        self.limit = limit  # at most this many (the memory budget may set fewer or more)
 
     def copy(self) -> OptimizerMemory:
         """A copy of the mapping; the states themselves are never changed in place."""
-        return OptimizerMemory(self.states)
+        return OptimizerMemory(self.states, self.limit)
 
     def keep(self, step: int, state: OptimizerState) -> None:
         self.states[step] = state
-        if len(self.states) > MAX_CHECKPOINTS:
+        if len(self.states) > self.limit:
             steps = sorted(self.states)
             for old in steps[:-1:2]:  # thin the older ones, keep the newest
                 del self.states[old]

@@ -22,6 +22,7 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
+from model.budget import MemoryBudget
 from model.config import (
     Dataset,
     DivergenceError,
@@ -29,9 +30,9 @@ from model.config import (
     check_fits,
     divergence_error,
 )
-from model.history import History
+from model.history import History, Rows
 from model.network import Network
-from model.optimizer_memory import OptimizerMemory
+from model.optimizer_memory import MAX_CHECKPOINTS, OptimizerMemory
 from model.optimizers import OptimizerState, zero_state
 from model.snapshot import (
     Snapshot,
@@ -44,6 +45,7 @@ from model.training import ENGINES, advance
 
 Array = NDArray[np.float64]
 RESERVE_BYTES = 32 << 20  # history a run reserves at most, before growing as usual
+CHECKPOINT_EVERY = 1024  # within a budget: the optimizer's state kept at least this often
 
 # The engine a Trainer made without naming one uses ("auto", "numpy" or "floats").
 DEFAULT_ENGINE = "auto"
@@ -72,9 +74,12 @@ class Trainer:
         history: History | None = None,
         engine: str | None = None,
         optimizer_state: OptimizerState | None = None,
+        budget: MemoryBudget | None = None,
     ) -> None:
         """`optimizer_state`: the optimizer's state at the last state of `history`, where
-        it is not zero (a session saved mid-run, a Run worker taking over)."""
+        it is not zero (a session saved mid-run, a Run worker taking over). `budget`: the
+        memory the history may hold (model/budget.py); past its share the history keeps
+        checkpoints and replays the states between them. None: no bound."""
         config.validate(network, data.n_samples)
         check_fits(network, data)
         self._network = network
@@ -88,12 +93,16 @@ class Trainer:
                 "the history does not fit the data: it has a test_error column exactly "
                 "when the data has a test set"
             )
+        if len(history) > 1 and history.dense and history.replayer is None:
+            history.pin_all()  # rows given from outside (a session): replay cannot make them
         self._history = history
         self._position = len(history) - 1
-        self._network.set_flat(history.row(self._position))
         # (first step that used it, config): how every recorded step was made
         self._config_log: list[tuple[int, TrainingConfig]] = [(0, config)]
         self._optimizer_memory = OptimizerMemory()
+        self.budget = budget
+        self._attach(history)
+        self._network.set_flat(history.row(self._position))
         if optimizer_state is not None and self._position > 0:
             self._optimizer_memory.keep(self._position, optimizer_state.copy())
         self.revision = next(_REVISIONS)
@@ -177,33 +186,40 @@ class Trainer:
             self._optimizer_memory.copy(),
         )
 
-    def restore(self, snapshot: Snapshot, tail: Array | None = None) -> Array | None:
+    def restore(self, snapshot: Snapshot, tail: Rows | None = None) -> Rows | None:
         """Return to `snapshot` exactly. `tail` holds the rows it had beyond those its
         history holds now (given back by an earlier restore); returns the rows this one
         removed from the end of the history, if any, for the restore that needs them."""
         history = snapshot.history
         removed = None
-        if len(history) > snapshot.length:
-            removed = history.rows_after(snapshot.length - 1)
-            history.truncate(snapshot.length)
-        elif len(history) < snapshot.length:
-            if tail is None or len(history) + len(tail) != snapshot.length:
-                raise ValueError("restoring that state needs the rows it had at the end")
-            history.extend(tail)
-        n = len(history.parameter_names)
-        for step, row in ((0, snapshot.first_row), (snapshot.position, snapshot.row)):
-            if not np.array_equal(history.full_row(step), row):
-                history.set_row(step, row[:n], float(row[n]), row[n + 1 :])
+        if len(history) < snapshot.length and (
+            tail is None or len(history) + len(tail) != snapshot.length
+        ):
+            raise ValueError("restoring that state needs the rows it had at the end")
         if (
             list(snapshot.layers) != self._network.layers
             or list(snapshot.activations) != self._network.activations
         ):
             self._network = network_like(snapshot.layers, snapshot.activations)
+        # The settings and the history first: a row the history does not store is
+        # replayed with them.
         self._data = snapshot.data
         self._config = snapshot.config
         self._config_log = list(snapshot.config_log)
         self._optimizer_memory = snapshot.optimizer_memory.copy()
         self._history = history
+        self._attach(history)
+        if len(history) > snapshot.length:
+            removed = history.rows_after(snapshot.length - 1)
+            history.truncate(snapshot.length)
+        elif len(history) < snapshot.length and tail is not None:
+            history.extend(tail)
+        n = len(history.parameter_names)
+        for step, row in ((0, snapshot.first_row), (snapshot.position, snapshot.row)):
+            # A state the history no longer stores was never edited since (an edit
+            # stores and pins it): its replay is the snapshot's row.
+            if history.stored(step) and not np.array_equal(history.full_row(step), row):
+                history.set_row(step, row[:n], float(row[n]), row[n + 1 :])
         self._move_to(snapshot.position)
         return removed
 
@@ -221,7 +237,7 @@ class Trainer:
         self.truncate(self._position - 1)
         return True
 
-    def truncate(self, step: int) -> Array:
+    def truncate(self, step: int) -> Rows:
         """Forget the states after `step` (showing `step` if a later one was shown);
         returns a copy of the rows removed."""
         if not 0 <= step < len(self._history):
@@ -237,6 +253,7 @@ class Trainer:
         """Back to the initial state, with a new history of that one state."""
         first = self._history.copy_prefix(1)
         self._history = first
+        self._attach(first)
         self._set_log([(0, self._config)])
         self._optimizer_memory.clear()
         self._move_to(0)
@@ -249,7 +266,7 @@ class Trainer:
         self._config = new
         self._changed()
 
-    def set_parameters(self, theta: Array) -> Array:
+    def set_parameters(self, theta: Array) -> Rows:
         """Make `theta` the current state (an edit): the later states are forgotten and
         returned. ValueError if it would make the error non-finite."""
         theta = np.asarray(theta, dtype=np.float64)
@@ -300,6 +317,7 @@ class Trainer:
         self._history = history
         self._config_log = [(0, config)]
         self._optimizer_memory.clear()
+        self._attach(history)
         self._move_to(0)
 
     # -- training ---------------------------------------------------------------------------
@@ -329,7 +347,8 @@ class Trainer:
         # Up to a bound: run(10**9) until a divergence must not claim memory for 10**9,
         # nor a run that stops early keep more than RESERVE_BYTES it did not use.
         width = self._network.n_parameters + 1
-        self._history.reserve(len(self._history) + min(n, RESERVE_BYTES // (8 * width)))
+        stored = self._history.stored_count
+        self._history.reserve(stored + min(n, RESERVE_BYTES // (8 * width)))
         done = 0
         while done < n:
             self._log_config(self._position)  # the callback may have changed the settings
@@ -366,15 +385,27 @@ class Trainer:
     def _advance(self, n: int, target_error: float) -> int:
         first = self._position
         state = self.next_optimizer_state()
-        blocks = advance(self._network, self._data, self._config, first, n, self._engine, state)
-        for block in blocks:
-            kept = self._record(block, target_error)
-            if kept < len(block):
-                return self._position - first
-        if self._position < first + n:
-            raise divergence_error(self._position + 1, self._config)
-        if self._config.optimizer.stateful:
-            self._optimizer_memory.keep(self._position, state)
+        # Within a budget, an optimizer with a state keeps it every few strides, so that
+        # a replay never starts far back (the rows between are recomputed from there).
+        every = n
+        if self.budget is not None and self._config.optimizer.stateful:
+            every = max(CHECKPOINT_EVERY, 4 * self._history.stride)
+        while self._position < first + n:
+            start = self._position
+            chunk = min(every, first + n - start)
+            blocks = advance(
+                self._network, self._data, self._config, start, chunk, self._engine, state
+            )
+            for block in blocks:
+                kept = self._record(block, target_error)
+                if kept < len(block):
+                    return self._position - first
+            if self._position < start + chunk:
+                raise divergence_error(self._position + 1, self._config)
+            if self._config.optimizer.stateful:
+                self._optimizer_memory.keep(self._position, state)
+                if self._position < first + n:
+                    state = state.copy()
         return n
 
     # -- the optimizer's state --------------------------------------------------------------
@@ -383,9 +414,16 @@ class Trainer:
         current one), for the optimizer that made them; recomputed from the nearest
         checkpoint where it is not kept (model/optimizer_memory.py). A copy."""
         step = self._position if step is None else step
-        return self._optimizer_memory.state_at(
-            step, self._history, self._config_log, self._network, self._data, self._engine
-        )
+        n = self._network.n_parameters
+        if step == 0:
+            return zero_state(self._config_log[0][1].optimizer, n)
+        made = self.config_for_step(step).optimizer
+        kept = self._optimizer_memory.states.get(step)
+        if not made.stateful or kept is not None:
+            return zero_state(made, n) if kept is None else kept.copy()
+        start, state = self._replay_start(step - 1)
+        self._walk(self._history, start, state, step, step + 1)
+        return state
 
     def next_optimizer_state(self) -> OptimizerState:
         """The state the next update from the current state starts from, with the
@@ -428,6 +466,8 @@ class Trainer:
                 self._set_log([(0, self._config)])
             else:
                 self._config_log.append((step, self._config))
+                self._history.pin(step)  # a replay starts each settings' block there
+            self._fit_budget()
 
     def _forget_settings_after(self, step: int) -> None:
         # Entries from `step` on described updates that are forgotten or made again.
@@ -459,7 +499,120 @@ class Trainer:
         if not log:
             raise ValueError("the settings log needs at least one entry")
         self._config_log = list(log)
+        for first, _config in log:
+            self._history.pin(first)
         self._changed()
+
+    # -- the memory budget: states kept, and the others replayed ---------------------------
+    def set_budget(self, budget: MemoryBudget | None) -> None:
+        """A new memory budget (None: no bound); the history thins now if it must."""
+        self.budget = budget
+        self._attach(self._history)
+        self._history.thin()
+        self._changed()
+
+    def _attach(self, history: History) -> None:
+        """Make `history` the one this Trainer replays and thins within its budget."""
+        history.replayer = self._replay_block
+        history.protected = self._protected
+        self._fit_budget(history)
+
+    def _protected(self) -> list[int]:
+        return list(self._optimizer_memory.states)
+
+    def _fit_budget(self, history: History | None = None) -> None:
+        history = self._history if history is None else history
+        if self.budget is None:
+            history.limit(None)
+            self._optimizer_memory.limit = MAX_CHECKPOINTS
+            return
+        n = self._network.n_parameters
+        slots = len(zero_state(self._config.optimizer, n).slots)
+        rows = self.budget.history_rows(n, history.width, slots)
+        history.limit(max(rows, 4))
+        history.cache_rows = self.budget.cache_rows(history.width)
+        self._optimizer_memory.limit = max(2, rows // 4)
+
+    def _replay_block(self, history: History, step: int) -> tuple[int, Array]:
+        """A block of states around `step` (which `history` does not store), replayed
+        from the nearest state before it that it stores with a known optimizer state."""
+        steps = history.steps
+        i = int(np.searchsorted(steps, step, side="right")) - 1
+        lo = int(steps[i])
+        hi = int(steps[i + 1]) if i + 1 < len(steps) else len(history)
+        size = history.cache_rows
+        stop = min(hi, step + 1 + size // 4)
+        first = max(lo + 1, stop - size)
+        start, state = self._replay_start(lo, history)
+        return first, self._walk(history, start, state, stop - 1, first)
+
+    def _replay_start(
+        self, step: int, history: History | None = None
+    ) -> tuple[int, OptimizerState]:
+        """The latest stored state at or before `step` from which a replay can start,
+        and the optimizer's state the update from there starts with (a copy)."""
+        history = self._history if history is None else history
+        n = self._network.n_parameters
+        optimizer = self.config_for_step(step + 1).optimizer
+        if not optimizer.stateful:
+            if history.stored(step):
+                return step, zero_state(optimizer, n)
+            raise RuntimeError(f"state {step} is not stored")
+        # where an optimizer began from zero, and where its state was kept
+        zeros = [0] + [
+            first
+            for first, config in self._config_log
+            if 0 < first <= step and self.config_for_step(first).optimizer != config.optimizer
+        ]
+        kept = [k for k in self._optimizer_memory.states if k <= step and history.stored(k)]
+        start = max([*zeros, *kept])
+        started = self.config_for_step(start + 1).optimizer
+        saved = self._optimizer_memory.states.get(start)
+        if saved is not None and start > 0 and self.config_for_step(start).optimizer == started:
+            return start, saved.copy()
+        return start, zero_state(started, n)
+
+    def _walk(
+        self, history: History, start: int, state: OptimizerState, stop: int, first: int
+    ) -> Array:
+        """Replay the recorded updates from state `start` (stored) to state `stop`, each
+        with the settings that made it, starting again from the stored row wherever
+        replay cannot make it (an edit, a reopened session's rows); `state` (the
+        optimizer's at `start`) is advanced in place. Returns the rows of states
+        `first` … `stop` as the run recorded them, bit for bit."""
+        n = self._network.n_parameters
+        out: Array = np.empty((max(0, stop - first + 1), history.width))
+        restarts = {s for s in history.pinned if start < s < stop}
+        restarts.update(range(start + 1, min(stop, history.pinned_below)))
+        restarts.update(f for f, _ in self._config_log if start < f < stop)
+        marks = sorted(restarts)
+        at = self._network.copy()
+        theta = history.row(start)
+        step = start
+        for end in [*marks, stop]:
+            if end <= step:
+                continue
+            if step in restarts and history.stored(step):
+                theta = history.row(step)
+            config = self.config_for_step(step + 1)
+            if step > start and self.config_for_step(step).optimizer != config.optimizer:
+                state = zero_state(config.optimizer, n)
+            at.set_flat(theta)
+            done = step
+            for block in advance(at, self._data, config, step, end - step, self._engine, state):
+                rows = block
+                if rows.shape[1] < history.width:
+                    extra = test_errors(self._network, self._data, config.loss, rows[:, :n])
+                    rows = np.column_stack([rows, extra])
+                lo, hi = max(done + 1, first), min(done + len(rows), stop)
+                if lo <= hi:
+                    out[lo - first : hi - first + 1] = rows[lo - done - 1 : hi - done]
+                theta = rows[-1, :n].copy()
+                done += len(rows)
+            if done < end:
+                raise RuntimeError(f"the replay from state {start} diverged at {done + 1}")
+            step = end
+        return out
 
 
 __all__ = ["DivergenceError", "Snapshot", "Trainer"]

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-
+from model.history import Rows
 from model.state import Snapshot, Trainer
 
-Operation = Callable[[Trainer], np.ndarray | None]  # returns the rows it removed, if any
+Operation = Callable[[Trainer], Rows | None]  # returns the rows it removed, if any
 
 
 class Change:
@@ -33,8 +32,8 @@ class Change:
         self._operation = operation
         self.before: Snapshot | None = None
         self.after: Snapshot | None = None
-        self._rows_for_before: np.ndarray | None = None
-        self._rows_for_after: np.ndarray | None = None
+        self._rows_for_before: Rows | None = None
+        self._rows_for_after: Rows | None = None
 
     @property
     def applied(self) -> bool:

@@ -107,7 +107,7 @@ def test_set_row_rows_after_copy_prefix_from_table() -> None:
     with pytest.raises(IndexError):
         h.set_row(6, np.zeros(2), 0.0)
     after = h.rows_after(3)
-    np.testing.assert_array_equal(after, h.table()[4:, 1:])
+    np.testing.assert_array_equal(after.rows, h.table()[4:, 1:])
     prefix = h.copy_prefix(4)
     assert len(prefix) == 4
     prefix.extend(after)
