@@ -20,6 +20,8 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
+from model.budget import BudgetError, MemoryBudget, session_budget
+from model.budget import choose as choose_budget
 from model.files import remove_temporaries
 from model.headless_outputs import outputs_problem, print_summary, write_outputs
 from model.network import check_differentiable
@@ -176,6 +178,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--out", metavar="DIR", default=None, help="with --exercises: the folder to write into"
     )
+    parser.add_argument(
+        "--memory-budget",
+        type=_memory_budget,
+        default=None,
+        metavar="SIZE",
+        help="the memory a session may hold (history, undo, autosave), e.g. 512M or 2G "
+        "(default: a quarter of the memory); past it, states are recomputed when needed",
+    )
     desktop = parser.add_mutually_exclusive_group()
     desktop.add_argument(
         "--install-desktop-entry",
@@ -203,6 +213,14 @@ def _steps(text: str) -> int:
     return n
 
 
+def _memory_budget(text: str) -> MemoryBudget:
+    try:
+        return MemoryBudget.parse(text)
+    except ValueError as error:
+        message = str(error).removeprefix(f"memory budget {text!r}: ")
+        raise argparse.ArgumentTypeError(message) from None
+
+
 def _exercise_count(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= MAX_EXERCISES:
         raise argparse.ArgumentTypeError(f"expected 1 to {MAX_EXERCISES} exercises, got {text!r}")
@@ -219,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one per outco
     """Run the program; returns the exit code (docs/file-formats.md, "Exit codes")."""
     try:
         args = build_parser().parse_args(argv)
+        choose_budget(args.memory_budget)
         if args.install_desktop_entry or args.uninstall_desktop_entry:
             return _desktop_entry(args)
         if args.exercises is not None or args.seed is not None or args.out is not None:
@@ -348,7 +367,13 @@ def _train_and_export(  # noqa: PLR0911  (one per outcome)
         return _fail(f"{path or 'lecture example'}: {error}", EXIT_INVALID)
     except ValueError as error:
         return _fail(f"--gradients: {error}", EXIT_INVALID)
+    budget = session_budget()
+    try:  # refused before anything large is made
+        budget.check_network(session.network.n_parameters, session.network.n_parameters + 2)
+    except BudgetError as error:
+        return _fail(f"{path or 'lecture example'}: {error}", EXIT_INVALID)
     trainer = session.to_trainer()
+    trainer.set_budget(budget)
     start = trainer.position
     error_before = trainer.history.error_at(start)
     diverged: DivergenceError | None = None

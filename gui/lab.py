@@ -22,6 +22,7 @@ from model.quiz_settings import QuizSettings
 from model.session import Session, check_size
 from model.state import Trainer
 from model.training import Dataset, TrainingConfig
+from model.undo import Operation
 
 
 class Lab(QtCore.QObject):
@@ -180,7 +181,7 @@ class Lab(QtCore.QObject):
     def _push(
         self,
         text: str,
-        operation: Callable[[Trainer], np.ndarray | None],
+        operation: Operation,
         announce: Announce | None = None,
     ) -> bool:
         """Run `operation` as an undoable command; False (with the message, nothing

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from model.history import Array, History
+from model.history import Array, History, Rows
 from model.network import Network
 from model.optimizers import OptimizerState
 from model.state import Trainer
@@ -92,7 +92,9 @@ class TailHistory(History):
     def append(self, parameters: Array, error: float, extras: Sequence[float] | Array = ()) -> None:
         self.extend(np.concatenate([parameters, [error], extras])[None, :])
 
-    def extend(self, rows: Array) -> None:
+    def extend(self, rows: Array | Rows) -> None:
+        if isinstance(rows, Rows):
+            raise TypeError("a TailHistory takes new rows only")
         if len(rows):
             self._sink(rows)
             self._data[0] = rows[-1]

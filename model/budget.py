@@ -139,3 +139,25 @@ class MemoryBudget:
     def describe(self, held: int) -> str:
         """ "history 120 MB of 2.0 GB" for the status bar."""
         return f"history {format_size(held)} of {format_size(self.total)}"
+
+
+_chosen: MemoryBudget | None = None
+
+
+def choose(budget: MemoryBudget | None) -> None:
+    """The budget the command line chose (`--memory-budget`): it wins over the default
+    and over the window's saved preference for this process. None: no choice."""
+    global _chosen  # noqa: PLW0603  (one choice per process, made by main.py)
+    _chosen = budget
+
+
+def chosen() -> MemoryBudget | None:
+    """The command line's budget, if it named one."""
+    return _chosen
+
+
+def session_budget() -> MemoryBudget:
+    """The budget a session without a window works within: the command line's, or the
+    default."""
+    return _chosen if _chosen is not None else MemoryBudget.default()
+

@@ -11,10 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from model import budget as budget_module
 from model.budget import BudgetError, MemoryBudget, format_size, parse_size
 from model.history import History, read_csv
 from model.network import Network, initial_weights
 from model.optimizers import Optimizer
+from model.session import save_session
 from model.state import Trainer
 from model.training import Dataset, TrainingConfig
 from model.undo import Change
@@ -207,3 +209,47 @@ def test_a_dense_history_is_unchanged_without_a_budget() -> None:
     assert history.dense
     assert history.steps.tolist() == [0, 1, 2, 3]
     assert history.rows_view(4).base is not None  # still a view
+
+
+# -- the command line -----------------------------------------------------------------------
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    import main
+
+    try:
+        code = main.main(list(argv))
+    finally:
+        budget_module.choose(None)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_command_line_budget_recomputes_and_exports_every_step(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    steps = "300000"  # the lecture's 4 columns: about 240,000 states fit in 16 MB
+    code, _, err = cli(
+        capsys, "--headless", "--memory-budget", "16M", "--steps", steps,
+        "--export", str(tmp_path / "small.csv"),
+    )  # fmt: skip
+    assert (code, err) == (0, ""), err
+    code, _, err = cli(
+        capsys, "--headless", "--steps", steps, "--export", str(tmp_path / "plain.csv")
+    )
+    assert code == 0, err
+    assert (tmp_path / "small.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
+
+
+def test_a_network_too_large_for_the_budget_is_refused_with_an_error_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    network = xor_network([2, 700, 700, 1])
+    trainer = Trainer(network, XOR, TrainingConfig(rule="backprop", learning_rate=0.1))
+    save_session(trainer, tmp_path / "big.bplab")
+    code, out, err = cli(
+        capsys, "--headless", str(tmp_path / "big.bplab"), "--memory-budget", "16M"
+    )
+    assert code == 2 and out == ""
+    assert err.startswith("error: ") and len(err.splitlines()) == 1
+    assert "needs a memory budget of at least" in err
+    code, out, err = cli(capsys, "--headless", "--memory-budget", "lots")
+    assert code == 2 and "--memory-budget" in err and "512M" in err
