@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from model.config import Dataset, DivergenceError, TrainingConfig
+from model.config import Dataset, DivergenceError, TrainingConfig, divergence_error
 from model.files import Progress
 from model.history import CSV_BLOCK_ROWS, History
 from model.network import Network, initial_weights
@@ -168,7 +168,7 @@ class Comparison:
         if len(rows):
             run.trainer.adopt(rows, 0.0, optimizer_state)
         if divergence is not None:
-            run.stopped_at, run.message = run.trainer.last_step, divergence
+            self._stop(run)
 
     def resume(self, index: int) -> None:
         """Forget run `index`'s states after its current one, and a divergence among
@@ -183,12 +183,17 @@ class Comparison:
         if run.stopped_at is not None and run.trainer.last_step < run.stopped_at:
             run.stopped_at, run.message = None, ""
 
-    @staticmethod
-    def _train(run: ComparedRun, n: int) -> None:
+    def _train(self, run: ComparedRun, n: int) -> None:
         try:
             run.trainer.run(n)
-        except DivergenceError as error:
-            run.stopped_at, run.message = run.trainer.last_step, str(error)
+        except DivergenceError:
+            self._stop(run)
+
+    def _stop(self, run: ComparedRun) -> None:
+        """Run `run` diverged after its last state: the message counts steps as run 1."""
+        run.stopped_at = run.trainer.last_step
+        step = self.origin + run.stopped_at + 1
+        run.message = str(divergence_error(step, run.trainer.config))
 
     # -- reading ----------------------------------------------------------------------------
     def labels(self, main: Trainer) -> list[str]:

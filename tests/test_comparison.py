@@ -261,3 +261,19 @@ def test_the_lessons_carry_their_comparison(name: str) -> None:
     comparison.follow(main)
     errors = [s.error for s in comparison.summaries(main)]
     assert len(set(errors)) == len(errors)  # the runs really differ
+
+
+def test_a_divergence_message_counts_steps_as_run_1() -> None:
+    network = Network([1, 1], ["linear"], [np.array([[1.0]])], [np.array([0.0])])
+    data = Dataset(np.array([[10.0]]), np.array([[1.0]]))
+    main = Trainer(network, data, TrainingConfig("backprop", learning_rate=0.001, mode="batch"))
+    main.run(30)
+    comparison = Comparison.fork(
+        main, [RunPlan(replace(main.config, learning_rate=1.0), ("linear",))]
+    )
+    main.run(500)
+    comparison.follow(main)
+    run = comparison.runs[0]
+    first_bad = 30 + run.stopped_at + 1
+    assert run.message.startswith(f"step {first_bad} produced a non-finite value")
+    assert f"stopped at step {first_bad - 1}," in run.message
