@@ -12,6 +12,8 @@ example or file, a Step from an earlier state) or the settings (a new η, say).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from PySide6 import QtWidgets
 
@@ -81,8 +83,9 @@ class DivergenceBanner(QtWidgets.QFrame):
         self._trainer, self._history, self._length = trainer, history, len(history)
         self._last_row = history.row(len(history) - 1)
         self._config = trainer.config
-        rows = history.rows_view(len(history))
+        rows = history.stored_rows  # every state, or those a memory budget keeps
         sane = last_sane_state(history.errors, rows[:, :-1])
+        sane = replace(sane, step=int(history.steps[sane.step]))
         self.step_spin.blockSignals(True)
         self.step_spin.setRange(0, len(history) - 1)
         self.step_spin.setValue(sane.step)

@@ -21,9 +21,8 @@ from PySide6 import QtCore, QtWidgets
 from gui import file_dialogs
 from gui.file_jobs import run_with_progress
 from gui.lab import Lab
-from gui.plot_export import open_export_dialog
 from gui.settings import app_settings, read_strings
-from model.files import NotARegularFileError, SameFileError, WriteCancelledError
+from model.files import NotARegularFileError, Progress, SameFileError, WriteCancelledError
 from model.history import export_table
 from model.session import (
     ARCHIVE_SUFFIX,
@@ -242,12 +241,22 @@ class Document(QtCore.QObject):
         if not path:
             return
         history = self.lab.trainer.history
-        columns, rows = history.columns, history.rows_view(len(history)).copy()
+        if history.dense:
+            columns, rows = history.columns, history.rows_view(len(history)).copy()
+
+            def work(progress: Progress) -> None:
+                export_table(path, columns, rows, progress, keep=[self._path])
+
+        else:  # within the memory budget: the states not stored are replayed, in blocks
+            source = self.lab.trainer.detached().history
+
+            def work(progress: Progress) -> None:
+                source.export(path, progress, keep=[self._path])
+
+        n_rows = len(history)
         try:
             run_with_progress(
-                self.dialog_parent,
-                f"Exporting {len(rows):,} rows to {Path(path).name}…",
-                lambda progress: export_table(path, columns, rows, progress, keep=[self._path]),
+                self.dialog_parent, f"Exporting {n_rows:,} rows to {Path(path).name}…", work
             )
         except WriteCancelledError:
             self.report(f"Export cancelled: nothing was written to {path}.")
@@ -255,11 +264,14 @@ class Document(QtCore.QObject):
         except (OSError, ValueError) as error:  # ValueError: JSON cannot hold NaN/inf
             self._warn("Cannot export history", _file_problem(path, error))
             return
-        self.report(f"Exported {len(rows)} rows to {path}", 5000)
+        self.report(f"Exported {n_rows} rows to {path}", 5000)
 
     def export_plots(self) -> None:
         """Each plot of the view shown as a PNG or PDF file (gui/plot_export.py asks
         which, how large and where)."""
+        # Imported when first used: pyqtgraph's exporters are not needed to open the window.
+        from gui.plot_export import open_export_dialog  # noqa: PLC0415
+
         open_export_dialog(
             self.dialog_parent, self._grab_view(), self.folder(), self.report, [self._path]
         )

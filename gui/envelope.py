@@ -66,12 +66,23 @@ class PeakEnvelope:
         first: int,
         last: int,
         pick: NDArray[np.intp] | None = None,
+        steps: NDArray[np.int64] | None = None,
     ) -> tuple[Array, Array]:
         """x, shape (m,), and y, shape (k, m), that draw rows first..last of `series`
         (shape (K, n); of its series `pick` only, k of them, when given) faithfully: every
         row when they are few, else each bucket's min and max. `source` identifies the
         data, the series picked included: when it changes (compares unequal), or there
-        are fewer rows than last time, the summary starts afresh."""
+        are fewer rows than last time, the summary starts afresh. `steps`: the step of
+        each row where they are not 0, 1, 2, … (a history within its memory budget
+        stores some states only): first and last are then steps, and so is x."""
+        if steps is not None:
+            lo = int(np.searchsorted(steps, first))
+            hi = int(np.searchsorted(steps, last, side="right")) - 1
+            k = series.shape[0] if pick is None else len(pick)
+            if hi < lo:
+                return np.empty(0), np.empty((k, 0))
+            x, y = self.view(source, series, lo, hi, pick)
+            return np.interp(x, np.arange(len(steps)), steps.astype(np.float64)), y
         count = last - first + 1
         if count <= 2 * MAX_BUCKETS:
             return np.arange(first, last + 1, dtype=np.float64), take(series, pick, first, last + 1)

@@ -17,6 +17,7 @@ from gui.divergence_banner import DivergenceBanner
 from gui.document import Document
 from gui.lab import Lab
 from gui.learning import install_learning
+from gui.memory import MemoryControl
 from gui.menus import Actions, build_menu_bar, make_actions
 from gui.optimizer_settings import OptimizerPanel
 from gui.panels import DataPanel, ExplanationPanel, ParametersPanel, PlotsPanel
@@ -66,6 +67,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.learning.quiz_action,
             [self.compare.compare_action, self.compare.end_action, self.compare.export_action],
         )
+        self.memory = MemoryControl(self, self.lab)  # Edit → Memory budget…, status bar
         self._connect_document()
         self.resize(1280, 720)  # fits a 1366×768 laptop screen with its taskbar
         self._restore_settings()

@@ -217,11 +217,12 @@ class ErrorPlot(StepPlot):
             if lo > hi:
                 drawn.append((curve, EMPTY, EMPTY))
                 continue
-            x, y = self._envelope.view(source, errors, lo, hi)
+            x, y = self._envelope.view(source, errors, lo, hi, steps=self._history.sparse_steps)
             drawn.append((curve, x, y[0]))
         if self.test_curve is not None:
             test = self._history.column(TEST_COLUMN)[np.newaxis, :]
-            x, y = self._test_envelope.view(source, test, first, last)
+            steps = self._history.sparse_steps
+            x, y = self._test_envelope.view(source, test, first, last, steps=steps)
             drawn.append((self.test_curve, x, y[0]))
         if self.overlay is not None:
             drawn += self.overlay.curve_data(first, last)
@@ -236,7 +237,7 @@ class ErrorPlot(StepPlot):
         if len(self.segments) >= 2:
             text = f"{text} ({self.loss_at(step)})"
         if self.test_curve is not None:
-            test = float(self._history.column(TEST_COLUMN)[step])
+            test = self._history.extra_at(step, TEST_COLUMN)
             text = f"{text}, test error = {format_number(test)}"
         if self.overlay is not None:
             text += self.overlay.describe(step)
@@ -343,7 +344,8 @@ class WeightsPlot(StepPlot):
         assert self._history is not None
         pick = np.asarray(self.shown, dtype=np.intp)
         source = (self._history, self._history.revision, tuple(self.shown))
-        x, ys = self._envelope.view(source, self._history.parameters, first, last, pick)
+        steps = self._history.sparse_steps
+        x, ys = self._envelope.view(source, self._history.parameters, first, last, pick, steps)
         return [(curve, x, y) for curve, y in zip(self.curves, ys, strict=True)]
 
     def resizeEvent(self, event: object) -> None:

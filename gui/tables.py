@@ -237,8 +237,8 @@ class _LayerTableModel(_NumberTableModel):
             return None
         index = self.lab.flat_index(self.layer, self.kind, row, col)
         history = trainer.history
-        before = history.parameters[index, trainer.position - 1]
-        after = history.parameters[index, trainer.position]
+        before = history.row(trainer.position - 1)[index]
+        after = history.row(trainer.position)[index]
         return CHANGED_BRUSH if before != after else None
 
     def source_name(self, col: int) -> str:

@@ -165,6 +165,25 @@ class History:
             return np.arange(self._k, dtype=np.int64)
         return self._steps[: self._k]
 
+    @property
+    def sparse_steps(self) -> Steps | None:
+        """`steps` where the history does not store every state; None while it does (the
+        row index is then the step)."""
+        return None if self.dense else self.steps
+
+    def stored_index(self, steps: Steps | Sequence[int]) -> NDArray[np.intp]:
+        """For each step, the index of the stored row at or before it (the view arrays'
+        column): where a picture samples the history and a nearby state will do."""
+        wanted = np.asarray(steps, dtype=np.int64)
+        if self.dense:
+            return wanted.astype(np.intp)
+        found = np.searchsorted(self.steps, wanted, side="right") - 1
+        return np.maximum(found, 0).astype(np.intp)
+
+    def extra_at(self, step: int, name: str) -> float:
+        """An extra column's value (e.g. "test_error") at `step`."""
+        return float(self._get(step)[self._n_params + 1 + self.extra_columns.index(name)])
+
     def _explicit_steps(self) -> Steps:
         """The step column, made explicit (the history is about to lose its density)."""
         if self._steps is None:

@@ -131,7 +131,7 @@ class AutosaveFile:
         first = min(self._rows_on_disk, trainer.position + 1) if appendable else 0
         per_save = max(1, SAVE_BYTES // (8 * (len(history.parameter_names) + 1)))
         n_rows = min(trainer.position + 1, first + per_save)
-        rows = history.rows_view(n_rows)[first:].copy()
+        rows = history.rows(first, n_rows)  # a copy; replayed where not stored
         self._history, self._revision = history, history.revision
         self._rows_on_disk = max(self._rows_on_disk, n_rows) if appendable else n_rows
         session = session_to_dict(trainer, title, include_history=False)

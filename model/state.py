@@ -306,6 +306,9 @@ class Trainer:
         error non-finite."""
         config.validate(network, data.n_samples)
         check_fits(network, data)
+        if self.budget is not None:  # BudgetError, a ValueError: nothing changed
+            width = network.n_parameters + 2 + int(data.has_test_set)
+            self.budget.check_network(network.n_parameters, width)
         error = error_of(network, data, config.loss)
         if not np.isfinite(error):
             raise ValueError(
@@ -510,6 +513,29 @@ class Trainer:
         self._attach(self._history)
         self._history.thin()
         self._changed()
+
+    def detached(self) -> Trainer:
+        """A Trainer of its own over a copy of the stored rows, the settings log and the
+        optimizer's checkpoints: it replays the states not stored without touching this
+        one (an export in another thread while the Run goes on)."""
+        clone = Trainer(
+            self._network.copy(),
+            self._data,
+            self._config,
+            self._history.copy_prefix(len(self._history)),
+            self._engine,
+            budget=self.budget,
+        )
+        clone._config_log = list(self._config_log)
+        clone._optimizer_memory = self._optimizer_memory.copy()
+        clone._move_to(min(self._position, clone.last_step))
+        return clone
+
+    @property
+    def held_bytes(self) -> int:
+        """Bytes the history and the optimizer's checkpoints hold."""
+        states = self._optimizer_memory.states.values()
+        return self._history.nbytes + sum(a.nbytes for s in states for a in s.slots.values())
 
     def _attach(self, history: History) -> None:
         """Make `history` the one this Trainer replays and thins within its budget."""

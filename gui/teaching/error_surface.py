@@ -197,8 +197,8 @@ class ErrorSurfaceView(GridView):
         theta = trainer.network.get_flat()
         steps = sample_steps(trainer.position + 1, PATH_POINTS)
         self._path = (
-            trainer.history.parameters[i, steps].copy(),
-            trainer.history.parameters[j, steps].copy(),
+            trainer.history.parameters[i, trainer.history.stored_index(steps)],
+            trainer.history.parameters[j, trainer.history.stored_index(steps)],
         )
         self._current = (float(theta[i]), float(theta[j]))
         self._other_path = self._compare(trainer.position)

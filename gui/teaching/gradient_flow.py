@@ -69,7 +69,10 @@ class _NormCache:
         if missing:
             with np.errstate(all="ignore"):
                 new = layer_gradient_norms(
-                    network, data, trainer.config.loss, history.parameters[:, missing].T
+                    network,
+                    data,
+                    trainer.config.loss,
+                    history.parameters[:, history.stored_index(missing)].T,
                 )
             self._rows.update(zip(missing, new, strict=True))
         # Forget the rows no longer sampled: a long Run would otherwise keep them all.
