@@ -3,10 +3,14 @@ thread), and redraws once per frame.
 
 At full speed, a worker process (model/background.py) trains from the shown state; each
 tick adopts the states it made since the last one as one undoable command, exactly as if
-they had been computed here, and redraws. Anything that changes the state meanwhile (an
-edit, a setting, Back, a click on the timeline) starts the worker afresh from the new
-state. Until the worker is up (about 0.2 s after the first Run), and at a limited speed,
-the GUI thread steps itself:
+they had been computed here, and redraws. With runs compared (gui/compare/runs.py) the
+worker trains them too, in lockstep with run 1: each tick adopts their states first (never
+past run 1's new position), then run 1's, so that following run 1 finds nothing left to
+train; a compared run that diverges stops with a message and the others go on. Anything
+that changes the state meanwhile (an edit, a setting, Back, a click on the timeline, a
+comparison begun or ended) starts the worker afresh from the new state. Until the worker
+is up (about 0.2 s after the first Run), and at a limited speed, the GUI thread steps
+itself (and the compared runs follow run 1 there, gui/compare/runs.py):
 
 Each timer tick steps until the next frame is due (the chunk size adapts to the measured
 speed, so the clock is read every ~2 ms, not every step), then asks the views to redraw and
@@ -21,10 +25,12 @@ import functools
 import logging
 import time
 
+import numpy as np
 from PySide6 import QtCore
 
 from gui.lab import Lab
-from model.background import BackgroundTrainer
+from model.background import BackgroundTrainer, Collected
+from model.optimizers import OptimizerState
 from model.state import Trainer
 
 FRAME_RATE = 33.0  # redraws per second while running (the target is >= 30)
@@ -84,7 +90,10 @@ class RunLoop(QtCore.QObject):
         self._worker: BackgroundTrainer | None = None
         QtCore.QTimer.singleShot(WORKER_START_DELAY_MS, self._start_worker)
         self._job: int | None = None  # this loop's job in the worker
-        self._worker_key: tuple[int] | None = None
+        self._worker_key: tuple[object, ...] | None = None
+        self._job_runs: list[int] = []  # the compared runs the job trains (0 = run 2)
+        # A compared run's rows beyond run 1's position, until run 1 gets there.
+        self._spare: dict[int, Collected] = {}
         lab.diverged.connect(self.stop)
         lab.halted.connect(self.stop)
 
@@ -195,24 +204,116 @@ class RunLoop(QtCore.QObject):
         return self._worker_ready()
 
     def _adopt_worker_states(self) -> None:
-        worker, trainer = self._worker, self.lab.trainer
+        worker = self._worker
         assert worker is not None
-        if not worker.owns(self._job) or state_key(trainer) != self._worker_key:
-            self._job = worker.begin(trainer)  # rows made from any earlier state are dropped
-            self._worker_key = state_key(trainer)
+        if (
+            not worker.owns(self._job)
+            or self._job_key() != self._worker_key
+            or (not self._job_runs and self._compared_to_train())
+        ):
+            self._begin(worker)  # rows made from any earlier state are dropped
             return
-        collected = worker.collect(self._job)
-        if len(collected.rows) or collected.divergence is not None:
-            self.lab.adopt_states(
-                collected.rows, collected.divergence, self.target_error, collected.optimizer_state
-            )
-        self._worker_key = state_key(self.lab.trainer)
+        if self._job_runs:
+            self._adopt_runs(worker.collect_many(self._job))
+        else:
+            collected = worker.collect(self._job)
+            if len(collected.rows) or collected.divergence is not None:
+                self.lab.adopt_states(
+                    collected.rows,
+                    collected.divergence,
+                    self.target_error,
+                    collected.optimizer_state,
+                )
+        self._worker_key = self._job_key()
+
+    def _begin(self, worker: BackgroundTrainer) -> None:
+        """A job from the current states: run 1's, and the compared runs' that train."""
+        main, compared = self.lab.trainer, self.lab.compared
+        runs = self._compared_to_train()
+        if runs and compared.comparison is not None:
+            comparison = compared.comparison
+            trainers = [main, *(comparison.runs[i].trainer for i in runs)]
+            self._job = worker.begin_many(trainers, [0, *(comparison.origin for _ in runs)])
+        else:
+            self._job = worker.begin(main)
+        self._job_runs = runs
+        self._spare = {}
+        compared.hold(bool(runs))
+        self._worker_key = self._job_key()
+
+    def _compared_to_train(self) -> list[int]:
+        """The compared runs a job trains with run 1: all that have not stopped at their
+        state (a divergence), once run 1 is past the comparison's origin."""
+        comparison, main = self.lab.compared.comparison, self.lab.trainer
+        if (
+            comparison is None
+            or main.position < comparison.origin
+            or not comparison.fits(main)
+            or comparison.forked_elsewhere(main)
+        ):
+            return []
+        return [
+            i
+            for i, run in enumerate(comparison.runs)
+            if run.stopped_at is None or run.trainer.position < run.stopped_at
+        ]
+
+    def _job_key(self) -> tuple[object, ...]:
+        """Changes whenever a state the job continues from changes: run 1's (any
+        operation), the comparison (begun, ended, made afresh) or a state of its runs
+        that the job trains (moved or trained here)."""
+        comparison = self.lab.compared.comparison
+        if comparison is None:
+            return state_key(self.lab.trainer)
+        runs = [comparison.runs[i].trainer for i in self._job_runs]
+        return (
+            *state_key(self.lab.trainer),
+            comparison.serial,
+            tuple((id(t), t.position, t.last_step) for t in runs),
+        )
+
+    def _adopt_runs(self, collected: list[Collected]) -> None:
+        """The compared runs' new states first, up to run 1's new position (the rest
+        waits), then run 1's; following run 1 waits until both are in."""
+        compared, main = self.lab.compared, collected[0]
+        comparison = compared.comparison
+        assert comparison is not None  # else the key changed and the job began afresh
+        goal = self.lab.trainer.position + len(main.rows) - comparison.origin
+        with compared.deferred():
+            for index, new in zip(self._job_runs, collected[1:], strict=True):
+                room = max(0, goal - comparison.runs[index].trainer.position)
+                rows, divergence, state = self._take(index, new, room)
+                if len(rows) or divergence is not None:
+                    compared.adopt(index, rows, divergence, state)
+            if len(main.rows) or main.divergence is not None:
+                self.lab.adopt_states(
+                    main.rows, main.divergence, self.target_error, main.optimizer_state
+                )
+
+    def _take(
+        self, index: int, new: Collected, room: int
+    ) -> tuple[np.ndarray, str | None, OptimizerState | None]:
+        """Run `index`'s rows to adopt now (`room` at most), its divergence once all its
+        rows are in, and the optimizer's state after them where known."""
+        spare = self._spare.pop(index, None)
+        if spare is not None:
+            rows = np.concatenate([spare.rows, new.rows])
+            divergence = new.divergence or spare.divergence
+            state = new.optimizer_state if len(new.rows) else spare.optimizer_state
+            new = Collected(rows, divergence, state)
+        if len(new.rows) <= room:
+            return new.rows, new.divergence, new.optimizer_state
+        self._spare[index] = Collected(new.rows[room:], new.divergence, new.optimizer_state)
+        return new.rows[:room], None, None
 
     def _end_worker_job(self) -> None:
         if self._worker is not None:
             self._worker.cancel(self._job)
         self._job = None
         self._worker_key = None
+        self._job_runs = []
+        self._spare = {}
+        self.lab.compared.hold(False)
 
     def _step_for(self, budget: float) -> None:
         start = time.perf_counter()

@@ -4,18 +4,24 @@ The Lab owns one `ComparedRuns`. It listens to the Lab's own signals: whenever r
 moves — Step, Run, Back, the timeline, undo, an edit — the other runs follow it. Catching
 up is done in slices of a few milliseconds, so a long way to go (a reopened session, a
 jump to the end of a long history) never freezes the window; `changed` tells the views.
+
+While Run trains the runs in the worker process (gui/runner.py), it holds them (`hold`):
+the runner adopts their rows (`adopt`) with run 1's, and following only moves them and
+forgets states — it trains none, so that the worker's rows continue from their states.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6 import QtCore
 
 from model.comparison import Comparison, ComparisonPlan, RunPlan
+from model.optimizers import OptimizerState
 
 if TYPE_CHECKING:
     from gui.lab import Lab
@@ -34,6 +40,9 @@ class ComparedRuns(QtCore.QObject):
         self.lab = lab
         self.comparison: Comparison | None = None
         self._slice_steps = FIRST_SLICE_STEPS
+        self._held = False  # the Run worker trains the runs: following trains none
+        self._deferred = 0  # inside `deferred()`: following waits until its end
+        self._missed = False
         self._pending = QtCore.QTimer(self)
         self._pending.setSingleShot(True)
         self._pending.timeout.connect(self.follow)
@@ -87,18 +96,76 @@ class ComparedRuns(QtCore.QObject):
         comparison, main = self.comparison, self.lab.trainer
         if comparison is None:
             return
+        if self._deferred:
+            self._missed = True
+            return
         if not comparison.fits(main):
             self.end("The comparison ended: run 1's network or data changed.")
             return
         if comparison.forked_elsewhere(main):
             self._refork(comparison)
             return
+        stopped = [run.stopped_at for run in comparison.runs]
         started = time.perf_counter()
-        done = comparison.follow(main, self._slice_steps)
-        self._tune_slice(time.perf_counter() - started)
-        if not done:
-            self._pending.start(0)
+        done = comparison.follow(main, 0 if self._held else self._slice_steps)
+        if not self._held:
+            self._tune_slice(time.perf_counter() - started)
+            if not done:
+                self._pending.start(0)
+        self._announce_stops(comparison, stopped)
         self.changed.emit()
+
+    # -- training elsewhere (the Run worker) ------------------------------------------------
+    def hold(self, on: bool) -> None:
+        """On: the Run worker trains the runs, and following trains none (it still moves
+        them with run 1 and forgets states). Off: following catches up what is left."""
+        if on != self._held:
+            self._held = on
+            if not on:
+                self.follow()
+
+    @property
+    def held(self) -> bool:
+        return self._held
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Following waits until the end of the block (the runner adopts the runs' rows
+        and run 1's, whose signals would otherwise find the runs half done)."""
+        self._deferred += 1
+        try:
+            yield
+        finally:
+            self._deferred -= 1
+            if not self._deferred and self._missed:
+                self._missed = False
+                self.follow()
+
+    def adopt(
+        self,
+        index: int,
+        rows: np.ndarray,
+        divergence: str | None,
+        optimizer_state: OptimizerState | None = None,
+    ) -> None:
+        """Run `index`'s (0 = run 2) states trained by the worker from its current state
+        (its later states are forgotten, as run 1's are); a divergence stops it there,
+        with a message, and the other runs go on."""
+        comparison = self.comparison
+        if comparison is None:
+            return
+        stopped = [run.stopped_at for run in comparison.runs]
+        comparison.resume(index)
+        comparison.adopt(index, rows, divergence, optimizer_state)
+        self._announce_stops(comparison, stopped)
+
+    def _announce_stops(self, comparison: Comparison, before: list[int | None]) -> None:
+        for number, (run, was) in enumerate(zip(comparison.runs, before, strict=True), start=2):
+            if run.stopped_at is not None and was is None:
+                self.lab.message.emit(
+                    f"Run {number} stopped at step {comparison.origin + run.stopped_at}: its "
+                    "next step produced NaN or infinity. The other runs go on."
+                )
 
     def _refork(self, comparison: Comparison) -> None:
         """Run 1 reached the origin again by another way (an edit, new steps after Back):
