@@ -95,9 +95,17 @@ class TrainCommand(StateCommand):
 
     def _train(self, trainer: Trainer) -> None:
         if self._computed is not None:
-            self.done = trainer.adopt(self._computed, self._target, self.optimizer_state)
+            try:
+                self.done = trainer.adopt(self._computed, self._target, self.optimizer_state)
+                self.error = self._divergence
+            except MemoryError:  # nothing was adopted: the history is as it was
+                self.done = 0
+                self.halt = (
+                    f"Out of memory: training paused at step {trainer.position}, with every "
+                    "state so far kept. Lower the memory budget (Edit → Memory budget…), "
+                    "save the session, or Reset, to free memory."
+                )
             self._computed = None
-            self.error = self._divergence
         else:
             start = trainer.position
             try:

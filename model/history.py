@@ -431,8 +431,17 @@ class History:
         return mask
 
     def _keep_mask(self, stride: int) -> NDArray[np.bool_]:
-        steps = self.steps
-        mask = (steps % stride == 0) | self._needed(steps)
+        if self._steps is None:  # dense: the index is the step (no range of k steps made)
+            mask = np.zeros(self._k, dtype=bool)
+            mask[::stride] = True
+            mask[: min(self.pinned_below, self._k)] = True
+            keep = set(self._pinned)
+            if self.protected is not None:
+                keep.update(self.protected())
+            mask[[s for s in keep if 0 <= s < self._k]] = True
+        else:
+            steps = self.steps
+            mask = (steps % stride == 0) | self._needed(steps)
         if self._k:
             mask[self._k - 1] = True  # the last stored row (the last state)
         kept: NDArray[np.bool_] = mask
@@ -445,6 +454,18 @@ class History:
             return
         # In place, a block at a time (sources never come before their destinations):
         # no second copy of the rows while memory is short.
+        if self._steps is None:  # dense: the kept indices are the kept steps
+            n_kept = len(kept)
+            dense_steps = np.empty(self.capacity, dtype=np.int64)
+            dense_steps[:n_kept] = kept
+            del kept
+            for at in range(0, n_kept, CSV_BLOCK_ROWS):
+                block = dense_steps[at : min(at + CSV_BLOCK_ROWS, n_kept)]
+                self._data[at : at + len(block)] = self._data[block]
+            self._steps = dense_steps
+            self._k = n_kept
+            self.revision += 1
+            return
         steps = self._explicit_steps()
         for at in range(0, len(kept), CSV_BLOCK_ROWS):
             block = kept[at : at + CSV_BLOCK_ROWS]
