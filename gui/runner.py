@@ -177,7 +177,10 @@ class RunLoop(QtCore.QObject):
             self.stop()
             self.lab.message.emit("Reached the target error: run paused.")
             return
-        if now - self._last_frame >= 1.0 / FRAME_RATE - 0.001:
+        # A tick up to half an interval early draws: with the worker, ticks come twice a
+        # frame, and one a millisecond early must not put the frame off to the next.
+        slack = max(0.001, self._timer.interval() / 2000.0)
+        if now - self._last_frame >= 1.0 / FRAME_RATE - slack:
             self._last_frame = now
             self.lab.emit_all()
             self.frame.emit()
