@@ -6,7 +6,6 @@ import sys
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from backprop_lab import version
 from gui.autosave import offer_recovery
 from gui.main_window import MainWindow
 from gui.settings import APPLICATION, ORGANIZATION
@@ -27,14 +26,17 @@ def app_icon() -> QtGui.QIcon:
     return icon if not icon.isNull() else QtGui.QIcon.fromTheme("applications-science")
 
 
-def make_application() -> QtWidgets.QApplication:
+def make_application(*, version_now: bool = True) -> QtWidgets.QApplication:
+    """The application, named and with its icon; its version too unless `version_now` is
+    False (run_gui sets it just after the window's first paint: see `set_version`)."""
     app = QtWidgets.QApplication.instance()
     if not isinstance(app, QtWidgets.QApplication):
         app = QtWidgets.QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
-    app.setApplicationVersion(version())
+    if version_now:
+        set_version(app)
     app.setWindowIcon(app_icon())
     # Wayland matches the window to backprop-lab.desktop (--install-desktop-entry) by this.
     app.setDesktopFileName(ICON_NAME)
@@ -43,6 +45,15 @@ def make_application() -> QtWidgets.QApplication:
 
         ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(WINDOWS_APP_ID)
     return app
+
+
+def set_version(app: QtWidgets.QApplication) -> None:
+    """The application's version, from the installed package's metadata."""
+    # Imported here: importlib.metadata costs ~20 ms of imports, which the window's first
+    # paint does not need (nothing on screen shows the version; About reads it itself).
+    from backprop_lab import version  # noqa: PLC0415
+
+    app.setApplicationVersion(version())
 
 
 def run_gui(path: str | None = None) -> int:
@@ -54,9 +65,10 @@ def run_gui(path: str | None = None) -> int:
         except (SessionError, OSError) as error:
             print(f"error: {path}: {error}", file=sys.stderr)
             return 2
-    app = make_application()
+    app = make_application(version_now=False)
     window = MainWindow(session, path)
     window.setWindowIcon(app.windowIcon())
+    window.firstPainted.connect(lambda: set_version(app))
     window.show()
     close_on_signals(app, window)  # Ctrl+C, SIGTERM, SIGHUP: close, keep the autosave
     # Once the window is on screen, so the question has something to sit on.

@@ -11,21 +11,35 @@ as it was.
 
 from __future__ import annotations
 
-import concurrent.futures
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6 import QtCore, QtWidgets
 
 from model.files import Progress, WriteCancelledError
+
+if TYPE_CHECKING:
+    import concurrent.futures
 
 T = TypeVar("T")
 SHOW_AFTER_MS = 300  # a write that is done sooner shows no dialog
 POLL_MS = 20
 STEPS = 1000  # the dialog's range
 
-_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="file-write")
+_pool: concurrent.futures.ThreadPoolExecutor | None = None  # made by the first write
 _running: list[Progress] = []
+
+
+def _writer() -> concurrent.futures.ThreadPoolExecutor:
+    """The thread that writes files (made when first needed, not with the window)."""
+    global _pool  # noqa: PLW0603
+    if _pool is None:
+        import concurrent.futures  # noqa: PLC0415  (~2 ms of imports at start-up)
+
+        _pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="file-write"
+        )
+    return _pool
 
 
 def cancel_all() -> None:
@@ -51,7 +65,7 @@ def run_with_progress(parent: QtWidgets.QWidget, label: str, work: Callable[[Pro
     dialog.setMinimumDuration(2**31 - 1)  # shown by the timer below, not by setValue
     dialog.canceled.connect(progress.cancel)
     _running.append(progress)
-    future = _pool.submit(work, progress)
+    future = _writer().submit(work, progress)
     loop = QtCore.QEventLoop()
     poll = QtCore.QTimer()
     poll.setInterval(POLL_MS)
@@ -73,7 +87,7 @@ def run_with_progress(parent: QtWidgets.QWidget, label: str, work: Callable[[Pro
             loop.exec()
         if not future.done():  # the application is quitting (every event loop ends)
             progress.cancel()
-        concurrent.futures.wait([future])
+        future.exception()  # waits until the work has ended, whatever it raised
     finally:
         poll.stop()
         show.stop()

@@ -23,16 +23,14 @@ from gui.lab import Lab
 from gui.menus import make_action
 from gui.panels import ExplanationPanel
 from gui.quiz_panel import QuizPanel
-from gui.teaching_dialogs import ExerciseSheetsDialog, HandoutDialog, open_dialog
 from model.files import Progress, WriteCancelledError, write_atomically, write_chunks
-from model.gradients_export import gradient_names, gradient_table
 from model.history import export_table
 from model.network import check_differentiable
-from model.script_export import numpy_script, torch_script
 
+# (label, file name); model.script_export writes them
 SCRIPTS = {
-    "numpy": ("numpy", "backprop_numpy.py", numpy_script),
-    "torch": ("PyTorch", "backprop_torch.py", torch_script),
+    "numpy": ("numpy", "backprop_numpy.py"),
+    "torch": ("PyTorch", "backprop_torch.py"),
 }
 
 
@@ -55,6 +53,10 @@ class TeachingFiles(QtCore.QObject):
         if self.lab.last_step == 0:
             self.document.report("No step to put on a handout yet: press Step (→) first.")
             return None
+        # Imported when first used: the handout brings the Network view's drawing (~50 ms
+        # of imports) that the window's first paint does not need.
+        from gui.teaching_dialogs import HandoutDialog, open_dialog  # noqa: PLC0415
+
         dialog = HandoutDialog(
             self.lab.trainer,
             self.lab.title,
@@ -68,6 +70,9 @@ class TeachingFiles(QtCore.QObject):
     def exercise_sheets(self) -> QtWidgets.QDialog:
         """File → Exercise sheets…: the dialog (how many, seed, folder)."""
         self._stop_run()
+        # Imported when first used (as the handout's dialog, above).
+        from gui.teaching_dialogs import ExerciseSheetsDialog, open_dialog  # noqa: PLC0415
+
         dialog = ExerciseSheetsDialog(
             self.lab.trainer,
             self.document.folder(),
@@ -95,6 +100,9 @@ class TeachingFiles(QtCore.QObject):
         )
         if not path:
             return
+        # Imported when first used, not with the window.
+        from model.gradients_export import gradient_names, gradient_table  # noqa: PLC0415
+
         history = trainer.history
         columns = [*history.columns, *gradient_names(trainer)]
         rows = history.rows_view(len(history)).copy()
@@ -117,7 +125,7 @@ class TeachingFiles(QtCore.QObject):
 
     def export_script(self, flavour: str) -> None:
         """The run as code: a script that builds this network and trains the same steps."""
-        label, name, make = SCRIPTS[flavour]
+        label, name = SCRIPTS[flavour]
         path = _save_name(
             self.parent_widget,
             f"Export as Python script ({label})",
@@ -128,6 +136,10 @@ class TeachingFiles(QtCore.QObject):
             return
         if not Path(path).suffix:
             path += ".py"
+        # Imported when first used, not with the window.
+        from model.script_export import numpy_script, torch_script  # noqa: PLC0415
+
+        make = numpy_script if flavour == "numpy" else torch_script
         text = make(self.lab.trainer)
         try:
             write_atomically(path, write_chunks([text.encode("utf-8")]), keep=[self.document.path])

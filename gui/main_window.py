@@ -7,6 +7,8 @@ the menus (gui/menus.py) and the autosave (gui/autosave.py).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.autosave import Autosave
@@ -23,22 +25,33 @@ from gui.optimizer_settings import OptimizerPanel
 from gui.panels import DataPanel, ExplanationPanel, ParametersPanel, PlotsPanel
 from gui.runner import RunLoop
 from gui.settings import app_settings, read_bool, read_bytes
-from gui.setup_dialog import SetupDialog
 from gui.status import StatusBar
 from gui.view_tabs import ViewTabs
 from gui.window_layout import SideColumn, initial_sizes
 from model.session import Session, lecture_session
+
+if TYPE_CHECKING:
+    from gui.setup_dialog import SetupDialog
 
 FIRST_HINT = "Press Step (→) to train one step and see every number."
 LAB_MESSAGE_MS = 20000  # a refusal stays until the next successful edit, or this long
 
 
 class MainWindow(QtWidgets.QMainWindow):
-    """Backprop Lab's window, opened on the lecture example unless given a session."""
+    """Backprop Lab's window, opened on the lecture example unless given a session.
+
+    Signals
+    -------
+    firstPainted() : once, just after the window's first paint (in the next pass of the
+        event loop): for work that should not delay the window's appearance
+    """
+
+    firstPainted = QtCore.Signal()
 
     def __init__(self, session: Session | None = None, path: str | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
+        self._painted = False
         self.setStatusBar(StatusBar(self))
         self.lab = Lab(session if session is not None else lecture_session(), self)
         self._undo_index = 0
@@ -121,6 +134,12 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_columns_chosen(self, *_args: object) -> None:
         self._columns_chosen = True
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QtCore.QTimer.singleShot(0, self, self.firstPainted.emit)
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -218,6 +237,9 @@ class MainWindow(QtWidgets.QMainWindow):
         """The data and architecture editor (non-modal; made once, kept)."""
         self.runner.stop()
         if self.setup_dialog is None:
+            # Imported when first opened: the window's first paint does not need it.
+            from gui.setup_dialog import SetupDialog  # noqa: PLC0415
+
             self.setup_dialog = SetupDialog(self.lab, self)
             # Ctrl+Z / Ctrl+Shift+Z work while the dialog has the focus too.
             self.setup_dialog.addActions([self.undo_action, self.redo_action])

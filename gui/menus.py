@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import PySide6
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from backprop_lab import version
 from gui import help as help_texts
 from gui.controls import TransportBar
 from gui.document import Document
@@ -154,6 +153,10 @@ def _help_actions(window: QtWidgets.QWidget) -> dict[str, QtGui.QAction]:
 
 def about_box(parent: QtWidgets.QWidget) -> QtWidgets.QMessageBox:
     """Help → About: what Backprop Lab is, its icon, and the versions a bug report needs."""
+    # Imported when first used: importlib.metadata costs ~20 ms that the window's first
+    # paint does not need.
+    from backprop_lab import version  # noqa: PLC0415
+
     box = QtWidgets.QMessageBox(parent)
     box.setObjectName("aboutBox")
     box.setWindowTitle("About Backprop Lab")

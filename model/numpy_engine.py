@@ -26,10 +26,10 @@ import contextlib
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from threadpoolctl import ThreadpoolController
 
 from model import optimizers
 from model.activations import LEAKY_SLOPE, get_activation
@@ -37,6 +37,9 @@ from model.config import Dataset, TrainingConfig, sample_indices
 from model.losses import get_loss
 from model.network import Network
 from model.optimizers import OptimizerState, zero_state
+
+if TYPE_CHECKING:
+    from threadpoolctl import ThreadpoolController
 
 Array = NDArray[np.float64]
 BLOCK_BYTES = 8 << 20  # rows collected before they are yielded
@@ -69,6 +72,10 @@ def numpy_rows(
 
 @functools.cache
 def _blas() -> ThreadpoolController:
+    # Imported when first needed (a product large enough for BLAS threads), not with the
+    # window, which never needs it for the lecture example.
+    from threadpoolctl import ThreadpoolController  # noqa: PLC0415
+
     return ThreadpoolController()
 
 

@@ -169,6 +169,32 @@ def test_the_application_and_its_window_have_the_icon(made_application: object) 
     assert app.desktopFileName() == "backprop-lab"  # the .desktop entry's name
 
 
+def test_run_gui_sets_the_version_just_after_the_first_paint(
+    made_application: object, qtbot: object, dialogs: object
+) -> None:
+    """As run_gui does: importlib.metadata (~20 ms of imports) waits until the window is
+    on screen; `firstPainted` comes once."""
+    from gui.app import make_application, set_version
+    from gui.main_window import MainWindow
+
+    app = made_application
+    app.setApplicationVersion("")
+    assert make_application(version_now=False) is app
+    assert app.applicationVersion() == ""
+    window = MainWindow()
+    qtbot.addWidget(window)
+    painted: list[bool] = []
+    window.firstPainted.connect(lambda: painted.append(window.isVisible()))
+    window.firstPainted.connect(lambda: set_version(app))
+    window.show()
+    qtbot.waitUntil(lambda: painted == [True])
+    assert app.applicationVersion() == version()
+    window.update()
+    qtbot.wait(50)
+    assert painted == [True]
+    window.runner.stop()
+
+
 def test_the_about_box_shows_the_version_and_the_icon(
     made_application: object, window: object, qtbot: object
 ) -> None:

@@ -8,17 +8,19 @@ the compared runs' curves on the error plot. `install_compare` makes them; the m
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtWidgets
 
 from gui.compare.curves import ComparedCurves
-from gui.compare.dialog import CompareDialog
-from gui.compare.export import export_compared_runs
 from gui.compare.table import RunsTable
 from gui.document import Document
 from gui.lab import Lab
 from gui.menus import make_action
 from gui.plots import ErrorPlot
+
+if TYPE_CHECKING:
+    from gui.compare.dialog import CompareDialog
 
 
 class Compare:
@@ -52,7 +54,7 @@ class Compare:
         self.export_action = make_action(
             window,
             "Export &compared runs…",
-            lambda: export_compared_runs(lab, document),
+            lambda: _export(lab, document),
             None,
             "exportRunsAction",
         )
@@ -62,6 +64,9 @@ class Compare:
     def open_dialog(self) -> CompareDialog:
         """Run → Compare…: the dialog, set to the runs compared now (if any)."""
         self.stop_run()
+        # Imported when first opened: the window's first paint does not need it.
+        from gui.compare.dialog import CompareDialog  # noqa: PLC0415
+
         if self.dialog is not None:
             self.dialog.deleteLater()
         self.dialog = CompareDialog(self.lab, self.window)
@@ -79,6 +84,13 @@ class Compare:
             self.dock.setVisible(active)
         self.end_action.setEnabled(active)
         self.export_action.setEnabled(active)
+
+
+def _export(lab: Lab, document: Document) -> None:
+    """File → Export compared runs… (imported when first used, not with the window)."""
+    from gui.compare.export import export_compared_runs  # noqa: PLC0415
+
+    export_compared_runs(lab, document)
 
 
 def make_runs_dock(window: QtWidgets.QMainWindow, table: RunsTable) -> QtWidgets.QDockWidget:
