@@ -160,6 +160,8 @@ class RunLoop(QtCore.QObject):
             if self._timer.interval() == 0:
                 self._timer.setInterval(self._interval_ms())
         elif self.speed == FASTEST:
+            if self._job is not None:  # the worker died, or took another window's run
+                self._end_worker_job()  # … and following run 1 trains the runs here again
             # Step until the frame is due: the time since the last frame went to drawing.
             due = self._last_frame + 1.0 / FRAME_RATE - now
             self._step_for(max(due, MIN_STEP_BUDGET_S))

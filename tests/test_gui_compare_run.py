@@ -200,3 +200,24 @@ def test_a_comparison_begun_during_a_run_joins_it(qtbot, window, place) -> None:
     assert_runs_equal_headless(qtbot, window, lecture, origin=origin)
     if place == "background process":
         assert trained_here == []
+
+
+
+def test_the_worker_lost_mid_run_the_runs_go_on_in_the_gui_thread(qtbot, window) -> None:
+    """The worker gone (dead, or no longer to be used) during a Run: following run 1
+    trains the compared runs here again; the worker back, it trains them again."""
+    qtbot.waitUntil(lambda: window.runner.worker_ready, timeout=30000)
+    lab, runner = window.lab, window.runner
+    assert lab.compared.start(plans_for(lab.trainer))
+    click(qtbot, window, "runButton")
+    qtbot.waitUntil(lambda: lab.compared.held and lab.position > 1000, timeout=30000)
+    runner.use_worker = False  # as when the worker dies: Run steps in the GUI thread
+    at = lab.position
+    qtbot.waitUntil(lambda: lab.position > at + 2000, timeout=30000)
+    assert not lab.compared.held and not runner.in_background
+    runner.use_worker = True
+    qtbot.waitUntil(lambda: lab.compared.held, timeout=30000)  # in the worker again
+    at = lab.position
+    qtbot.waitUntil(lambda: lab.position > at + 2000, timeout=30000)
+    click(qtbot, window, "runButton")
+    assert_runs_equal_headless(qtbot, window, lecture, origin=0)
