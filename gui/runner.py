@@ -94,6 +94,7 @@ class RunLoop(QtCore.QObject):
         self._job_runs: list[int] = []  # the compared runs the job trains (0 = run 2)
         # A compared run's rows beyond run 1's position, until run 1 gets there.
         self._spare: dict[int, Collected] = {}
+        self._unshared = 0  # the comparison whose rows are too wide for the worker's ring
         lab.diverged.connect(self.stop)
         lab.halted.connect(self.stop)
 
@@ -234,13 +235,15 @@ class RunLoop(QtCore.QObject):
     def _begin(self, worker: BackgroundTrainer) -> None:
         """A job from the current states: run 1's, and the compared runs' that train."""
         main, compared = self.lab.trainer, self.lab.compared
-        runs = self._compared_to_train()
-        if runs and compared.comparison is not None:
-            comparison = compared.comparison
+        runs, comparison = self._compared_to_train(), compared.comparison
+        job = None
+        if runs and comparison is not None:
             trainers = [main, *(comparison.runs[i].trainer for i in runs)]
-            self._job = worker.begin_many(trainers, [0, *(comparison.origin for _ in runs)])
-        else:
-            self._job = worker.begin(main)
+            try:
+                job = worker.begin_many(trainers, [0, *(comparison.origin for _ in runs)])
+            except ValueError:  # rows too wide for one of each in the ring: they follow here
+                runs, self._unshared = [], comparison.serial
+        self._job = worker.begin(main) if job is None else job
         self._job_runs = runs
         self._spare = {}
         compared.hold(bool(runs))
@@ -252,6 +255,7 @@ class RunLoop(QtCore.QObject):
         comparison, main = self.lab.compared.comparison, self.lab.trainer
         if (
             comparison is None
+            or comparison.serial == self._unshared
             or main.position < comparison.origin
             or not comparison.fits(main)
             or comparison.forked_elsewhere(main)

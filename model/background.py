@@ -244,14 +244,20 @@ class BackgroundTrainer:
         return self.begin_runs(specs)
 
     def begin_runs(self, specs: Sequence[RunSpec]) -> int:
+        """`begin_many` from the runs' specs; ValueError (nothing changed) if their rows
+        differ in width or the ring cannot hold a row of each."""
         widths = {len(spec.last) for spec in specs}
         if len(widths) != 1:
             raise ValueError("the runs of a job must have rows of one width")
+        n_cols = widths.pop()
+        regions = ring_regions(self._ring, n_cols, len(specs))
+        # Read what the worker sent (it may wait to send more) before sending a job,
+        # which may be large: neither end then waits for the other to read.
+        self._drain()
         self.cancel(self._job)
         self._job += 1
         k = len(specs)
-        self._n_cols = widths.pop()
-        self._regions = ring_regions(self._ring, self._n_cols, k)
+        self._n_cols, self._regions = n_cols, regions
         self._read, self._written = [0] * k, [0] * k
         self._states = [(0, None)] * k
         self._divergences, self._ended = [None] * k, [False] * k

@@ -18,7 +18,7 @@ from model.comparison import Comparison, RunPlan, with_learning_rate
 from model.optimizers import Optimizer
 from model.session import lecture_session, load_example
 from model.state import Trainer
-from model.training import DivergenceError
+from model.training import DivergenceError, TrainingConfig
 
 RING_ROWS = 400  # of the lecture net (4 columns): 100 rows a run when four share it
 
@@ -235,3 +235,20 @@ def test_a_single_run_after_a_job_of_several_starts_clean(worker) -> None:
 def test_runs_of_other_widths_are_refused(worker) -> None:
     with pytest.raises(ValueError, match="one width"):
         worker.begin_many([lecture_session().to_trainer(), load_example("xor").to_trainer()])
+
+
+def test_runs_too_wide_for_one_of_each_in_the_ring_are_refused_and_nothing_changes(
+    worker,
+) -> None:
+    from model.network import Network, initial_weights
+
+    layers = [2, 20, 20, 1]  # 501 parameters: the ring holds 3 of its rows, not 4
+    weights, biases = initial_weights(layers, seed=1)
+    network = Network(layers, ["tanh", "tanh", "sigmoid"], weights, biases)
+    config = TrainingConfig(rule="backprop", learning_rate=0.3, mode="batch")
+    wide = Trainer(network, load_example("xor").to_trainer().data, config)
+    running = worker.begin(lecture_session().to_trainer())
+    with pytest.raises(ValueError, match="too few"):
+        worker.begin_many([wide] * 4)
+    assert worker.owns(running)
+    worker.cancel(running)

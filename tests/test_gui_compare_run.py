@@ -202,7 +202,6 @@ def test_a_comparison_begun_during_a_run_joins_it(qtbot, window, place) -> None:
         assert trained_here == []
 
 
-
 def test_the_worker_lost_mid_run_the_runs_go_on_in_the_gui_thread(qtbot, window) -> None:
     """The worker gone (dead, or no longer to be used) during a Run: following run 1
     trains the compared runs here again; the worker back, it trains them again."""
@@ -220,4 +219,29 @@ def test_the_worker_lost_mid_run_the_runs_go_on_in_the_gui_thread(qtbot, window)
     at = lab.position
     qtbot.waitUntil(lambda: lab.position > at + 2000, timeout=30000)
     click(qtbot, window, "runButton")
+    assert_runs_equal_headless(qtbot, window, lecture, origin=0)
+
+
+def test_runs_the_worker_cannot_take_follow_run_1_here(qtbot, window, monkeypatch) -> None:
+    """Rows too wide for one of each run in the worker's ring: the worker trains run 1
+    alone, once, and the compared runs follow it in the GUI thread."""
+    from model.background import BackgroundTrainer
+
+    def refuse(*_args, **_kwargs) -> int:
+        raise ValueError("the ring holds 3 rows: too few for 3 runs")
+
+    monkeypatch.setattr(BackgroundTrainer, "begin_many", refuse)
+    qtbot.waitUntil(lambda: window.runner.worker_ready, timeout=30000)
+    begun = []
+    begin = BackgroundTrainer.begin
+
+    def counting(self, trainer) -> int:
+        begun.append(trainer)
+        return begin(self, trainer)
+
+    monkeypatch.setattr(BackgroundTrainer, "begin", counting)
+    lab = window.lab
+    assert lab.compared.start(plans_for(lab.trainer))
+    run_until(qtbot, window, lambda: window.runner.in_background and lab.position > 3000)
+    assert len(begun) == 1 and not lab.compared.held
     assert_runs_equal_headless(qtbot, window, lecture, origin=0)
