@@ -182,9 +182,12 @@ class RunLoop(QtCore.QObject):
             return
         # A tick up to half an interval early draws: with the worker, ticks come twice a
         # frame, and one a millisecond early must not put the frame off to the next.
+        # Frames keep to a grid of 1/FRAME_RATE s, so that a late one (the last frame's
+        # drawing delayed this tick) is made up by the next, rather than shifting them all.
+        period = 1.0 / FRAME_RATE
         slack = max(0.001, self._timer.interval() / 2000.0)
-        if now - self._last_frame >= 1.0 / FRAME_RATE - slack:
-            self._last_frame = now
+        if now - self._last_frame >= period - slack:
+            self._last_frame = max(self._last_frame + period, now - period / 2)
             self.lab.emit_all()
             self.frame.emit()
 
