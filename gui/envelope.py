@@ -82,7 +82,12 @@ class PeakEnvelope:
             if hi < lo:
                 return np.empty(0), np.empty((k, 0))
             x, y = self.view(source, series, lo, hi, pick)
-            return np.interp(x, np.arange(len(steps)), steps.astype(np.float64)), y
+            # x holds row indices (a bucket's middle may fall between two): to steps,
+            # reading only the rows drawn (an interpolation table would copy them all)
+            below = np.clip(np.floor(x).astype(np.intp), 0, len(steps) - 1)
+            above = np.minimum(below + 1, len(steps) - 1)
+            at_below = steps[below].astype(np.float64)
+            return at_below + (x - below) * (steps[above] - steps[below]), y
         count = last - first + 1
         if count <= 2 * MAX_BUCKETS:
             return np.arange(first, last + 1, dtype=np.float64), take(series, pick, first, last + 1)
