@@ -117,6 +117,18 @@ def test_fifty_steps_equal_headless_runs_bit_for_bit(compared) -> None:
         assert np.array_equal(trainer.network.get_flat(), headless(rate, 50).network.get_flat())
 
 
+def test_one_step_moves_the_runs_once(qtbot, compared) -> None:
+    """The Lab signals a step twice (history, position): the runs follow, and the views
+    hear of it, once."""
+    with qtbot.waitSignals([compared.lab.compared.changed], timeout=1000):
+        click(qtbot, compared, "stepButton")
+    seen: list[int] = []
+    compared.lab.compared.changed.connect(lambda: seen.append(1))
+    click(qtbot, compared, "stepButton")
+    assert len(seen) == 1
+    assert [t.position for t in trainers(compared)] == [52, 52, 52]
+
+
 def test_back_and_the_timeline_move_every_run(qtbot, compared) -> None:
     window = compared
     for _ in range(5):

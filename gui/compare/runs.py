@@ -42,6 +42,7 @@ class ComparedRuns(QtCore.QObject):
         self._slice_steps = FIRST_SLICE_STEPS
         self._held = False  # the Run worker trains the runs: following trains none
         self._deferred = 0  # inside `deferred()`: following waits until its end
+        self._followed: tuple[object, ...] | None = None  # the state the runs last reached
         self._missed = False
         self._pending = QtCore.QTimer(self)
         self._pending.setSingleShot(True)
@@ -99,6 +100,8 @@ class ComparedRuns(QtCore.QObject):
         if self._deferred:
             self._missed = True
             return
+        if self._state_key() == self._followed:
+            return  # the Lab's second signal for the same change: nothing moved since
         if not comparison.fits(main):
             self.end("The comparison ended: run 1's network or data changed.")
             return
@@ -113,7 +116,16 @@ class ComparedRuns(QtCore.QObject):
             if not done:
                 self._pending.start(0)
         self._announce_stops(comparison, stopped)
+        self._followed = self._state_key() if done or self._held else None
         self.changed.emit()
+
+    def _state_key(self) -> tuple[object, ...] | None:
+        """What following depends on: run 1's and every run's revision."""
+        comparison = self.comparison
+        if comparison is None:
+            return None
+        runs = tuple(run.trainer.revision for run in comparison.runs)
+        return (self.lab.trainer.revision, comparison.serial, self._held, runs)
 
     # -- training elsewhere (the Run worker) ------------------------------------------------
     def hold(self, on: bool) -> None:
