@@ -563,6 +563,33 @@ class History:
         prefix.cache_rows = self.cache_rows
         return prefix
 
+    @classmethod
+    def from_stored(
+        cls,
+        parameter_names: Sequence[str],
+        extra_columns: Sequence[str],
+        steps: Steps,
+        rows: Array,
+        n_states: int,
+        pinned: Iterable[int] = (),
+        pinned_below: int = 0,
+        stride: int = 1,
+    ) -> History:
+        """A thinned history from its stored rows (a session or an autosave that kept
+        only those): `steps` increasing from 0, the last n_states - 1. The states between
+        them are replayed by the Trainer it is given to; `pinned` (and every state below
+        `pinned_below`) replay cannot make."""
+        history = cls(parameter_names, max(1, len(steps)), extra_columns)
+        if len(steps) == n_states:  # every state: as dense as any other
+            history.extend(np.asarray(rows, dtype=np.float64))
+        else:
+            history._put(np.asarray(steps, dtype=np.int64), np.asarray(rows, dtype=np.float64))
+            history._n = n_states
+        history._pinned = {int(s) for s in pinned if 0 < s < n_states}
+        history.pinned_below = min(int(pinned_below), n_states)
+        history.stride = max(1, int(stride))
+        return history
+
     def table(self) -> Array:
         """The whole table (step, parameters, error, extras) as a new array."""
         steps = np.arange(self._n, dtype=np.float64)

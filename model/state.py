@@ -532,6 +532,41 @@ class Trainer:
         return clone
 
     @property
+    def optimizer_checkpoints(self) -> dict[int, OptimizerState]:
+        """The optimizer's kept states (state number → state, not copied: never changed
+        in place): what a saved thinned history carries so that its replays start near."""
+        return dict(self._optimizer_memory.states)
+
+    def keep_optimizer_checkpoints(self, states: dict[int, OptimizerState]) -> None:
+        """Checkpoints read from a file (each the state after the updates that led to
+        its step, for the optimizer that made them); those at stored states only."""
+        for step in sorted(states):
+            if 0 < step <= self._position and self._history.stored(step):
+                self._optimizer_memory.keep(step, states[step].copy())
+        self._changed()
+
+    def replay_mismatch(self, steps: list[int], reference: History | None = None) -> int | None:
+        """The first of `steps` whose replay (from the stored state before it, as Back
+        would recompute it) differs from its row in `reference` (default: the row this
+        history stores); None when every one agrees bit for bit. How a reopened thinned
+        history, or a dense one about to be thinned, is checked against its file."""
+        history = self._history
+        reference = history if reference is None else reference
+        for step in steps:
+            stored = history.steps
+            i = int(np.searchsorted(stored, step)) - 1
+            if step <= 0 or step >= len(history) or i < 0 or step < history.pinned_below:
+                continue
+            if step in history.pinned:  # (an edit: replay does not make it)
+                continue
+            before = int(stored[i])
+            start, state = self._replay_start(before, history)
+            row = self._walk(history, start, state, step, step)[0]
+            if row.tobytes() != reference.full_row(step).tobytes():
+                return step
+        return None
+
+    @property
     def held_bytes(self) -> int:
         """Bytes the history and the optimizer's checkpoints hold."""
         states = self._optimizer_memory.states.values()

@@ -169,11 +169,7 @@ def _resolve_arrays(document: dict[str, Any], load: Callable[[str, str], Array])
         for key in ("inputs", "targets", "test_inputs", "test_targets"):
             if isinstance(data.get(key), str):
                 data[key] = load(data[key], f"data.{key}")
-    state = document.get("optimizer_state")
-    if isinstance(state, dict):
-        for key, value in state.items():
-            if key != "optimizer" and isinstance(value, str):
-                state[key] = load(value, f"optimizer_state.{key}").ravel()
+    _resolve_optimizer(document, load)
     history = document.get("history")
     if isinstance(history, dict) and isinstance(history.get("rows"), str):
         history["rows"] = load(history["rows"], "history.rows")
@@ -186,6 +182,20 @@ def _resolve_arrays(document: dict[str, Any], load: Callable[[str, str], Array])
                     load(value, f"parameters.{key}[{k}]") if isinstance(value, str) else value
                     for k, value in enumerate(values)
                 ]
+
+
+def _resolve_optimizer(document: dict[str, Any], load: Callable[[str, str], Array]) -> None:
+    """The optimizer's state and checkpoints (a thinned history's) named as members."""
+    state = document.get("optimizer_state")
+    if isinstance(state, dict):
+        for key, value in state.items():
+            if key != "optimizer" and isinstance(value, str):
+                state[key] = load(value, f"optimizer_state.{key}").ravel()
+    checkpoints = document.get("optimizer_checkpoints")
+    if isinstance(checkpoints, dict):
+        for key, value in checkpoints.items():
+            if key not in ("steps", "t") and isinstance(value, str):
+                checkpoints[key] = load(value, f"optimizer_checkpoints.{key}")
 
 
 def _read_array(

@@ -62,8 +62,10 @@ def check_history_errors(
                 "the file was edited or damaged",
             )
     probe = network.copy()
-    for row in rows_to_check(len(history), len(data.inputs)):
-        probe.set_flat(history.row(row))
+    stored = history.stored_rows  # (a thinned history: the rows it stores, as the file)
+    n = len(history.parameter_names)
+    for row in rows_to_check(history.stored_count, len(data.inputs)):
+        probe.set_flat(stored[row, :n])
         saved = float(errors[row])
         computed = [_error(probe, data, loss) for loss in losses[:1]]
         if _agrees(saved, computed[0]):

@@ -12,12 +12,14 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
 from model.files import open_regular
 from model.history import History
 from model.network import Network
+from model.optimizers import OptimizerState
 from model.session.archive import is_archive, read_archive
 from model.session.comparison_section import read_comparison
 from model.session.consistency import check_history_errors
@@ -32,6 +34,7 @@ from model.session.sections import (
     read_data,
     read_history,
     read_layers,
+    read_optimizer_checkpoints,
     read_optimizer_state,
     read_parameters,
     read_quiz,
@@ -107,12 +110,74 @@ def parse_session(obj: object) -> Session:
     if history is not None and obj.get("optimizer_state") is not None:
         last = config_log[-1][1] if config_log else config
         state = read_optimizer_state(obj["optimizer_state"], last, network.n_parameters)
+    checkpoints = _read_checkpoints(obj, history, config, config_log)
     quiz = None if obj.get("quiz") is None else read_quiz(obj["quiz"], layers)
     comparison = None
     if obj.get("comparison") is not None:
         n_states = 1 if history is None else len(history)
         comparison = read_comparison(obj["comparison"], network.depth, n_states)
-    return Session(network, data, config, history, title, config_log, state, quiz, comparison)
+    session = Session(
+        network, data, config, history, title, config_log, state, quiz, comparison, checkpoints
+    )
+    check_replay(session)
+    return session
+
+
+def _read_checkpoints(
+    obj: Mapping[str, object],
+    history: History | None,
+    config: TrainingConfig,
+    config_log: list[tuple[int, TrainingConfig]] | None,
+) -> dict[int, OptimizerState] | None:
+    """A thinned history's `optimizer_checkpoints`, where the file has them."""
+    if history is None or history.dense or obj.get("optimizer_checkpoints") is None:
+        return None
+    configs = partial(config_for_step, config, config_log)
+    return read_optimizer_checkpoints(obj["optimizer_checkpoints"], configs, history)
+
+
+def config_for_step(
+    config: TrainingConfig, log: list[tuple[int, TrainingConfig]] | None, step: int
+) -> TrainingConfig:
+    """The settings the update that made state `step` was made with (as the Trainer's
+    `config_for_step` says once it has the log)."""
+    entries = log or [(0, config)]
+    used = entries[0][1]
+    for first, logged in entries:
+        if first <= step - 1:
+            used = logged
+    return used
+
+
+REPLAYS_CHECKED = 4  # stored rows of a thinned history replayed when it is opened
+
+
+def check_replay(session: Session) -> None:
+    """SessionError when a few of the stored rows of a thinned history are not what
+    replaying the training from the stored row before them gives, bit for bit: the file
+    was edited or written by another program, and the states between its rows cannot be
+    recomputed. Nothing to check for a history that stores every state."""
+    if session.history is None or session.history.dense:
+        return
+    trainer = session.to_trainer()
+    history = trainer.history
+    candidates = [int(s) for s in history.steps[1:] if s not in history.pinned]
+    if not candidates:
+        return
+    spread = np.linspace(0, len(candidates) - 1, REPLAYS_CHECKED).round().astype(int)
+    picked = sorted({candidates[int(i)] for i in spread})
+    try:
+        wrong = trainer.replay_mismatch(picked)
+    except (RuntimeError, FloatingPointError) as error:
+        raise SessionError("history.rows", f"its states cannot be replayed ({error})") from None
+    if wrong is not None:
+        index = int(np.searchsorted(history.steps, wrong))
+        raise SessionError(
+            f"history.rows[{index}]",
+            f"step {wrong} is not what training gives from the row before it: the states "
+            "between the saved rows cannot be recomputed (the file was edited, or written "
+            "by another program)",
+        )
 
 
 def config_error(error: ValueError) -> SessionError:

@@ -5,7 +5,7 @@ the program uses, or raises a SessionError naming the offending field."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from itertools import pairwise
 
@@ -295,8 +295,11 @@ def read_history(value: object, network: Network, test_set: bool = False) -> His
     if not len(table):
         raise SessionError("history.rows", "expected at least one row (step 0)")
     steps = table[:, 0]
+    n_states = len(steps)
+    if value.get("states") is not None:  # a thinned history: the rows it stores
+        n_states = _read_thinned_steps(value, steps)
     wrong = np.flatnonzero(steps != np.arange(len(steps)))
-    if wrong.size:
+    if wrong.size and n_states == len(steps):
         i = int(wrong[0])
         raise SessionError(
             f"history.rows[{i}][0]", f"expected step {i}, got {format(steps[i], 'g')}"
@@ -311,7 +314,121 @@ def read_history(value: object, network: Network, test_set: bool = False) -> His
             f"the last row must equal the parameters (the current state), but "
             f"{names[j]} is {last[j]!r} there and {current[j]!r} in parameters",
         )
-    return History.from_table(expected, table[:, : len(expected)])
+    if n_states == len(steps):
+        return History.from_table(expected, table[:, : len(expected)])
+    pinned = [int(p) for p in value.get("pinned") or ()]
+    return History.from_stored(
+        names,
+        ["test_error"] if test_set else [],
+        steps.astype(np.int64),
+        table[:, 1 : len(expected)],
+        n_states,
+        pinned,
+        int(value.get("pinned_below") or 0),
+        int(value.get("stride") or 1),
+    )
+
+
+def _read_thinned_steps(value: Mapping[str, object], steps: Array) -> int:
+    """The keys of a thinned history (docs/file-formats.md, "A thinned history"):
+    `states` (how many states in all), the rows' steps (whole numbers, increasing, from 0
+    to states - 1), `stride`, `pinned` (stored steps replay cannot make) and
+    `pinned_below` (every state below it is stored and pinned). Returns `states`."""
+    n_states = value.get("states")
+    if not is_whole_number(n_states) or not 1 <= n_states <= 2**53:
+        raise SessionError(
+            "history.states", f"expected a whole number of states ≥ 1, got {describe(n_states)}"
+        )
+    n_states = int(n_states)
+    bad = np.flatnonzero((steps != np.floor(steps)) | (steps < 0))
+    if not bad.size and len(steps) > 1:
+        bad = np.flatnonzero(np.diff(steps) <= 0) + 1
+    if bad.size:
+        i = int(bad[0])
+        raise SessionError(
+            f"history.rows[{i}][0]",
+            f"expected a step after {format(steps[i - 1], 'g') if i else 'none'}, "
+            f"got {format(steps[i], 'g')}",
+        )
+    if steps[0] != 0:
+        raise SessionError("history.rows[0][0]", f"expected step 0, got {format(steps[0], 'g')}")
+    if steps[-1] != n_states - 1:
+        raise SessionError(
+            f"history.rows[{len(steps) - 1}][0]",
+            f"expected the last state, step {n_states - 1} (history.states - 1), "
+            f"got {format(steps[-1], 'g')}",
+        )
+    stride = value.get("stride", 1)
+    if not is_whole_number(stride) or stride < 1:
+        raise SessionError("history.stride", f"expected a whole number ≥ 1, got {describe(stride)}")
+    stored = set(steps.astype(np.int64).tolist())
+    pinned = expect_list(value.get("pinned") or [], "history.pinned", "a list of steps")
+    for i, step in enumerate(pinned):
+        if not is_whole_number(step) or int(step) not in stored:
+            raise SessionError(
+                f"history.pinned[{i}]", f"expected the step of a row, got {describe(step)}"
+            )
+    below = value.get("pinned_below", 0)
+    if (
+        not is_whole_number(below)
+        or not 0 <= below <= n_states
+        or (below and steps[min(int(below), len(steps)) - 1] != below - 1)
+    ):
+        raise SessionError(
+            "history.pinned_below",
+            f"expected a step below which every state has its row, got {describe(below)}",
+        )
+    return n_states
+
+
+def read_optimizer_checkpoints(
+    value: object,
+    config_for_step: Callable[[int], TrainingConfig],
+    history: History,
+) -> dict[int, OptimizerState]:
+    """`optimizer_checkpoints` of a thinned history: {"steps": [...], "t": [...], and
+    per slot one row per checkpoint whose optimizer has it}: the optimizer's state at
+    stored steps, where replays start."""
+    path = "optimizer_checkpoints"
+    if not isinstance(value, Mapping):
+        raise SessionError(
+            path, f'expected {{"steps": [...], "t": [...], ...}}, got {describe(value)}'
+        )
+    steps = expect_list(require_key(value, "steps", f"{path}.steps"), f"{path}.steps", "a list")
+    ts = expect_list(require_key(value, "t", f"{path}.t"), f"{path}.t", "a list")
+    if len(ts) != len(steps):
+        raise SessionError(f"{path}.t", f"expected {len(steps)} numbers, one per step")
+    n = len(history.parameter_names)
+    used: dict[str, int] = {}
+    found: dict[int, OptimizerState] = {}
+    for i, (step, t) in enumerate(zip(steps, ts, strict=True)):
+        if (
+            not is_whole_number(step)
+            or not 0 < step < len(history)
+            or not history.stored(int(step))
+        ):
+            raise SessionError(
+                f"{path}.steps[{i}]", f"expected a stored step, got {describe(step)}"
+            )
+        if not is_whole_number(t) or t < 0:
+            raise SessionError(f"{path}.t[{i}]", f"expected a whole number ≥ 0, got {describe(t)}")
+        optimizer = config_for_step(int(step)).optimizer
+        slots: dict[str, Array] = {}
+        for slot in SLOTS[optimizer.name]:
+            table = require_key(value, slot, f"{path}.{slot}")
+            row = used.get(slot, 0)
+            rows = (
+                table
+                if isinstance(table, np.ndarray)
+                else expect_list(table, f"{path}.{slot}", "a list of rows")
+            )
+            if row >= len(rows):
+                raise SessionError(f"{path}.{slot}", f"expected a row for step {int(step)}")
+            slots[slot] = expect_vector(rows[row], f"{path}.{slot}[{row}]", n)
+            used[slot] = row + 1
+        if slots:
+            found[int(step)] = OptimizerState(int(t), slots)
+    return found
 
 
 def read_training_log(

@@ -36,6 +36,9 @@ class Session:
     quiz: QuizSettings | None = None
     # Runs compared with this one (a file's "comparison"), trained again when opened.
     comparison: ComparisonPlan | None = None
+    # The optimizer's states at some stored steps of a thinned history (a file's
+    # "optimizer_checkpoints"): where its replays start.
+    optimizer_checkpoints: dict[int, OptimizerState] | None = None
 
     def to_trainer(self) -> Trainer:
         """A Trainer at the session's state (copies: the session can be reused)."""
@@ -51,4 +54,6 @@ class Session:
             )
         if self.config_log:
             trainer.set_config_log(self.config_log)
+        if self.optimizer_checkpoints:
+            trainer.keep_optimizer_checkpoints(self.optimizer_checkpoints)
         return trainer

@@ -62,6 +62,12 @@ class SessionCopy:
     test_targets: Array | None = None
     # at the current step: {"optimizer": name, "t": t, slot: array, ...}
     optimizer_state: dict[str, object] | None = None
+    # A thinned history (docs/file-formats.md, "A thinned history"): the step of each
+    # row of `rows` (None: every state, 0, 1, 2, …), the history's keys that say which
+    # rows replay cannot make, and the optimizer's checkpoints replays start from.
+    steps: NDArray[np.int64] | None = None
+    thinned: dict[str, object] | None = None
+    checkpoints: dict[str, object] | None = None
 
     @property
     def n_history_rows(self) -> int:
@@ -92,10 +98,15 @@ def copy_session(
         head["quiz"] = quiz.to_json()
     if comparison is not None:
         head["comparison"] = comparison_entry(comparison)
-    columns = rows = log = state = None
+    columns = rows = log = state = steps = thinned = checkpoints = None
     if include_history:
         columns = trainer.history.columns
-        rows = trainer.history.rows_view(trainer.position + 1).copy()
+        if trainer.history.dense:
+            rows = trainer.history.rows_view(trainer.position + 1).copy()
+        else:  # the stored rows only: replaying every state here could take hours
+            rows, steps, thinned = _stored_rows(trainer)
+            if steps is not None:
+                checkpoints = checkpoints_entry(trainer, steps)
         entries = training_log_entries(trainer)
         if len(entries) > 1 or (
             entries and entries[0] != {"from_step": 0, **training_fields(config)}
@@ -115,7 +126,51 @@ def copy_session(
         data.test_inputs,
         data.test_targets,
         state,
+        steps,
+        thinned,
+        checkpoints,
     )
+
+
+def _stored_rows(
+    trainer: Trainer,
+) -> tuple[Array, NDArray[np.int64] | None, dict[str, object] | None]:
+    """The rows a thinned history stores up to the current state (that one included),
+    their steps and the history's keys of a thinned history; (rows, None, None) when
+    that prefix stores every state."""
+    n_states = trainer.position + 1
+    prefix = trainer.history.copy_prefix(n_states)
+    rows = prefix.stored_rows
+    if prefix.dense:
+        return rows, None, None
+    thinned: dict[str, object] = {"states": n_states, "stride": int(prefix.stride)}
+    if prefix.pinned:
+        thinned["pinned"] = sorted(int(s) for s in prefix.pinned)
+    if prefix.pinned_below:
+        thinned["pinned_below"] = int(prefix.pinned_below)
+    return rows, prefix.steps.copy(), thinned
+
+
+def checkpoints_entry(trainer: Trainer, steps: NDArray[np.int64]) -> dict[str, object] | None:
+    """The file's `optimizer_checkpoints` for a thinned history stored at `steps`: the
+    optimizer's kept states before the current one (that one is `optimizer_state`), as
+    {"steps": [...], "t": [...], slot: one row per checkpoint whose optimizer has it}."""
+    found: list[int] = []
+    ts: list[int] = []
+    slots: dict[str, list[Array]] = {}
+    stored = set(steps.tolist())
+    for step, state in sorted(trainer.optimizer_checkpoints.items()):
+        if not 0 < step < trainer.position or step not in stored:
+            continue
+        if not trainer.config_for_step(step).optimizer.stateful:
+            continue
+        found.append(int(step))
+        ts.append(int(state.t))
+        for name, value in state.slots.items():
+            slots.setdefault(name, []).append(value)
+    if not found:
+        return None
+    return {"steps": found, "t": ts, **{k: np.vstack(v) for k, v in slots.items()}}
 
 
 def optimizer_state_entry(trainer: Trainer, step: int) -> dict[str, object] | None:
@@ -141,12 +196,15 @@ def session_to_dict(
     copy = copy_session(trainer, title, include_history)
     session = _head_of(copy, _parameters_lists(copy), _data_lists(copy))
     if copy.rows is not None and copy.columns is not None:
-        rows = [[step, *values] for step, values in enumerate(copy.rows.tolist())]
-        session["history"] = {"columns": copy.columns, "rows": rows}
+        steps = range(len(copy.rows)) if copy.steps is None else copy.steps.tolist()
+        rows = [[step, *values] for step, values in zip(steps, copy.rows.tolist(), strict=True)]
+        session["history"] = {"columns": copy.columns, **(copy.thinned or {}), "rows": rows}
         if copy.training_log is not None:
             session["training_log"] = copy.training_log
         if copy.optimizer_state is not None:
             session["optimizer_state"] = state_lists(copy.optimizer_state)
+        if copy.checkpoints is not None:
+            session["optimizer_checkpoints"] = state_lists(copy.checkpoints)
     return session
 
 
@@ -295,8 +353,11 @@ def _readable_json_chunks(
         value = session[key]
         if key == "history" and isinstance(value, dict) and not isinstance(value["rows"], str):
             assert copy.rows is not None
-            yield f'  "history": {{"columns": {to_json(value["columns"])}, "rows": [\n'
-            yield from _row_lines(copy.rows, progress)
+            extra = "".join(
+                f"{to_json(k)}: {to_json(v)}, " for k, v in (copy.thinned or {}).items()
+            )
+            yield f'  "history": {{"columns": {to_json(value["columns"])}, {extra}"rows": [\n'
+            yield from _row_lines(copy.rows, progress, copy.steps)
             yield f"  ]}}{comma}\n"
         else:
             yield f"  {to_json(key)}: {to_json(value)}{comma}\n"
@@ -305,13 +366,17 @@ def _readable_json_chunks(
     yield "}\n"
 
 
-def _row_lines(rows: Array, progress: Progress | None) -> Iterator[str]:
-    """`    [step, values…],` per row, exactly as json.dumps writes each row."""
+def _row_lines(
+    rows: Array, progress: Progress | None, steps: NDArray[np.int64] | None = None
+) -> Iterator[str]:
+    """`    [step, values…],` per row, exactly as json.dumps writes each row (the steps
+    0, 1, 2, … unless `steps` names them)."""
     row_format = "    [%d" + ", %r" * rows.shape[1] + "],\n"
     block_rows = CSV_BLOCK_ROWS  # (each block holds the GIL: the window waits that long)
     for start in range(0, len(rows), block_rows):
         stop = min(start + block_rows, len(rows))
-        block = zip(range(start, stop), *rows[start:stop].T.tolist(), strict=True)
+        numbers = range(start, stop) if steps is None else steps[start:stop].tolist()
+        block = zip(numbers, *rows[start:stop].T.tolist(), strict=True)
         text = "".join(map(row_format.__mod__, block))
         yield text[:-2] + "\n" if stop == len(rows) else text
         if progress is not None:
@@ -327,11 +392,14 @@ def _head_of(
     session["data"] = data
     session["training"] = copy.training
     if copy.columns is not None:
-        session["history"] = {"columns": copy.columns, "rows": []}  # (rows: see the writer)
+        # (rows: see the writer)
+        session["history"] = {"columns": copy.columns, **(copy.thinned or {}), "rows": []}
         if copy.training_log is not None:
             session["training_log"] = copy.training_log
         if copy.optimizer_state is not None:
             session["optimizer_state"] = state_lists(copy.optimizer_state)
+        if copy.checkpoints is not None:
+            session["optimizer_checkpoints"] = state_lists(copy.checkpoints)
     return session
 
 
@@ -369,9 +437,26 @@ def _archive_parts(
         arrays["test-targets.npy"] = (copy.test_targets, False)
         data.update({"test_inputs": "test-inputs.npy", "test_targets": "test-targets.npy"})
     session = _head_of(copy, {"weights": weights, "biases": biases}, data)
-    if copy.rows is not None:
+    if copy.rows is not None and copy.steps is None:
         arrays["history.npy"] = (copy.rows, True)
         session["history"] = {"columns": copy.columns, "rows": "history.npy"}
+    elif copy.rows is not None and copy.steps is not None:  # thinned: the rows' own steps
+        table = np.column_stack([copy.steps.astype(np.float64), copy.rows])
+        arrays["history.npy"] = (table, False)
+        session["history"] = {
+            "columns": copy.columns,
+            **(copy.thinned or {}),
+            "rows": "history.npy",
+        }
+    if copy.checkpoints is not None:
+        checkpoints: dict[str, object] = {}
+        for key, value in copy.checkpoints.items():
+            if isinstance(value, np.ndarray):
+                arrays[f"optimizer-checkpoints-{key}.npy"] = (value, False)
+                checkpoints[key] = f"optimizer-checkpoints-{key}.npy"
+            else:
+                checkpoints[key] = value
+        session["optimizer_checkpoints"] = checkpoints
     if copy.optimizer_state is not None:
         state: dict[str, object] = {}
         for key, value in copy.optimizer_state.items():
