@@ -20,6 +20,7 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
+from model import allocator
 from model.budget import BudgetError, MemoryBudget, session_budget
 from model.budget import choose as choose_budget
 from model.files import remove_temporaries
@@ -235,6 +236,7 @@ def _seed(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911  (one per outcome)
     """Run the program; returns the exit code (docs/file-formats.md, "Exit codes")."""
+    allocator.tune()  # large arrays back to the system when freed (model/allocator.py)
     try:
         args = build_parser().parse_args(argv)
         choose_budget(args.memory_budget)

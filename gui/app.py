@@ -10,6 +10,7 @@ from gui.autosave import offer_recovery
 from gui.main_window import MainWindow
 from gui.settings import APPLICATION, ORGANIZATION
 from gui.signals import close_on_signals
+from model import allocator
 from model.session import SessionError, load_session
 from resources import ICON_NAME, ICON_SIZES, icon_png
 
@@ -31,6 +32,7 @@ def make_application(*, version_now: bool = True) -> QtWidgets.QApplication:
     False (run_gui sets it just after the window's first paint: see `set_version`)."""
     app = QtWidgets.QApplication.instance()
     if not isinstance(app, QtWidgets.QApplication):
+        allocator.tune()  # before Qt starts its threads (model/allocator.py)
         app = QtWidgets.QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)

@@ -90,7 +90,13 @@ class PeakEnvelope:
             return at_below + (x - below) * (steps[above] - steps[below]), y
         count = last - first + 1
         if count <= 2 * MAX_BUCKETS:
-            return np.arange(first, last + 1, dtype=np.float64), take(series, pick, first, last + 1)
+            # A copy (at most 2 × MAX_BUCKETS values a curve): a view handed to a curve
+            # would keep the history's array referenced until the next frame, and the
+            # history could then only grow by copying every row (History._reserve).
+            rows = take(series, pick, first, last + 1)
+            return np.arange(first, last + 1, dtype=np.float64), (
+                rows.copy() if pick is None else rows
+            )
         k = series.shape[0] if pick is None else len(pick)
         if count < BLOCK * MAX_BUCKETS:
             # Buckets smaller than a block: straight from the rows (a few ms at most).

@@ -21,7 +21,6 @@ lasts 1/FRAME_RATE s whatever the drawing costs: what drawing leaves over is ste
 from __future__ import annotations
 
 import atexit
-import functools
 import logging
 import time
 
@@ -29,7 +28,8 @@ import numpy as np
 from PySide6 import QtCore
 
 from gui.lab import Lab
-from model.background import BackgroundTrainer, Collected
+from model.background import RING_BYTES, BackgroundTrainer, Collected
+from model.budget import MemoryBudget
 from model.optimizers import OptimizerState
 from model.state import Trainer
 
@@ -39,17 +39,31 @@ FASTEST = 0.0  # speed value meaning "as fast as possible"
 WORKER_START_DELAY_MS = 300
 
 
-@functools.cache
-def shared_worker() -> BackgroundTrainer | None:
-    """The application's one training process, started on first use; None if the system
-    refuses one (no shared memory, no processes): runs then step in the GUI thread."""
+def ring_bytes(budget: MemoryBudget | None) -> int:
+    """The worker's ring of new rows, sized to the memory budget: RING_BYTES, or a
+    sixteenth of a smaller budget's (the rows read from it are copied once more)."""
+    return RING_BYTES if budget is None else max(1 << 20, min(RING_BYTES, budget.total // 16))
+
+
+_shared: list[BackgroundTrainer | None] = []  # the one worker, once tried
+
+
+def shared_worker(ring: int = RING_BYTES) -> BackgroundTrainer | None:
+    """The application's one training process, started on first use (with a ring of
+    `ring` bytes; later calls get the same one); None if the system refuses one (no
+    shared memory, no processes, no memory): runs then step in the GUI thread."""
+    if _shared:
+        return _shared[0]
+    worker: BackgroundTrainer | None = None
     try:
-        worker = BackgroundTrainer()
-        worker.start()
-    except OSError as error:
+        started = BackgroundTrainer(ring_bytes=ring)
+        started.start()
+    except (OSError, MemoryError) as error:
         logging.getLogger(__name__).warning("training in the GUI thread: %s", error)
-        return None
-    atexit.register(worker.close)
+    else:
+        atexit.register(started.close)
+        worker = started
+    _shared.append(worker)
     return worker
 
 
@@ -100,7 +114,9 @@ class RunLoop(QtCore.QObject):
 
     def _start_worker(self) -> None:
         if self._worker is None and self.use_worker:
-            self._worker = shared_worker()
+            # One per application: sized to the budget when it starts (just after the
+            # first paint, so to the command line's or the saved budget).
+            self._worker = shared_worker(ring_bytes(self.lab.trainer.budget))
 
     @property
     def running(self) -> bool:
@@ -357,17 +373,28 @@ def clock() -> float:
     return time.perf_counter()
 
 
+COST_RATIO = 10.0  # in a run, a view that took t s to redraw waits at least this × t
+
+
 class Throttle:
-    """Says whether a view may redraw now: always when idle, every `interval` s in a run."""
+    """Says whether a view may redraw now: always when idle, every `interval` s in a run,
+    and no more than 1/COST_RATIO of the time for a view that says what its redraws cost
+    (`spent`): the explanation of a step of 10-100-100-10 took 1.8 s, every frame."""
 
     def __init__(self, lab: Lab, interval: float) -> None:
         self.lab = lab
         self.interval = interval
         self._last = 0.0
+        self._cost = 0.0
 
     def ready(self) -> bool:
         now = clock()
-        if self.lab.running and now - self._last < self.interval:
+        wait = max(self.interval, COST_RATIO * self._cost)
+        if self.lab.running and now - self._last < wait:
             return False
         self._last = now
         return True
+
+    def spent(self, seconds: float) -> None:
+        """The redraw just made took `seconds`."""
+        self._cost = seconds

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
@@ -37,6 +38,15 @@ GROWTH = 1.1
 MIN_CAPACITY = 1024
 MIN_CAPACITY_BYTES = 8 << 20  # a first block is at most this large, whatever the width
 CSV_BLOCK_ROWS = 8192  # rows formatted per chunk: each holds the GIL, the window waits
+MOVE_BLOCK_BYTES = 4 << 20  # rows thinning copies at a time
+FRESH_RATIO = 4  # growing this many times over: a new array (see History._reserve)
+
+
+def first_capacity(width: int, n_rows: int = 0) -> int:
+    """Rows a new history of `width` values a row reserves for `n_rows` states: a first
+    block of MIN_CAPACITY rows, unless the rows are so wide (a million parameters) that
+    it would claim gigabytes before the first step (then at most MIN_CAPACITY_BYTES)."""
+    return max(n_rows, min(MIN_CAPACITY, max(1, MIN_CAPACITY_BYTES // (8 * width))))
 
 
 class Rows:
@@ -99,9 +109,7 @@ class History:
         self._n_params = len(self.parameter_names)
         self._n_cols = self._n_params + 1 + len(self.extra_columns)
         if capacity is None:
-            # A first block of MIN_CAPACITY rows, unless the rows are so wide (a million
-            # parameters) that it would claim gigabytes before the first step.
-            capacity = min(MIN_CAPACITY, max(1, MIN_CAPACITY_BYTES // (8 * self._n_cols)))
+            capacity = first_capacity(self._n_cols)
         self._data: Array = np.empty((max(capacity, 1), self._n_cols), dtype=np.float64)
         # The step of each stored row; None while they are 0, 1, 2, … (dense): no memory.
         self._steps: Steps | None = None
@@ -304,12 +312,26 @@ class History:
         new_capacity = max(n_rows, int(self.capacity * GROWTH) + 1, min(MIN_CAPACITY, first_block))
         if self.max_rows is not None:  # never more than the budget's rows
             new_capacity = max(n_rows, min(new_capacity, self.max_rows + 1))
-        try:
-            self._data.resize((new_capacity, self._n_cols), refcheck=True)
-        except ValueError:  # a view of the array is alive: it must stay valid
-            grown = np.empty((new_capacity, self._n_cols), dtype=np.float64)
-            grown[: self._k] = self._data[: self._k]
-            self._data = grown
+        if self.capacity * FRESH_RATIO <= new_capacity:
+            # Much larger (a run reserving its rows): a new array, whose pages the system
+            # provides as the rows arrive, and a copy of the few rows so far (`resize`
+            # would write zeros over all of it first, every page resident at once).
+            self._data = self._grown(new_capacity)
+        elif sys.getrefcount(self._data) <= 2 and self._data.base is None:
+            # No view of it is alive (the attribute and the argument are the two
+            # references): numpy's own check would also count the bound method a
+            # profiler makes of `resize`, and copy every row under cProfile.
+            self._data.resize((new_capacity, self._n_cols), refcheck=False)
+        else:  # a view of the array is alive: it must stay valid
+            self._data = self._grown(new_capacity)
+        self._reserve_steps(new_capacity)
+
+    def _grown(self, capacity: int) -> Array:
+        grown = np.empty((capacity, self._n_cols), dtype=np.float64)
+        grown[: self._k] = self._data[: self._k]
+        return grown
+
+    def _reserve_steps(self, new_capacity: int) -> None:
         if self._steps is not None:
             steps = np.empty(new_capacity, dtype=np.int64)
             steps[: self._k] = self._steps[: self._k]
@@ -447,6 +469,11 @@ class History:
         kept: NDArray[np.bool_] = mask
         return kept
 
+    def _move_block_rows(self) -> int:
+        """Rows thinning moves at a time: each block is copied once on its way, so at
+        most MOVE_BLOCK_BYTES (8,192 rows of 10-100-100-10 were 800 MB)."""
+        return max(1, min(CSV_BLOCK_ROWS, MOVE_BLOCK_BYTES // (8 * self._n_cols)))
+
     def _thin_stored(self, stride: int) -> None:
         self.stride = stride
         kept = np.flatnonzero(self._keep_mask(stride))
@@ -459,16 +486,18 @@ class History:
             dense_steps = np.empty(self.capacity, dtype=np.int64)
             dense_steps[:n_kept] = kept
             del kept
-            for at in range(0, n_kept, CSV_BLOCK_ROWS):
-                block = dense_steps[at : min(at + CSV_BLOCK_ROWS, n_kept)]
+            per = self._move_block_rows()
+            for at in range(0, n_kept, per):
+                block = dense_steps[at : min(at + per, n_kept)]
                 self._data[at : at + len(block)] = self._data[block]
             self._steps = dense_steps
             self._k = n_kept
             self.revision += 1
             return
         steps = self._explicit_steps()
-        for at in range(0, len(kept), CSV_BLOCK_ROWS):
-            block = kept[at : at + CSV_BLOCK_ROWS]
+        per = self._move_block_rows()
+        for at in range(0, len(kept), per):
+            block = kept[at : at + per]
             self._data[at : at + len(block)] = self._data[block]
             steps[at : at + len(block)] = steps[block]
         self._k = len(kept)
@@ -545,7 +574,8 @@ class History:
         """A new History holding copies of the first n_rows states (as they are stored;
         the copy replays the others with this history's replayer)."""
         if self.dense:
-            prefix = History(self.parameter_names, max(n_rows, MIN_CAPACITY), self.extra_columns)
+            capacity = first_capacity(self._n_cols, n_rows)
+            prefix = History(self.parameter_names, capacity, self.extra_columns)
             prefix.extend(self._data[:n_rows])
         else:
             prefix = History(self.parameter_names, 1, self.extra_columns)
@@ -646,7 +676,9 @@ class History:
         step, the parameters, error, then any extra columns."""
         columns = list(columns)
         at = columns.index("error")
-        history = cls(columns[1:at], max(len(rows), MIN_CAPACITY), columns[at + 1 :])
+        # Room for the rows, or the first block a new history has (never 1,024 rows of
+        # a million parameters: 7.6 GiB before a step is trained).
+        history = cls(columns[1:at], first_capacity(len(columns) - 1, len(rows)), columns[at + 1 :])
         if len(rows):
             history.extend(np.asarray(rows, dtype=np.float64)[:, 1:])
         return history

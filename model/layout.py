@@ -7,8 +7,11 @@ Every other module asks this one instead of doing the index arithmetic again.
 
 from __future__ import annotations
 
+import bisect
 import functools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 
 @dataclass(frozen=True)
@@ -36,22 +39,31 @@ class ParameterLayout:
         self.offsets: list[int] = [0]  # where layer l's block starts (index l - 1)
         for n_prev, n in zip(self.layers[:-1], self.layers[1:], strict=True):
             self.offsets.append(self.offsets[-1] + n * n_prev + n)
-        self.parameters: tuple[Parameter, ...] = tuple(self._enumerate())
+        self.parameters = Parameters(self)
 
-    def _enumerate(self) -> list[Parameter]:
-        found: list[Parameter] = []
+    def _enumerate(self) -> Iterator[Parameter]:
         for l in range(1, len(self.layers)):
             n_prev, n = self.layers[l - 1], self.layers[l]
-            found += [
-                Parameter(self._name(l, "W", j, i), self.index(l, "W", j, i), l, "W", j, i)
-                for j in range(n)
-                for i in range(n_prev)
-            ]
-            found += [
-                Parameter(self._name(l, "b", j, 0), self.index(l, "b", j, 0), l, "b", j, 0)
-                for j in range(n)
-            ]
-        return found
+            for j in range(n):
+                for i in range(n_prev):
+                    yield Parameter(
+                        self._name(l, "W", j, i), self.index(l, "W", j, i), l, "W", j, i
+                    )
+            for j in range(n):
+                yield Parameter(self._name(l, "b", j, 0), self.index(l, "b", j, 0), l, "b", j, 0)
+
+    def parameter(self, index: int) -> Parameter:
+        """The parameter at flat `index` (0 ≤ index < len)."""
+        if not 0 <= index < len(self):
+            raise IndexError(f"parameter {index} of {len(self)}")
+        l = bisect.bisect_right(self.offsets, index)  # 1-based layer
+        n_prev, n = self.layers[l - 1], self.layers[l]
+        k = index - self.offsets[l - 1]
+        if k < n * n_prev:
+            j, i = divmod(k, n_prev)
+            return Parameter(self._name(l, "W", j, i), index, l, "W", j, i)
+        j = k - n * n_prev
+        return Parameter(self._name(l, "b", j, 0), index, l, "b", j, 0)
 
     def _name(self, layer: int, kind: str, row: int, col: int) -> str:
         if self.lecture_names:  # the lecture's single neuron: W1, W2, …, b
@@ -89,6 +101,31 @@ class ParameterLayout:
             if parameter.name == name:
                 return parameter
         raise KeyError(f"no parameter {name!r} in a network with layers {list(self.layers)}")
+
+
+class Parameters(Sequence[Parameter]):
+    """Every parameter of a layout in flat order, each made when asked: a million-
+    parameter network's would otherwise be a million objects (~240 MB) held for as long
+    as its layout is cached."""
+
+    def __init__(self, layout: ParameterLayout) -> None:
+        self._layout = layout
+
+    def __len__(self) -> int:
+        return len(self._layout)
+
+    @overload
+    def __getitem__(self, index: int) -> Parameter: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Parameter]: ...
+    def __getitem__(self, index: int | slice) -> Parameter | Sequence[Parameter]:
+        if isinstance(index, slice):
+            return [self._layout.parameter(i) for i in range(*index.indices(len(self)))]
+        n = len(self)
+        return self._layout.parameter(index + n if index < 0 else index)
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return self._layout._enumerate()
 
 
 @functools.lru_cache(maxsize=64)

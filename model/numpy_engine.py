@@ -151,7 +151,9 @@ class _Run:
                 network.weights, network.activations, self.slices, strict=True
             )
         ]
-        self.weight_mask = np.array([not p.is_bias for p in layout.parameters])
+        self.weight_mask = np.ones(len(layout), dtype=bool)  # the weights, not the biases
+        for layer in range(1, len(layout.layers)):
+            self.weight_mask[layout.biases_slice(layer)] = False
         self.X, self.D = data.inputs, data.targets
         self.config = config
         self.state = state

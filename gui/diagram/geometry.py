@@ -12,6 +12,7 @@ own small "+1" at its upper left, with a short edge (the bias) into it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +24,7 @@ from model.network import Network
 BIAS_BOX = QtCore.QSizeF(26, 18)  # the "+1" box
 
 
-def parameters_of(network: Network) -> tuple[Parameter, ...]:
+def parameters_of(network: Network) -> Sequence[Parameter]:
     """Every parameter, in get_flat() order (`model.layout`)."""
     return network.layout.parameters
 

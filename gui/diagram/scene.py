@@ -9,7 +9,7 @@ failing that, the numbers are in the tooltips only.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -54,7 +54,7 @@ class DiagramScene(QtWidgets.QGraphicsScene):
 
     def clear_items(self) -> None:
         """Forget the items (after QGraphicsScene.clear() has deleted them)."""
-        self.params: tuple[Parameter, ...] = ()
+        self.params: Sequence[Parameter] = ()
         self.by_name: dict[str, Parameter] = {}
         self.bias_names: dict[tuple[int, int], str] = {}
         self.named_labels = False
