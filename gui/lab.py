@@ -22,7 +22,12 @@ from model.quiz_settings import QuizSettings
 from model.session import Session, check_size
 from model.state import Trainer
 from model.training import Dataset, TrainingConfig
-from model.undo import Operation
+from model.undo import Operation, fit_undo
+
+UNDO_SHORTENED = (
+    "Undo history shortened to stay within the memory budget (Edit → Memory budget…): "
+    "what came before cannot be undone."
+)
 
 
 class Lab(QtCore.QObject):
@@ -127,6 +132,7 @@ class Lab(QtCore.QObject):
         """Push a command made after the later states were discarded (its snapshot from
         before must not hold them)."""
         self.undo_stack.push(command)
+        self.fit_undo()
         if command.halt is not None:
             self._emit_moved()
             self.message.emit(command.halt)
@@ -193,7 +199,26 @@ class Lab(QtCore.QObject):
             self.message.emit(str(error))
             return False
         self.undo_stack.push(command)
+        self.fit_undo()
         return True
+
+    def fit_undo(self) -> None:
+        """Keep what the undo stack holds within the memory budget's undo share: the
+        oldest commands' rows are thinned first (their states are replayed when undone,
+        exactly); where that cannot be enough (rows replay cannot make), the undo stack
+        is cleared, with a message — never left half-way."""
+        budget = self.trainer.budget
+        stack = self.undo_stack
+        if budget is None or stack.count() == 0:
+            return
+        changes = []
+        for i in range(stack.count()):
+            command = stack.command(i)
+            if isinstance(command, StateCommand):
+                changes.append(command.change)
+        if not fit_undo(changes, self.trainer.history, budget.undo_bytes):
+            stack.clear()
+            self.message.emit(UNDO_SHORTENED)
 
     # -- edits (each an undoable command) -------------------------------------------------
     def set_parameter(self, layer: int, kind: str, row: int, col: int, value: float) -> bool:

@@ -12,9 +12,9 @@ tests drive them with a plain list (tests/test_undo.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
-from model.history import Rows
+from model.history import History, Rows
 from model.state import Snapshot, Trainer
 
 Operation = Callable[[Trainer], Rows | None]  # returns the rows it removed, if any
@@ -78,3 +78,79 @@ class Change:
     def absorb(self, other: Change) -> None:
         """Make this change end where `other` (which `continues` it) ends."""
         self.after = other.after
+
+    # -- the undo stack's share of the memory budget (model/budget.py) --------------------
+    def held(self) -> tuple[list[Rows], list[Snapshot]]:
+        """The tails this change holds for its restores, and its snapshots."""
+        rows = [r for r in (self._rows_for_before, self._rows_for_after) if r is not None]
+        snapshots = [s for s in (self.before, self.after) if s is not None]
+        return rows, snapshots
+
+    def thin(self, live: History) -> None:
+        """Hold less, exactly: its tails keep only the rows replay needs, and a history
+        only its snapshots keep alive (a Reset's, a new setup's) is thinned as a live one
+        is. Restoring either later replays the states no longer stored, bit for bit."""
+        for attribute, snapshot in (
+            ("_rows_for_before", self.before),
+            ("_rows_for_after", self.after),
+        ):
+            rows: Rows | None = getattr(self, attribute)
+            if rows is not None and snapshot is not None and len(rows.steps) > 1:
+                setattr(self, attribute, rows.thinned(snapshot.optimizer_memory.states))
+        for snapshot in (self.before, self.after):
+            if snapshot is not None and snapshot.history is not live:
+                thin_history(snapshot.history, snapshot.optimizer_memory.states)
+
+
+MIN_KEPT_ROWS = 4  # a history kept for undo is thinned to no fewer rows than this
+
+
+def thin_history(history: History, keep: Iterable[int]) -> None:
+    """Store a quarter of the rows `history` stores (not fewer than MIN_KEPT_ROWS),
+    keeping those replay needs and the optimizer's checkpoints in `keep`, and give back
+    the memory of the others."""
+    kept = list(keep)
+    protected = history.protected
+    history.protected = lambda: kept
+    try:
+        history.max_rows = max(MIN_KEPT_ROWS, history.stored_count // 4)
+        history.thin()
+        history.limit(max(history.max_rows, history.stored_count))
+    finally:
+        history.protected = protected
+
+
+def undo_bytes(changes: Sequence[Change], live: History) -> int:
+    """Bytes what `changes` hold beyond the live history: their tails, the histories
+    only their snapshots keep alive, and those snapshots' optimizer checkpoints."""
+    seen: set[int] = set()
+    total = 0
+    for change in changes:
+        rows, snapshots = change.held()
+        total += sum(r.nbytes for r in rows)
+        for snapshot in snapshots:
+            if snapshot.history is not live and id(snapshot.history) not in seen:
+                seen.add(id(snapshot.history))
+                total += snapshot.history.nbytes
+            for state in snapshot.optimizer_memory.states.values():
+                if id(state) not in seen:
+                    seen.add(id(state))
+                    total += sum(a.nbytes for a in state.slots.values())
+    return total
+
+
+def fit_undo(changes: Sequence[Change], live: History, limit: int) -> bool:
+    """Thin what the oldest of `changes` (oldest first) hold until they hold at most
+    `limit` bytes; False when they still hold more (only rows replay cannot make are
+    left: the caller then drops undo entries)."""
+    total = undo_bytes(changes, live)
+    while total > limit:
+        before = total
+        for change in changes:
+            change.thin(live)
+            total = undo_bytes(changes, live)
+            if total <= limit:
+                return True
+        if total >= before:
+            return False
+    return True

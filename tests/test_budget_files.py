@@ -10,11 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from model.budget import MemoryBudget
 from model.history import History
 from model.optimizers import Optimizer
 from model.session import SessionError, load_session, save_session, session_to_dict
 from model.state import Trainer
 from model.training import TrainingConfig
+from model.undo import Change, Operation, fit_undo, undo_bytes
 from tests.test_budget import XOR, XOR_TEST, tiny, xor_network
 
 
@@ -108,3 +110,38 @@ def test_a_thinned_file_whose_rows_replay_cannot_make_is_refused(tmp_path: Path)
     path.write_text(json.dumps(document))
     with pytest.raises(SessionError, match=r"history\.rows\[2\]\[0\]"):
         load_session(path)
+
+
+# -- the undo stack's share -----------------------------------------------------------------
+def test_six_rounds_of_run_and_reset_keep_the_undo_stack_within_its_share() -> None:
+    config = TrainingConfig(rule="backprop", learning_rate=0.3, mode="batch")
+    network = xor_network([2, 3, 1])
+    budget = MemoryBudget(256 << 10)  # 256 KB: the undo share holds ~500 rows of 11 values
+    plain = Trainer(network.copy(), XOR_TEST, config)
+    small = Trainer(network.copy(), XOR_TEST, config, budget=budget)
+    stacks: dict[int, list[Change]] = {id(plain): [], id(small): []}
+
+    def push(trainer: Trainer, operation: Operation) -> None:
+        change = Change(lambda: trainer, operation)
+        change.apply()
+        stacks[id(trainer)].append(change)
+
+    for round_ in range(6):
+        for trainer in (plain, small):
+            push(trainer, lambda t: t.run(2_000) and None)
+            if round_ == 2:
+                push(trainer, lambda t: t.truncate(700))  # Back: a tail held for redo
+                push(trainer, lambda t: t.run(2_000) and None)
+            push(trainer, Trainer.reset)
+        assert fit_undo(stacks[id(small)], small.history, budget.undo_bytes)
+        assert undo_bytes(stacks[id(small)], small.history) <= budget.undo_bytes
+    assert undo_bytes(stacks[id(plain)], plain.history) > 4 * budget.undo_bytes
+    for mine, theirs in zip(reversed(stacks[id(small)]), reversed(stacks[id(plain)]), strict=True):
+        mine.undo()
+        theirs.undo()
+        assert small.position == plain.position
+        assert_every_state(small.history, plain.history)
+    for mine, theirs in zip(stacks[id(small)], stacks[id(plain)], strict=True):
+        mine.redo()
+        theirs.redo()
+    assert_every_state(small.history, plain.history)
