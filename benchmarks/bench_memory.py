@@ -25,6 +25,8 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -73,6 +75,10 @@ window.runner.start()
 while time.perf_counter() - start < seconds and (steps == 0 or lab.trainer.last_step < steps):
     app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
     time.sleep(0.005)
+worker = window.runner._worker
+if worker is not None and worker.pid is not None:
+    with open(f"/proc/{worker.pid}/status") as status:
+        print("worker_hwm_kb", [l for l in status if l.startswith("VmHWM")][0].split()[1])
 window.runner.stop()
 app.processEvents()
 trainer = lab.trainer
@@ -81,12 +87,38 @@ print("steps", trainer.last_step)
 print("held", trainer.held_bytes, "share", trainer.budget.history_bytes)
 print("stored", history.stored_count, "of", len(history))
 if steps:
+    elapsed = time.perf_counter() - start
+    print("rate", f"{trainer.last_step / elapsed:.0f} steps/s over {elapsed:.0f} s; 10M steps "
+          f"in {1e7 / max(trainer.last_step / elapsed, 1e-9) / 3600:.1f} h at that rate")
     for step in sorted({1, len(history) // 3, len(history) // 2 + 1, len(history) - 2}):
         t0 = time.perf_counter()
         lab.seek(step)
         kind = "recomputed" if not history.stored(step) else "stored"
         print("back to", step, kind, f"{1000 * (time.perf_counter() - t0):.0f} ms")
-    print("back ok", "held after", trainer.held_bytes)
+    print("back held after", trainer.held_bytes)
+    # The same numbers as a run with no budget, for a prefix: what Back shows at a few of
+    # its steps, and the export of the prefix (a detached copy, replayed in blocks, as
+    # File → Export history writes it), with the starting state, go to the benchmark,
+    # which trains the reference outside the limit (it holds every row).
+    from model.session import save_session
+    from model.state import Trainer
+    out = sys.argv[6]
+    prefix = min(len(history) - 1, 4000)
+    network = trainer.network.copy()
+    network.set_flat(history.row(0))
+    save_session(Trainer(network, trainer.data.copy(), trainer.config), f"{out}/start.bplab")
+    checked = sorted({1, prefix // 3, prefix // 2 + 1, prefix - 1, prefix})
+    shown = []
+    for step in checked:
+        lab.seek(step)
+        shown.append(np.concatenate([lab.trainer.network.get_flat(), history.full_row(step)]))
+    np.save(f"{out}/back.npy", np.array(shown))
+    np.save(f"{out}/back_steps.npy", np.array(checked))
+    try:
+        history.copy_prefix(prefix + 1).export(f"{out}/budget.csv")
+    except MemoryError:  # the detached copy of the stored rows is not in the budget
+        print("export of the prefix: out of memory under the limit")
+    print("prefix", prefix, "stored", sum(history.stored(s) for s in range(prefix + 1)))
 print("maxrss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
@@ -140,12 +172,68 @@ def report(name: str, values: list[float], unit: str) -> None:
         )
 
 
+def headless_case(text: str, budget: int, rounds: int, base: int) -> None:
+    """a. --headless on [999, 999, 1] under the limit."""
+    with tempfile.TemporaryDirectory() as folder:
+        session = big_session(Path(folder))
+        print("a. --headless [999, 999, 1], --steps 200")
+        rss = []
+        for _ in range(rounds):
+            done = limited(
+                base + int(budget * 1.25),
+                [sys.executable, str(ROOT / "main.py"), "--headless", str(session),
+                 "--steps", "200", "--memory-budget", text],
+                timeout=1800,
+            )  # fmt: skip
+            traceback = "Traceback" in done.stderr
+            print(f"  exit {done.returncode}, traceback: {traceback}, {done.stdout.strip()[:80]}")
+            if done.stderr.strip():
+                print("  stderr:", done.stderr.strip().splitlines()[-1][:200])
+            # prlimit runs the program in its own process: the largest child waited for
+            rss.append(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+        report("peak RSS", rss, "MB")
+
+
+def same_as_no_budget(out: Path) -> str:
+    """c. The window's Back and export of a prefix against a Trainer with no budget
+    trained from the same start, outside the limit: bit for bit, byte for byte."""
+    import numpy as np
+
+    from model.session import load_session
+
+    reference = load_session(out / "start.bplab").to_trainer()  # no budget
+    steps = np.load(out / "back_steps.npy")
+    prefix = int(steps[-1])
+    reference.run(prefix)
+    back = np.load(out / "back.npy")
+    same = all(
+        np.array_equal(
+            shown, np.concatenate([reference.history.row(s), reference.history.full_row(s)])
+        )
+        for s, shown in zip(steps.tolist(), back, strict=True)
+    )
+    reference.history.export(out / "reference.csv")
+    exported: object = "not written"
+    if (out / "budget.csv").exists():
+        exported = (out / "budget.csv").read_bytes() == (out / "reference.csv").read_bytes()
+    return (
+        f"against no budget, steps 0..{prefix}: Back to {steps.tolist()} equal: {same}; "
+        f"export equal: {exported}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--steps", type=int, default=10_000_000)
     parser.add_argument("--budget", default="512M")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--max-seconds", type=float, default=900.0,
+        help="c. stops here if the steps are not all done (it prints the rate and the time "
+        "10M steps would take)",
+    )  # fmt: skip
+    parser.add_argument("--only", default="abc", help="which figures: a, b, c or several")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from model.budget import parse_size
@@ -155,45 +243,44 @@ def main() -> None:
     window_base = base_peak_kb("window") * 1024
     print(f"budget {args.budget}; base address space: headless {headless_base / 2**20:,.0f} MB,")
     print(f"  window {window_base / 2**20:,.0f} MB; limit = base + budget × 1.25")
-    with tempfile.TemporaryDirectory() as folder:
-        session = big_session(Path(folder))
-        print("a. --headless [999, 999, 1], --steps 200")
-        rss = []
-        for _ in range(args.rounds):
-            done = limited(
-                headless_base + int(budget * 1.25),
-                [sys.executable, str(ROOT / "main.py"), "--headless", str(session),
-                 "--steps", "200", "--memory-budget", args.budget],
-                timeout=1800,
-            )  # fmt: skip
-            traceback = "Traceback" in done.stderr
-            print(f"  exit {done.returncode}, traceback: {traceback}, {done.stdout.strip()[:80]}")
-            if done.stderr.strip():
-                print("  stderr:", done.stderr.strip().splitlines()[-1][:200])
+    if "a" in args.only:
+        headless_case(args.budget, budget, args.rounds, headless_base)
     for net, steps, seconds in (
         ("lecture", 0, args.seconds),
         ("medium", 0, args.seconds),
-        ("medium", args.steps, 1e9),
+        ("medium", args.steps, args.max_seconds),
     ):
-        label = f"{steps:,} steps" if steps else f"{seconds:.0f} s"
+        if ("c" if steps else "b") not in args.only:
+            continue
+        label = f"{steps:,} steps (at most {seconds:.0f} s)" if steps else f"{seconds:.0f} s"
         print(f"b/c. window, {net} network, {label}")
         rss = []
         for _ in range(args.rounds):
+            out = tempfile.mkdtemp()
             done = limited(
                 window_base + int(budget * 1.25),
                 [sys.executable, "-c", WINDOW_DRIVER, str(ROOT), args.budget, net,
-                 str(seconds), str(steps)],
-                timeout=max(600.0, seconds * 3) if not steps else 24 * 3600,
+                 str(seconds), str(steps), out],
+                timeout=max(600.0, seconds * 3),
             )  # fmt: skip
+            if steps and Path(out, "back.npy").exists():
+                print("  " + same_as_no_budget(Path(out)))
+            shutil.rmtree(out, ignore_errors=True)
             traceback = "Traceback" in done.stderr
-            lines = {line.split()[0]: line for line in done.stdout.splitlines() if line}
+            lines: dict[str, list[str]] = {}
+            for line in done.stdout.splitlines():
+                if line.strip():
+                    lines.setdefault(line.split()[0], []).append(line)
             print(f"  exit {done.returncode}, traceback: {traceback}")
-            for key in ("steps", "held", "stored", "back"):
-                if key in lines:
-                    print("  " + lines[key])
+            for key in ("steps", "held", "stored", "rate", "back", "prefix", "export"):
+                for line in lines.get(key, []):
+                    print("  " + line)
             match = re.search(r"maxrss_kb (\d+)", done.stdout)
             if match:
                 rss.append(int(match.group(1)) / 1024)
+            worker = re.search(r"worker_hwm_kb (\d+)", done.stdout)
+            if worker:
+                print(f"  the worker process's peak RSS: {int(worker.group(1)) / 1024:,.0f} MB")
             if traceback:
                 print(textwrap.indent(done.stderr[-1500:], "    "))
         report("peak RSS", rss, "MB")
