@@ -6,7 +6,8 @@ For each case (the built-in circle and spiral datasets with a few hidden layers,
 one-sample 2-16-16-1, a 10-100-100-10 on random data) it times, interleaved, each run
 training from the same start:
 
-  * app: `Trainer.run(n)` — the engine the app picks, the history included;
+  * app: `Trainer.run(n)` — the engine the app picks, the history included (within the
+    default memory budget, as a session has);
   * lean: a plain numpy loop written for speed that records the same rows (parameters
     and the dataset error of each new state): one forward pass per step in batch mode
     (and online on one sample, where it is the same step), whose y − d gives the new
@@ -41,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
+from model.budget import session_budget  # noqa: E402
 from model.datasets import make_dataset  # noqa: E402
 from model.network import Network, initial_weights  # noqa: E402
 from model.state import Trainer  # noqa: E402
@@ -87,8 +89,12 @@ def cases() -> list[Case]:
 
 # -- the loops ----------------------------------------------------------------------------------
 def app(case: Case) -> Loop:
+    # Within the memory budget a session has (the default: a quarter of the memory), as
+    # the window and --headless train: the run reserves its rows up front within it.
+    budget = session_budget()
+
     def run(n: int) -> np.ndarray:
-        trainer = Trainer(case.network(), case.data, case.config())
+        trainer = Trainer(case.network(), case.data, case.config(), budget=budget)
         trainer.run(n)
         return trainer.history.rows_view(n + 1)[1:]
 

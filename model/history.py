@@ -578,10 +578,11 @@ class History:
             prefix = History(self.parameter_names, capacity, self.extra_columns)
             prefix.extend(self._data[:n_rows])
         else:
-            prefix = History(self.parameter_names, 1, self.extra_columns)
             stored = self.steps
             k = int(np.searchsorted(stored, n_rows))
-            prefix._put(stored[:k].copy(), self._data[:k].copy())
+            # Room for those rows and the last state's: one copy of each row, no more.
+            prefix = History(self.parameter_names, k + 1, self.extra_columns)
+            prefix._put(stored[:k], self._data[:k])
             prefix._n = n_rows
             if n_rows and prefix.steps[prefix._k - 1] != n_rows - 1:
                 prefix._put(np.array([n_rows - 1]), self.full_row(n_rows - 1)[None, :])

@@ -348,10 +348,13 @@ class Trainer:
         if self._position < self.last_step:
             self.truncate(self._position)
         # Up to a bound: run(10**9) until a divergence must not claim memory for 10**9,
-        # nor a run that stops early keep more than RESERVE_BYTES it did not use.
+        # nor a run that stops early keep more than it did not use: within a budget, its
+        # history's share (the rows then arrive in place, with no growth on the way: a
+        # new array's pages come as they are written); without one, RESERVE_BYTES.
         width = self._network.n_parameters + 1
         stored = self._history.stored_count
-        self._history.reserve(stored + min(n, RESERVE_BYTES // (8 * width)))
+        bound = RESERVE_BYTES if self.budget is None else self.budget.history_bytes
+        self._history.reserve(stored + min(n, bound // (8 * width)))
         done = 0
         while done < n:
             self._log_config(self._position)  # the callback may have changed the settings
