@@ -1,16 +1,24 @@
 """Run-loop and plot figures of the real window, offscreen, as ratios measured in this run.
 
-    QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui.py [--quick]
+    QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui.py [--quick] [--rounds 5]
+        [--seconds 3]
 
-Prints: Run throughput with live plots vs the headless engine (target ≥ 0.7 at ≥ 30
-redraws/s), event-loop latency p50/p99 while running (target p99 ≤ 50 ms), and the plot
-redraw time at 1e3, 1e6 and 1e7 history rows (target: 1e7 ≤ 30× the 1e3 figure).
+Prints: Run throughput with live plots vs the headless engine, in alternating rounds
+(target ≥ 0.9 at ≥ 30 redraws/s: issue 11), event-loop latency p50/p99 while running
+(target p99 ≤ 20 ms), and the plot redraw time at 1e3, 1e6 and 1e7 history rows (target:
+1e7 ≤ 30× the 1e3 figure); the machine (cores, CPU) and its load average.
+
+While Run is on, the window's event loop runs as in the app (`QEventLoop.exec`: asleep
+when idle), and lateness is sampled by a 20 ms timer: a benchmark that polled
+`processEvents` in a loop kept a core busy, the core the Run worker needs on a 2-core
+machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import statistics
 import sys
 import time
@@ -67,10 +75,11 @@ def gui_run(app: QtWidgets.QApplication, seconds: float) -> tuple[float, float, 
     probe.timeout.connect(on_probe)
     probe.start(int(interval * 1000))
     start_step = window.lab.position
+    loop = QtCore.QEventLoop()
+    QtCore.QTimer.singleShot(int(seconds * 1000), loop.quit)
     start = time.perf_counter()
     window.transport.run_button.click()
-    while time.perf_counter() - start < seconds:
-        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    loop.exec()
     window.runner.stop()
     elapsed = time.perf_counter() - start
     probe.stop()
@@ -113,15 +122,24 @@ def plot_redraw_seconds(window: MainWindow, repeats: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short runs, 1e6 rows at most")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=3.0, help="of each measurement")
     args = parser.parse_args()
     app = make_application()
-    seconds = 1.5 if args.quick else 4.0
+    seconds = 1.0 if args.quick else args.seconds
     # Alternate the two measurements: this machine is shared, and its speed drifts.
-    rounds = 3
+    rounds = max(1, args.rounds)
+    cpu = platform.processor() or "?"
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo") as info:
+            names = [line.split(":", 1)[1].strip() for line in info if "model name" in line]
+        cpu = names[0] if names else cpu
+    load = os.getloadavg() if hasattr(os, "getloadavg") else ()
+    print(f"{os.cpu_count()} cores, {cpu}; load average {', '.join(f'{x:.2f}' for x in load)}")
     headless_rates, gui_rates, redraw_rates, lateness = [], [], [], []
     for _ in range(rounds):
-        headless_rates.append(headless_steps_per_second(seconds / rounds))
-        steps, redraws, late = gui_run(app, seconds / rounds)
+        headless_rates.append(headless_steps_per_second(seconds))
+        steps, redraws, late = gui_run(app, seconds)
         gui_rates.append(steps)
         redraw_rates.append(redraws)
         lateness.extend(late)
@@ -135,10 +153,11 @@ def main() -> int:
     print(f"{'headless engine, lecture net (steps/s)':<46}{headless:>14,.0f}")
     print(f"{'Run with live plots (steps/s)':<46}{gui_steps:>14,.0f}")
     spread = f"  (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
-    print(f"{'Run throughput / headless (median round)':<46}{ratios[1]:>14.2f}  >= 0.7{spread}")
+    ratio = statistics.median(ratios)
+    print(f"{'Run throughput / headless (median round)':<46}{ratio:>14.2f}  >= 0.9{spread}")
     print(f"{'redraws per second while running':<46}{redraws:>14.1f}  >= 30")
     print(f"{'event-loop latency p50 (ms)':<46}{p50:>14.1f}")
-    print(f"{'event-loop latency p99 (ms)':<46}{p99:>14.1f}  <= 50")
+    print(f"{'event-loop latency p99 (ms)':<46}{p99:>14.1f}  <= 20")
     sizes = [1_000, 1_000_000] if args.quick else [1_000, 1_000_000, 10_000_000]
     base = None
     for rows in sizes:
