@@ -18,7 +18,14 @@ from PySide6 import QtCore, QtWidgets
 from gui import signals
 from gui.document import Document
 from model.files import sweep_folder
-from model.recovery import AutosaveFile, Recovered, left_behind, read_autosave, set_aside
+from model.recovery import (
+    AutosaveFile,
+    AutosaveTooLargeError,
+    Recovered,
+    left_behind,
+    read_autosave,
+    set_aside,
+)
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -88,9 +95,13 @@ class Autosave(QtCore.QObject):
             self._timer.start(CATCH_UP_MS)  # try again once it has finished
             return
         document = self.document
-        job = self.file.prepare(
-            self.lab.trainer, self.lab.title, document.path, document.has_unsaved_changes
-        )
+        try:
+            job = self.file.prepare(
+                self.lab.trainer, self.lab.title, document.path, document.has_unsaved_changes
+            )
+        except AutosaveTooLargeError as error:  # the last good autosave stays
+            self._report(str(error))
+            return
         if self._pool is None:
             # Imported here, at the first save (seconds after the window opened): ~2 ms
             # of imports that the window's first paint does not need.
@@ -126,14 +137,19 @@ class Autosave(QtCore.QObject):
             self._last_failure = ""
             return True
         self.file.forget()  # the next save rewrites everything
-        text = (
+        if isinstance(error, AutosaveTooLargeError):
+            self._report(str(error))
+            return True
+        self._report(
             f"Autosave failed ({getattr(error, 'strerror', None) or error}): "
             f"{self.folder}. Save your work with File → Save."
         )
+        return True
+
+    def _report(self, text: str) -> None:
         if text != self._last_failure:  # once, not every few seconds
             self._last_failure = text
             self.failed.emit(text)
-        return True
 
     def flush(self) -> None:
         """Save everything now and wait until it is on disk (the program is about to end

@@ -13,11 +13,13 @@ import pytest
 from model.budget import MemoryBudget
 from model.history import History
 from model.optimizers import Optimizer
+from model.recovery import AutosaveFile, AutosaveTooLargeError, read_autosave
 from model.session import SessionError, load_session, save_session, session_to_dict
 from model.state import Trainer
 from model.training import TrainingConfig
 from model.undo import Change, Operation, fit_undo, undo_bytes
 from tests.test_budget import XOR, XOR_TEST, tiny, xor_network
+from tests.test_recovery import dead_pid
 
 
 def pair(optimizer: Optimizer, rows: int = 24, data=XOR_TEST) -> tuple[Trainer, Trainer]:  # type: ignore[no-untyped-def]
@@ -145,3 +147,101 @@ def test_six_rounds_of_run_and_reset_keep_the_undo_stack_within_its_share() -> N
         mine.redo()
         theirs.redo()
     assert_every_state(small.history, plain.history)
+
+
+# -- the autosave's share on disk -----------------------------------------------------------
+def autosave_all(file: AutosaveFile, trainer: Trainer) -> None:
+    """Autosave until the file has caught up with the trainer (as the window does)."""
+    while True:
+        file.prepare(trainer, "My homework", None, unsaved=True).run()
+        if not file.behind(trainer):
+            return
+
+
+def on_disk(file: AutosaveFile) -> int:
+    """Bytes of the autosave's history: its rows file and the optimizer's checkpoints."""
+    obj = json.loads(file.json_path.read_text(encoding="utf-8"))
+    checkpoints = obj.get("optimizer_checkpoints")
+    extra = 0 if checkpoints is None else len(json.dumps(checkpoints))
+    return file.rows_path.stat().st_size + extra
+
+
+@pytest.mark.parametrize(
+    "optimizer", [Optimizer("sgd"), Optimizer("adam", beta1=0.8, beta2=0.99, epsilon=1e-7)]
+)
+def test_a_run_at_a_small_budget_autosaves_within_its_share_and_restores_every_step(
+    tmp_path: Path, optimizer: Optimizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("model.recovery.SAVE_BYTES", 40 * 8 * 12)  # a few saves to catch up
+    plain, small = pair(optimizer, rows=96)
+    assert small.budget is not None
+    share = small.budget.autosave_bytes
+    file = AutosaveFile(tmp_path, f"{dead_pid()}-1")
+    for trainer in (plain, small):  # mixed_run, autosaved along the way
+        trainer.run(300)
+        if trainer is small:
+            autosave_all(file, small)
+        trainer.set_config(learning_rate=0.1)
+        trainer.run(200)
+        if trainer is small:
+            autosave_all(file, small)
+        theta = trainer.network.get_flat()
+        theta[0] += 0.25
+        trainer.set_parameters(theta)
+        trainer.run(1_500)
+    autosave_all(file, small)
+    assert not small.history.dense
+    assert on_disk(file) <= share < 2001 * 8 * small.history.width
+    meta = json.loads(file.json_path.read_text(encoding="utf-8"))["autosave"]
+    assert meta["states"] == 2001 and meta["rows"] < small.history.stored_count
+    recovered = read_autosave(file.json_path)
+    assert recovered is not None
+    restored = recovered.session.to_trainer()
+    assert_every_state(restored.history, plain.history)
+    assert restored.network.get_flat().tobytes() == plain.network.get_flat().tobytes()
+    plain.run(50)
+    restored.run(50)  # it trains on as the run it came from
+    assert_every_state(restored.history, plain.history)
+    # On the timeline, at a state the history does not keep: saved up to it, exactly.
+    step = next(s for s in range(1_900, 2_000) if not small.history.stored(s))
+    small.seek(step)
+    autosave_all(file, small)
+    recovered = read_autosave(file.json_path)
+    assert recovered is not None
+    assert_every_state(recovered.session.to_trainer().history, plain.history.copy_prefix(step + 1))
+
+
+def test_a_dense_autosave_keeps_its_format_and_the_previous_format_restores(
+    tmp_path: Path,
+) -> None:
+    plain, _small = pair(Optimizer("adam"))
+    plain.run(120)
+    file = AutosaveFile(tmp_path, f"{dead_pid()}-1")
+    autosave_all(file, plain)
+    obj = json.loads(file.json_path.read_text(encoding="utf-8"))
+    assert not {"states", "stride", "pinned", "pinned_below", "last_row"} & set(obj["autosave"])
+    assert "optimizer_checkpoints" not in obj
+    assert file.rows_path.stat().st_size == 121 * 8 * plain.history.width
+    recovered = read_autosave(file.json_path)
+    assert recovered is not None
+    assert_every_state(recovered.session.to_trainer().history, plain.history)
+
+
+def test_kept_rows_beyond_the_share_keep_the_last_good_autosave(tmp_path: Path) -> None:
+    plain, small = pair(Optimizer("sgd"), rows=96)
+    plain.run(100)
+    small.run(100)
+    file = AutosaveFile(tmp_path, f"{dead_pid()}-1")
+    autosave_all(file, small)
+    before = file.json_path.read_bytes()
+    for _ in range(40):  # edits: rows replay cannot make, beyond the autosave's share
+        theta = small.network.get_flat()
+        theta[0] += 0.01
+        small.set_parameters(theta)
+        small.run(2)
+    with pytest.raises(AutosaveTooLargeError, match="the last autosave is kept"):
+        file.prepare(small, "My homework", None, unsaved=True)
+    assert file.json_path.read_bytes() == before
+    recovered = read_autosave(file.json_path)
+    assert recovered is not None
+    assert_every_state(recovered.session.to_trainer().history, plain.history)

@@ -179,3 +179,28 @@ def test_a_damaged_autosave_beside_a_valid_one_does_not_hide_it(
     dialogs.answer = Yes
     assert offer_recovery(window.document, tmp_path)
     assert window.lab.position == 2 and window.has_unsaved_changes
+
+
+def test_a_long_run_at_a_small_budget_is_autosaved_within_its_share(
+    qtbot, window, fast_autosave
+) -> None:
+    from gui.memory import apply_budget
+    from model.budget import MemoryBudget
+    from model.session import lecture_session
+
+    budget = MemoryBudget(64 << 10)  # the history keeps ~1,100 of the lecture's rows
+    apply_budget(window.lab, budget)
+    window.lab.trainer.run(20_000)
+    fast_autosave.wait()
+    while True:  # (as the window's saves, marked unsaved: the run bypassed the commands)
+        fast_autosave.file.prepare(window.lab.trainer, "t", None, unsaved=True).run()
+        if not fast_autosave.file.behind(window.lab.trainer):
+            break
+    assert not window.lab.trainer.history.dense
+    assert fast_autosave.file.rows_path.stat().st_size <= budget.autosave_bytes
+    recovered = read_autosave(fast_autosave.file.json_path)
+    assert recovered is not None
+    plain = lecture_session().to_trainer()
+    plain.run(20_000)
+    restored = recovered.session.to_trainer()
+    assert restored.history.rows(0, 20_001).tobytes() == plain.history.table()[:, 1:].tobytes()
