@@ -173,7 +173,16 @@ class RunLoop(QtCore.QObject):
     def _tick(self) -> None:
         now = time.perf_counter()
         if self.speed == FASTEST and self._worker_ready():
-            self._adopt_worker_states()
+            try:
+                self._adopt_worker_states()
+            except MemoryError:  # reading the worker's rows: nothing was adopted
+                self.stop()
+                self.lab.message.emit(
+                    f"Out of memory: training paused at step {self.lab.trainer.position}, "
+                    "with every state so far kept. Lower the memory budget (Edit → Memory "
+                    "budget…), save the session, or Reset, to free memory."
+                )
+                return
             if self._timer.interval() == 0:
                 self._timer.setInterval(self._interval_ms())
         elif self.speed == FASTEST:

@@ -34,3 +34,25 @@ def test_out_of_memory_pauses_the_run_and_keeps_the_states(qtbot, window, monkey
     while stack.canRedo():
         stack.redo()
     np.testing.assert_array_equal(trainer.history.table(), kept)
+
+
+def test_out_of_memory_reading_the_workers_rows_pauses_the_run(qtbot, window, monkeypatch) -> None:
+    from model.background import BackgroundTrainer
+
+    qtbot.waitUntil(lambda: window.runner.worker_ready, timeout=20000)
+    collect_many = BackgroundTrainer.collect_many
+    calls = [0]
+
+    def scarce(self: BackgroundTrainer, job: int | None) -> list:  # type: ignore[type-arg]
+        calls[0] += 1
+        if calls[0] > 3:
+            raise MemoryError
+        return collect_many(self, job)
+
+    monkeypatch.setattr(BackgroundTrainer, "collect_many", scarce)
+    messages: list[str] = []
+    window.lab.message.connect(messages.append)
+    click(qtbot, window, "runButton")
+    qtbot.waitUntil(lambda: not window.runner.running, timeout=20000)
+    assert any(m.startswith("Out of memory: training paused") for m in messages)
+    assert not window.runner.in_background
