@@ -51,7 +51,12 @@ from model.session import (
 from model.session.fields import expect_vector
 from model.session.reading import _read_checkpoints, check_replay
 from model.session.sections import read_history, read_optimizer_state
-from model.session.writing import checkpoints_entry, optimizer_state_entry, state_lists
+from model.session.writing import (
+    checkpoints_entry,
+    optimizer_state_entry,
+    sorted_contains,
+    state_lists,
+)
 from model.state import Trainer
 
 PREFIX = "autosave-"
@@ -237,8 +242,8 @@ class AutosaveFile:
         assert self._steps_on_disk is not None
         first = self._rows_on_disk
         written = new[: max(1, SAVE_BYTES // row_bytes)]
-        steps = np.concatenate([base, written])
-        end = int(steps[-1]) if len(written) < len(new) else position
+        last_kept = int(written[-1]) if len(written) else int(base[-1])
+        end = last_kept if len(written) < len(new) else position
         rows = np.column_stack(
             [written.astype(np.float64), history.stored_rows[history.stored_index(written)]]
         )
@@ -246,11 +251,14 @@ class AutosaveFile:
         self._steps_on_disk = np.concatenate([self._steps_on_disk[:first], written])
         self._rows_on_disk = len(self._steps_on_disk)
         session = self._session(trainer, title, end)
-        entry = checkpoints_entry(trainer, steps[steps < end])
+        entry = None
+        if trainer.optimizer_checkpoints:  # (plain descent has none: skip the search)
+            steps = np.concatenate([base, written])
+            entry = checkpoints_entry(trainer, steps[: int(np.searchsorted(steps, end))])
         if entry is not None:
             session["optimizer_checkpoints"] = state_lists(entry)
         meta: dict[str, object] = {
-            "rows": len(steps),
+            "rows": len(base) + len(written),
             "rows_file": self.rows_path.name,
             "source": source,
             "unsaved": unsaved,
@@ -261,7 +269,7 @@ class AutosaveFile:
             "pinned": sorted(int(s) for s in history.pinned if s <= end),
             "pinned_below": min(int(history.pinned_below), end + 1),
         }
-        if steps[-1] != end:  # the current state is not kept: its row goes here
+        if last_kept != end:  # the current state is not kept: its row goes here
             meta["last_row"] = [end, *history.full_row(end).tolist()]
         session[KEY] = meta
         return AutosaveJob(
@@ -290,9 +298,16 @@ class AutosaveFile:
             (len(s.slots) for s in trainer.optimizer_checkpoints.values()), default=0
         )
 
-        def needed_bytes(steps: np.ndarray) -> int:
-            kept = np.isin(checkpoints, steps[:-1]).sum() if len(checkpoints) else 0
-            return len(steps) * row_bytes + int(kept) * per_checkpoint
+        def needed_bytes(*parts: np.ndarray) -> int:
+            """Bytes of rows at these steps (increasing parts, one after the other) and of
+            the checkpoints among them but the last: searches, not a pass over them all."""
+            n = sum(len(part) for part in parts)
+            last = next((int(part[-1]) for part in reversed(parts) if len(part)), None)
+            kept = sum(
+                any(sorted_contains(part, int(c)) for part in parts) and int(c) != last
+                for c in checkpoints
+            )
+            return n * row_bytes + int(kept) * per_checkpoint
 
         if (
             history is self._history
@@ -302,9 +317,10 @@ class AutosaveFile:
         ):
             disk = self._steps_on_disk[: self._rows_on_disk]
             base = disk[: int(np.searchsorted(disk, position, side="right"))]
-            new = candidates[candidates > disk[-1]] if len(base) == len(disk) else candidates[:0]
+            after = int(np.searchsorted(candidates, disk[-1], side="right"))
+            new = candidates[after:] if len(base) == len(disk) else candidates[:0]
             new = new[_pick(history, new, self._stride)]
-            if share is None or needed_bytes(np.concatenate([base, new])) <= share:
+            if share is None or needed_bytes(base, new) <= share:
                 return base, new, self._stride, True
         # A new rows file, at a stride that leaves room to append.
         stride = max(1, history.stride)
@@ -353,10 +369,12 @@ class AutosaveFile:
         self.forget()
 
 
-def _pick(history: History, steps: np.ndarray, stride: int) -> np.ndarray:
+def _pick(history: History, steps: np.ndarray, stride: int) -> np.ndarray | slice:
     """Which of `steps` (stored, increasing) a thinned autosave keeps: every `stride`-th
     state, those replay cannot make (step 0, edits, changes of settings, a reopened
     session's) and the last."""
+    if stride == 1:  # every stored state: a view, not a pass over millions of steps
+        return slice(None)
     mask = (steps % stride == 0) | (steps < max(1, history.pinned_below))
     if history.pinned:
         mask |= np.isin(steps, np.fromiter(history.pinned, dtype=np.int64))

@@ -158,9 +158,8 @@ def checkpoints_entry(trainer: Trainer, steps: NDArray[np.int64]) -> dict[str, o
     found: list[int] = []
     ts: list[int] = []
     slots: dict[str, list[Array]] = {}
-    stored = set(steps.tolist())
     for step, state in sorted(trainer.optimizer_checkpoints.items()):
-        if not 0 < step < trainer.position or step not in stored:
+        if not 0 < step < trainer.position or not sorted_contains(steps, step):
             continue
         if not trainer.config_for_step(step).optimizer.stateful:
             continue
@@ -171,6 +170,13 @@ def checkpoints_entry(trainer: Trainer, steps: NDArray[np.int64]) -> dict[str, o
     if not found:
         return None
     return {"steps": found, "t": ts, **{k: np.vstack(v) for k, v in slots.items()}}
+
+
+def sorted_contains(steps: NDArray[np.int64], step: int) -> bool:
+    """Whether `step` is one of `steps` (increasing): a search, not a set of millions
+    (the autosave asks this in the window's thread while a Run goes on)."""
+    at = int(np.searchsorted(steps, step))
+    return at < len(steps) and int(steps[at]) == step
 
 
 def optimizer_state_entry(trainer: Trainer, step: int) -> dict[str, object] | None:
