@@ -160,4 +160,3 @@ def session_budget() -> MemoryBudget:
     """The budget a session without a window works within: the command line's, or the
     default."""
     return _chosen if _chosen is not None else MemoryBudget.default()
-
