@@ -27,6 +27,7 @@ from model.files import remove_temporaries
 from model.headless_outputs import outputs_problem, print_summary, write_outputs
 from model.network import check_differentiable
 from model.session import SessionError, lecture_session, load_session
+from model.session.fitting import trainer_within
 from model.state import Trainer
 from model.training import DivergenceError
 
@@ -374,8 +375,10 @@ def _train_and_export(  # noqa: PLR0911  (one per outcome)
         budget.check_network(session.network.n_parameters, session.network.n_parameters + 2)
     except BudgetError as error:
         return _fail(f"{path or 'lecture example'}: {error}", EXIT_INVALID)
-    trainer = session.to_trainer()
-    trainer.set_budget(budget)
+    try:  # a history larger than the budget: thinned to it, or refused
+        trainer = trainer_within(session, budget)
+    except SessionError as error:
+        return _fail(f"{path}: {error}", EXIT_INVALID)
     start = trainer.position
     error_before = trainer.history.error_at(start)
     diverged: DivergenceError | None = None

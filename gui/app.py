@@ -8,10 +8,12 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.autosave import offer_recovery
 from gui.main_window import MainWindow
+from gui.memory import saved_budget
 from gui.settings import APPLICATION, ORGANIZATION
 from gui.signals import close_on_signals
 from model import allocator
 from model.session import SessionError, load_session
+from model.session.fitting import trainer_within
 from resources import ICON_NAME, ICON_SIZES, icon_png
 
 # Windows groups taskbar buttons by this ID and then shows the window's icon, not Python's.
@@ -68,7 +70,14 @@ def run_gui(path: str | None = None) -> int:
             print(f"error: {path}: {error}", file=sys.stderr)
             return 2
     app = make_application(version_now=False)
-    window = MainWindow(session, path)
+    trainer = None
+    if session is not None:  # within the memory budget (the settings are readable now)
+        try:
+            trainer = trainer_within(session, saved_budget())
+        except SessionError as error:
+            print(f"error: {path}: {error}", file=sys.stderr)
+            return 2
+    window = MainWindow(session, path, trainer)
     window.setWindowIcon(app.windowIcon())
     window.firstPainted.connect(lambda: set_version(app))
     window.show()

@@ -22,6 +22,7 @@ from gui import file_dialogs
 from gui.file_jobs import run_with_progress
 from gui.lab import Lab
 from gui.settings import app_settings, read_strings
+from model.budget import MemoryBudget
 from model.files import NotARegularFileError, Progress, SameFileError, WriteCancelledError
 from model.history import export_table
 from model.session import (
@@ -35,6 +36,8 @@ from model.session import (
     load_session,
     write_session,
 )
+from model.session.fitting import trainer_within
+from model.state import Trainer
 
 MAX_RECENT = 8
 RECENT_KEY = "recentFiles"
@@ -140,12 +143,14 @@ class Document(QtCore.QObject):
 
     def open_path(self, path: str) -> bool:
         """Open a session file (read in the worker thread: a large .bplab takes a moment);
-        on a bad file, say why and keep the current session."""
+        on a bad file, say why and keep the current session. A history larger than the
+        memory budget opens thinned to it, or is refused (model/session/fitting.py)."""
+        budget = self.lab.trainer.budget
         try:
             session, cancelled = run_with_progress(
                 self.dialog_parent,
                 f"Opening {Path(path).name}…",
-                lambda progress: (load_session(path), progress.cancelled),
+                lambda progress: (opened(path, budget), progress.cancelled),
             )
         except (SessionError, OSError) as error:
             self._warn("Cannot open session", f"{Path(path).name}: {error}")
@@ -154,13 +159,16 @@ class Document(QtCore.QObject):
             self.report("Open cancelled: still showing the session as it was.")
             return False
         self._stop_run()
-        self.load(session, path)
+        self.load(session[0], path, session[1])
         self._add_recent(path)
         return True
 
-    def load(self, session: Session, path: str | None = None) -> None:
-        """Show `session` (without asking about unsaved changes: callers do that)."""
-        self.lab.load(session)
+    def load(
+        self, session: Session, path: str | None = None, trainer: Trainer | None = None
+    ) -> None:
+        """Show `session` (without asking about unsaved changes: callers do that);
+        `trainer`: its Trainer, made already (within the memory budget)."""
+        self.lab.load(session, trainer)
         self._set_path(path)
         self.mark_saved()
 
@@ -292,6 +300,12 @@ class Document(QtCore.QObject):
     def _warn(self, title: str, text: str) -> None:
         self.report(text)
         file_dialogs.warn(self.dialog_parent, title, text)
+
+
+def opened(path: str, budget: MemoryBudget | None) -> tuple[Session, Trainer]:
+    """The session in `path` and its Trainer within `budget` (SessionError, OSError)."""
+    session = load_session(path)
+    return session, trainer_within(session, budget)
 
 
 def _file_problem(path: str, error: Exception) -> str:

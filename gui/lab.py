@@ -52,13 +52,19 @@ class Lab(QtCore.QObject):
     diverged = QtCore.Signal(str)
     halted = QtCore.Signal(str)
 
-    def __init__(self, session: Session, parent: QtCore.QObject | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        parent: QtCore.QObject | None = None,
+        trainer: Trainer | None = None,
+    ) -> None:
         super().__init__(parent)
         self.undo_stack = QtGui.QUndoStack(self)
         self.title = session.title
         # Set by the run loop: views may then redraw less often than every frame.
         self.running = False
-        self.trainer: Trainer = session.to_trainer()
+        # `trainer`: the session's, made already (within the memory budget, on opening).
+        self.trainer: Trainer = session.to_trainer() if trainer is None else trainer
         # The quiz (gui/quiz_panel.py): its settings, saved with the session, and the
         # question it asks before a Step (False: the Step waits for the answers).
         self.quiz = session.quiz or QuizSettings()
@@ -68,9 +74,10 @@ class Lab(QtCore.QObject):
         self.compared.load(session.comparison)
 
     # -- whole sessions -------------------------------------------------------------------
-    def load(self, session: Session) -> None:
-        """Replace the document (New from example, Open); the undo stack starts afresh."""
-        self.trainer = session.to_trainer()
+    def load(self, session: Session, trainer: Trainer | None = None) -> None:
+        """Replace the document (New from example, Open); the undo stack starts afresh.
+        `trainer`: the session's, made already (within the memory budget, on opening)."""
+        self.trainer = session.to_trainer() if trainer is None else trainer
         self.title = session.title
         self.quiz = session.quiz or QuizSettings()
         self.undo_stack.clear()

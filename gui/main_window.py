@@ -32,6 +32,7 @@ from model.session import Session, lecture_session
 
 if TYPE_CHECKING:
     from gui.setup_dialog import SetupDialog
+    from model.state import Trainer
 
 FIRST_HINT = "Press Step (→) to train one step and see every number."
 LAB_MESSAGE_MS = 20000  # a refusal stays until the next successful edit, or this long
@@ -48,12 +49,17 @@ class MainWindow(QtWidgets.QMainWindow):
 
     firstPainted = QtCore.Signal()
 
-    def __init__(self, session: Session | None = None, path: str | None = None) -> None:
+    def __init__(
+        self,
+        session: Session | None = None,
+        path: str | None = None,
+        trainer: Trainer | None = None,
+    ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self._painted = False
         self.setStatusBar(StatusBar(self))
-        self.lab = Lab(session if session is not None else lecture_session(), self)
+        self.lab = Lab(session if session is not None else lecture_session(), self, trainer)
         self._undo_index = 0
         self.runner = RunLoop(self.lab, self)
         self.setup_dialog: SetupDialog | None = None
