@@ -248,16 +248,19 @@ class History:
         """States start … stop - 1, every one (replayed where not stored): a new array."""
         if not 0 <= start <= stop <= self._n:
             raise IndexError(f"states {start}..{stop - 1} are not all in the history")
+        if self.dense:  # (the autosave asks this in the window's thread during a Run)
+            dense: Array = self._data[start:stop].copy()
+            return dense
         out: Array = np.empty((stop - start, self._n_cols), dtype=np.float64)
         stored = self.steps
         step = start
         while step < stop:
             i = self._index(step)
             if i is not None:
-                # the run of stored rows from here
-                j = i
-                while j + 1 < self._k and stored[j + 1] == stored[j] + 1:
-                    j += 1
+                # the run of consecutive stored rows from here: one search, not a loop
+                span = stored[i : min(self._k, i + stop - step)]
+                breaks = np.flatnonzero(np.diff(span) != 1)
+                j = i + (int(breaks[0]) if breaks.size else len(span) - 1)
                 end = min(stop, int(stored[j]) + 1)
                 out[step - start : end - start] = self._data[i : i + end - step]
                 step = end
