@@ -204,13 +204,9 @@ def session_to_dict(
     if copy.rows is not None and copy.columns is not None:
         steps = range(len(copy.rows)) if copy.steps is None else copy.steps.tolist()
         rows = [[step, *values] for step, values in zip(steps, copy.rows.tolist(), strict=True)]
-        session["history"] = {"columns": copy.columns, **(copy.thinned or {}), "rows": rows}
-        if copy.training_log is not None:
-            session["training_log"] = copy.training_log
-        if copy.optimizer_state is not None:
-            session["optimizer_state"] = state_lists(copy.optimizer_state)
-        if copy.checkpoints is not None:
-            session["optimizer_checkpoints"] = state_lists(copy.checkpoints)
+        history = session["history"]
+        assert isinstance(history, dict)  # _head_of wrote it, its rows left to the writer
+        history["rows"] = rows
     return session
 
 
