@@ -573,9 +573,13 @@ class History:
             self._n - step - 1,
         )
 
-    def copy_prefix(self, n_rows: int) -> History:
+    def copy_prefix(self, n_rows: int, max_rows: int | None = None) -> History:
         """A new History holding copies of the first n_rows states (as they are stored;
-        the copy replays the others with this history's replayer)."""
+        the copy replays the others with this history's replayer). `max_rows`: a thinned
+        history's copy keeps at most about that many of its rows, those replay needs and
+        every stride-th for a larger stride (an export's copy, which a Run must not
+        change, then costs a fraction of the budget instead of the history's share)."""
+        stride = self.stride
         if self.dense:
             capacity = first_capacity(self._n_cols, n_rows)
             prefix = History(self.parameter_names, capacity, self.extra_columns)
@@ -583,19 +587,35 @@ class History:
         else:
             stored = self.steps
             k = int(np.searchsorted(stored, n_rows))
+            kept, stride = self._kept_for_copy(stored[:k], max_rows)
             # Room for those rows and the last state's: one copy of each row, no more.
-            prefix = History(self.parameter_names, k + 1, self.extra_columns)
-            prefix._put(stored[:k], self._data[:k])
+            prefix = History(self.parameter_names, len(kept) + 1, self.extra_columns)
+            per = self._move_block_rows()
+            for at in range(0, len(kept), per):
+                block = kept[at : at + per]
+                prefix._put(stored[block], self._data[block])
             prefix._n = n_rows
             if n_rows and prefix.steps[prefix._k - 1] != n_rows - 1:
                 prefix._put(np.array([n_rows - 1]), self.full_row(n_rows - 1)[None, :])
         prefix._pinned = {s for s in self._pinned if s < n_rows}
         prefix.pinned_below = min(self.pinned_below, n_rows)
-        prefix.stride = self.stride
+        prefix.stride = stride
         prefix.max_rows = self.max_rows
         prefix.replayer = self.replayer
         prefix.cache_rows = self.cache_rows
         return prefix
+
+    def _kept_for_copy(self, steps: Steps, max_rows: int | None) -> tuple[NDArray[np.intp], int]:
+        """Which of the stored `steps` a copy of at most `max_rows` rows keeps (all of
+        them when it fits), and the stride it has then."""
+        stride = self.stride
+        mask = np.ones(len(steps), dtype=bool)
+        if max_rows is not None and len(steps) > max_rows:
+            needed = self._needed(steps)
+            while int(mask.sum()) > max_rows and stride <= max(self._n, 1):
+                stride *= 2
+                mask = (steps % stride == 0) | needed
+        return np.flatnonzero(mask), stride
 
     @classmethod
     def from_stored(

@@ -46,6 +46,7 @@ from model.training import ENGINES, advance
 Array = NDArray[np.float64]
 RESERVE_BYTES = 32 << 20  # history a run reserves at most, before growing as usual
 CHECKPOINT_EVERY = 1024  # within a budget: the optimizer's state kept at least this often
+DETACHED_SHARE = 4  # an export's copy of a thinned history: at most 1/4 of its rows
 
 # The engine a Trainer made without naming one uses ("auto", "numpy" or "floats").
 DEFAULT_ENGINE = "auto"
@@ -520,12 +521,16 @@ class Trainer:
     def detached(self) -> Trainer:
         """A Trainer of its own over a copy of the stored rows, the settings log and the
         optimizer's checkpoints: it replays the states not stored without touching this
-        one (an export in another thread while the Run goes on)."""
+        one (an export in another thread while the Run goes on). Within a budget the copy
+        keeps at most a quarter of the rows the history may hold (DETACHED_SHARE), the
+        others replayed: the copy is not counted in the budget, so it must be small."""
+        history = self._history
+        max_rows = None if history.max_rows is None else max(4, history.max_rows // DETACHED_SHARE)
         clone = Trainer(
             self._network.copy(),
             self._data,
             self._config,
-            self._history.copy_prefix(len(self._history)),
+            history.copy_prefix(len(history), max_rows),
             self._engine,
             budget=self.budget,
         )

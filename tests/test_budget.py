@@ -191,6 +191,25 @@ def test_the_export_writes_every_state(tmp_path: Path) -> None:
     assert len(values) == 501
 
 
+@pytest.mark.parametrize("optimizer", [Optimizer(), Optimizer("adam")])
+def test_an_exports_copy_holds_a_quarter_of_the_rows_and_replays_every_state(
+    optimizer: Optimizer, tmp_path: Path
+) -> None:
+    plain, small = trainers(optimizer, "minibatch", 3, XOR_TEST, rows=64)
+    both(plain, small, "run", 300)
+    both(plain, small, "set_config", learning_rate=0.1)  # a settings boundary: pinned
+    both(plain, small, "run", 900)
+    history = small.history
+    copy = small.detached().history
+    assert history.max_rows is not None
+    assert copy.stored_count <= history.max_rows // 4 + 1 + len(small.optimizer_checkpoints)
+    assert copy.stored_count < history.stored_count
+    assert copy.stored(300)  # where the new settings start: replay starts again there
+    copy.export(tmp_path / "copy.csv")
+    plain.history.export(tmp_path / "plain.csv")
+    assert (tmp_path / "copy.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
+
+
 def test_the_history_memory_stays_within_its_share() -> None:
     network = xor_network([2, 8, 8, 1])
     config = TrainingConfig(rule="backprop", learning_rate=0.3, mode="batch")
