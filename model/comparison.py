@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from model.config import Dataset, DivergenceError, TrainingConfig, divergence_error
 from model.files import Progress
-from model.history import CSV_BLOCK_ROWS, History
+from model.history import History, block_rows
 from model.network import Network, initial_weights
 from model.numbers import format_number as fmt
 from model.optimizers import OptimizerState
@@ -282,8 +282,9 @@ def run_csv_chunks(
 
 
 def _blocks(row_format: str, first: int, rows: Array, progress: Progress | None) -> Iterator[str]:
-    for start in range(0, rows.shape[0], CSV_BLOCK_ROWS):
-        stop = min(start + CSV_BLOCK_ROWS, rows.shape[0])
+    per = block_rows(rows.shape[1])
+    for start in range(0, rows.shape[0], per):
+        stop = min(start + per, rows.shape[0])
         block = zip(range(first + start, first + stop), *rows[start:stop].T.tolist(), strict=True)
         yield "".join(map(row_format.__mod__, block))
         if progress is not None:

@@ -38,8 +38,15 @@ GROWTH = 1.1
 MIN_CAPACITY = 1024
 MIN_CAPACITY_BYTES = 8 << 20  # a first block is at most this large, whatever the width
 CSV_BLOCK_ROWS = 8192  # rows formatted per chunk: each holds the GIL, the window waits
-MOVE_BLOCK_BYTES = 4 << 20  # rows thinning copies at a time
+CSV_BLOCK_BYTES = 4 << 20  # ... and at most this many bytes of floats (wide rows)
 FRESH_RATIO = 4  # growing this many times over: a new array (see History._reserve)
+
+
+def block_rows(width: int) -> int:
+    """Rows an export formats (or a thinned history replays) at a time: CSV_BLOCK_ROWS,
+    fewer for wide rows. 8,192 rows of 10-100-100-10 were 800 MB of floats and 2 GB of
+    text at once: an export took the window's process to 4.7 GB."""
+    return max(1, min(CSV_BLOCK_ROWS, CSV_BLOCK_BYTES // (8 * max(width, 1))))
 
 
 def first_capacity(width: int, n_rows: int = 0) -> int:
@@ -474,8 +481,8 @@ class History:
 
     def _move_block_rows(self) -> int:
         """Rows thinning moves at a time: each block is copied once on its way, so at
-        most MOVE_BLOCK_BYTES (8,192 rows of 10-100-100-10 were 800 MB)."""
-        return max(1, min(CSV_BLOCK_ROWS, MOVE_BLOCK_BYTES // (8 * self._n_cols)))
+        most CSV_BLOCK_BYTES (8,192 rows of 10-100-100-10 were 800 MB)."""
+        return block_rows(self._n_cols)
 
     def _thin_stored(self, stride: int) -> None:
         self.stride = stride
@@ -649,9 +656,11 @@ class History:
         steps = np.arange(self._n, dtype=np.float64)
         return np.column_stack([steps, self.rows_view(self._n)])
 
-    def blocks(self, size: int = CSV_BLOCK_ROWS) -> Iterator[tuple[int, Array]]:
-        """(first step, rows) for every state, `size` at a time, replayed where not
-        stored: how an export writes a thinned history without holding it whole."""
+    def blocks(self, size: int | None = None) -> Iterator[tuple[int, Array]]:
+        """(first step, rows) for every state, `size` at a time (default: `block_rows`),
+        replayed where not stored: how an export writes a thinned history without
+        holding it whole."""
+        size = block_rows(self._n_cols) if size is None else size
         for start in range(0, self._n, size):
             stop = min(start + size, self._n)
             if self.dense:
@@ -739,8 +748,9 @@ def csv_chunks(
     # most of the cost. A Python expression per row (f-string, join of map(repr)) took
     # ~25% longer, and made the export slower than numpy.savetxt.
     row_format = "%d" + ",%r" * rows.shape[1] + "\n"
-    for start in range(0, rows.shape[0], CSV_BLOCK_ROWS):
-        stop = min(start + CSV_BLOCK_ROWS, rows.shape[0])
+    per = block_rows(rows.shape[1])
+    for start in range(0, rows.shape[0], per):
+        stop = min(start + per, rows.shape[0])
         columns_of_block = rows[start:stop].T.tolist()
         block = zip(range(first + start, first + stop), *columns_of_block, strict=True)
         yield "".join(map(row_format.__mod__, block))
@@ -762,8 +772,9 @@ def json_chunks(
         )
     yield '{"columns": ' + json.dumps(list(columns)) + ', "rows": ['
     row_format = "[%d" + ", %r" * rows.shape[1] + "]"
-    for start in range(0, rows.shape[0], CSV_BLOCK_ROWS):
-        stop = min(start + CSV_BLOCK_ROWS, rows.shape[0])
+    per = block_rows(rows.shape[1])
+    for start in range(0, rows.shape[0], per):
+        stop = min(start + per, rows.shape[0])
         block = zip(range(first + start, first + stop), *rows[start:stop].T.tolist(), strict=True)
         yield (", " if start else "") + ", ".join(map(row_format.__mod__, block))
         if progress is not None:

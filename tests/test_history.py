@@ -22,6 +22,8 @@ from model.files import NotARegularFileError, Progress, SameFileError, WriteCanc
 from model.history import (
     MIN_CAPACITY,
     History,
+    block_rows,
+    csv_chunks,
     export_table,
     json_chunks,
     read_csv,
@@ -478,3 +480,20 @@ def test_an_export_never_replaces_the_session_a_fifo_or_a_device(tmp_path: Path)
     with pytest.raises(NotARegularFileError):
         lecture_history().export(os.devnull)
     assert listing(tmp_path) == sorted(["s.json", *(["fifo.csv"] if hasattr(os, "mkfifo") else [])])
+
+
+def test_wide_rows_are_formatted_a_few_megabytes_at_a_time(tmp_path: Path) -> None:
+    """10-100-100-10 rows (12,211 values) once went 8,192 at a time: 2 GB of text."""
+    width = 12_211
+    rows = np.random.default_rng(0).normal(size=(100, width))
+    per = block_rows(width)
+    assert per == 42  # 4 MB of floats
+    names = [f"p{i}" for i in range(width - 1)]
+    chunks = list(csv_chunks([*names, "error"], rows))[1:]
+    assert len(chunks) == 3
+    history = History(names)
+    history.extend(rows)
+    history.export(tmp_path / "wide.csv")
+    _header, values = read_csv(tmp_path / "wide.csv")
+    assert values.shape == (100, width + 1)
+    np.testing.assert_array_equal(values[:, 1:], rows)

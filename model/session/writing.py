@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from model.comparison import ComparisonPlan
 from model.files import Progress, write_atomically, write_chunks
-from model.history import CSV_BLOCK_ROWS
+from model.history import block_rows
 from model.optimizers import Optimizer
 from model.quiz_settings import QuizSettings
 from model.session import limits
@@ -374,9 +374,9 @@ def _row_lines(
     """`    [step, values…],` per row, exactly as json.dumps writes each row (the steps
     0, 1, 2, … unless `steps` names them)."""
     row_format = "    [%d" + ", %r" * rows.shape[1] + "],\n"
-    block_rows = CSV_BLOCK_ROWS  # (each block holds the GIL: the window waits that long)
-    for start in range(0, len(rows), block_rows):
-        stop = min(start + block_rows, len(rows))
+    per = block_rows(rows.shape[1])  # (each block holds the GIL: the window waits that long)
+    for start in range(0, len(rows), per):
+        stop = min(start + per, len(rows))
         numbers = range(start, stop) if steps is None else steps[start:stop].tolist()
         block = zip(numbers, *rows[start:stop].T.tolist(), strict=True)
         text = "".join(map(row_format.__mod__, block))
