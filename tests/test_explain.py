@@ -656,3 +656,21 @@ def test_the_panels_redraw_case_renders_the_same_each_time() -> None:
     page = to_html(explain_step(trainer))
     assert "<h3>Step 5: state 4 → 5</h3>" in page
     assert to_html(explain_step(trainer)) == page
+
+
+def test_a_large_network_lists_the_parameters_that_changed_most() -> None:
+    weights, biases = initial_weights([2, 8, 8, 1], "uniform", 4, -1.0, 1.0)
+    network = Network([2, 8, 8, 1], ["tanh", "tanh", "sigmoid"], weights, biases)
+    data = Dataset([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]])
+    trainer = Trainer(network, data, TrainingConfig(rule="backprop", learning_rate=0.5))
+    trainer.step()
+    ex = explain_step(trainer)
+    text = to_text(ex)
+    table = text.split("New parameters")[1]
+    listed = [p for p in ex.parameters if re.search(rf"^\s*{re.escape(p.name)}\s", table, re.M)]
+    assert len(ex.parameters) == 105
+    assert len(listed) == 40
+    assert "The 40 of 105 parameters that changed most" in text
+    smallest_listed = min(abs(p.change) for p in listed)
+    assert all(abs(p.change) <= smallest_listed for p in ex.parameters if p not in listed)
+    assert [p.name for p in listed] == [p.name for p in ex.parameters if p in listed]

@@ -7,3 +7,4 @@ FULL_NEURONS = 8  # forward sums written out per layer; the rest go in a table
 FULL_TERMS = 8  # products shown in one sum (more: the first few, …, the last)
 FULL_SAMPLES = 8  # per-sample lines of a batch delta rule
 TABLE_ROWS = 20  # rows of the batch table of other samples
+TABLE_PARAMETERS = 40  # rows of the new-parameters table: those that changed most
