@@ -24,6 +24,39 @@ from model.undo import Change, Operation
 Announce = Callable[[], None]
 
 
+def push(stack: QtGui.QUndoStack, command: StateCommand) -> None:
+    """`stack.push(command)`, with the merge of consecutive commands (`MERGE_ID`) made
+    here. QUndoStack deletes a command that it merges, or that is obsolete, inside
+    `push`, and PySide6 then never frees the command's Python side: with a training
+    command's snapshots that was 10 MB/s during a Run of 10-100-100-10, without bound.
+    As Qt does, a command merges into the last one only when nothing is undone past it
+    and the last one is not where the document was saved (cleanIndex)."""
+    if not command.change.applied:
+        command.run_first()
+    if command.isObsolete():
+        return  # it changed nothing: no entry
+    last = _merge_target(stack, command)
+    if last is not None and last.mergeWith(command):
+        if command.announces_first:
+            command.announce()
+        stack.indexChanged.emit(stack.index())  # as Qt's merge: the window and autosave
+        stack.undoTextChanged.emit(last.text())
+        return
+    stack.push(command)
+
+
+def _merge_target(stack: QtGui.QUndoStack, command: StateCommand) -> StateCommand | None:
+    index = stack.index()
+    if command.MERGE_ID < 0 or index == 0 or index != stack.count():
+        return None
+    if index == stack.cleanIndex():
+        return None
+    last = stack.command(index - 1)
+    if isinstance(last, StateCommand) and last.MERGE_ID == command.MERGE_ID:
+        return last
+    return None
+
+
 class StateCommand(QtGui.QUndoCommand):
     """A `Change` of the trainer on the undo stack (model/undo.py has the rules).
 
@@ -32,6 +65,8 @@ class StateCommand(QtGui.QUndoCommand):
     announce : tells the views what changed (after undo and redo; after the first run
         too unless `announce_first` is False, when the caller tells them itself)
     """
+
+    MERGE_ID = -1  # commands of one positive id merge into one entry (see `push`)
 
     def __init__(
         self,
@@ -44,7 +79,7 @@ class StateCommand(QtGui.QUndoCommand):
         super().__init__(text)
         self.change = Change(trainer_of, operation)
         self._announce = announce
-        self._announce_first = announce_first
+        self.announces_first = announce_first
         self._fresh = True  # not on the stack yet
 
     def run_first(self) -> None:
@@ -57,7 +92,7 @@ class StateCommand(QtGui.QUndoCommand):
             self._fresh = False
             if not self.change.applied:
                 self.change.apply()
-            if self._announce_first:
+            if self.announces_first:
                 self._announce()
             return
         self.change.redo()
@@ -65,6 +100,10 @@ class StateCommand(QtGui.QUndoCommand):
 
     def undo(self) -> None:
         self.change.undo()
+        self._announce()
+
+    def announce(self) -> None:
+        """Tell the views what the first run changed (`push` after a merge)."""
         self._announce()
 
 
@@ -124,9 +163,6 @@ class TrainCommand(StateCommand):
         if self.done == 0:
             self.setObsolete(True)  # nothing happened: no entry in Edit → Undo
 
-    def id(self) -> int:
-        return self.MERGE_ID
-
     def mergeWith(self, other: QtGui.QUndoCommand) -> bool:
         if not isinstance(other, TrainCommand) or not self.change.continues(other.change):
             return False
@@ -159,9 +195,6 @@ class SetConfigCommand(StateCommand):
         super().__init__(
             trainer_of, f"Set {described}", lambda t: t.set_config(**changes), announce
         )
-
-    def id(self) -> int:
-        return self.MERGE_ID
 
     def mergeWith(self, other: QtGui.QUndoCommand) -> bool:
         if not isinstance(other, SetConfigCommand) or other.fields != self.fields:

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 from PySide6 import QtCore, QtGui
 
-from gui.commands import Announce, SetConfigCommand, StateCommand, TrainCommand
+from gui.commands import Announce, SetConfigCommand, StateCommand, TrainCommand, push
 from gui.compare.runs import ComparedRuns
 from model.network import Network, check_architecture, initial_weights
 from model.optimizers import OptimizerState
@@ -138,7 +138,7 @@ class Lab(QtCore.QObject):
     def _train(self, command: TrainCommand, emit: bool) -> int:
         """Push a command made after the later states were discarded (its snapshot from
         before must not hold them)."""
-        self.undo_stack.push(command)
+        push(self.undo_stack, command)
         self.fit_undo()
         if command.halt is not None:
             self._emit_moved()
@@ -205,7 +205,7 @@ class Lab(QtCore.QObject):
         except ValueError as error:
             self.message.emit(str(error))
             return False
-        self.undo_stack.push(command)
+        push(self.undo_stack, command)
         self.fit_undo()
         return True
 
@@ -463,5 +463,5 @@ class Lab(QtCore.QObject):
             self.message.emit(str(error))
             self.configChanged.emit()  # views re-read the old value
             return False
-        self.undo_stack.push(SetConfigCommand(self._current, new, self.configChanged.emit))
+        push(self.undo_stack, SetConfigCommand(self._current, new, self.configChanged.emit))
         return True
