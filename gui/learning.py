@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui import file_dialogs
@@ -24,7 +23,6 @@ from gui.menus import make_action
 from gui.panels import ExplanationPanel
 from gui.quiz_panel import QuizPanel
 from model.files import Progress, WriteCancelledError, write_atomically, write_chunks
-from model.history import export_table
 from model.network import check_differentiable
 
 # (label, file name); model.script_export writes them
@@ -101,19 +99,19 @@ class TeachingFiles(QtCore.QObject):
         if not path:
             return
         # Imported when first used, not with the window.
-        from model.gradients_export import gradient_names, gradient_table  # noqa: PLC0415
+        from model.gradients_export import export_with_gradients  # noqa: PLC0415
 
-        history = trainer.history
-        columns = [*history.columns, *gradient_names(trainer)]
-        rows = history.rows_view(len(history)).copy()
+        # A Trainer of its own (the window may change this one meanwhile), whose rows and
+        # their gradients are written a block at a time, never held whole.
+        detached = trainer.detached()
+        n_rows = len(detached.history)
 
         def work(progress: Progress) -> None:
-            table = np.column_stack([rows, gradient_table(trainer)])
-            export_table(path, columns, table, progress, keep=[self.document.path])
+            export_with_gradients(detached, path, progress=progress, keep=[self.document.path])
 
         try:
             run_with_progress(
-                self.parent_widget, f"Exporting {len(rows):,} rows with gradients…", work
+                self.parent_widget, f"Exporting {n_rows:,} rows with gradients…", work
             )
         except WriteCancelledError:
             self.document.report(f"Export cancelled: nothing was written to {path}.")
@@ -121,7 +119,7 @@ class TeachingFiles(QtCore.QObject):
         except (OSError, ValueError) as error:
             self._warn("Cannot export history", _problem(path, error))
             return
-        self.document.report(f"Exported {len(rows)} rows with their gradients to {path}", 5000)
+        self.document.report(f"Exported {n_rows} rows with their gradients to {path}", 5000)
 
     def export_script(self, flavour: str) -> None:
         """The run as code: a script that builds this network and trains the same steps."""

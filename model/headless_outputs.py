@@ -7,11 +7,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
-
 from model.files import NotARegularFileError, resolve_target, same_file
-from model.gradients_export import gradient_names, gradient_table
-from model.history import export_table
+from model.gradients_export import export_with_gradients
 from model.numbers import format_number
 from model.session import save_session
 from model.state import Trainer
@@ -83,9 +80,7 @@ def export_history(trainer: Trainer, export: str, source: str | None, gradients:
     if not gradients:
         history.export(export, keep=[source], streams=True)
         return
-    rows = np.column_stack([history.rows_view(len(history)), gradient_table(trainer)])
-    columns = [*history.columns, *gradient_names(trainer)]
-    export_table(export, columns, rows, keep=[source], streams=True)
+    export_with_gradients(trainer, export, keep=[source], streams=True)
 
 
 def unwritable(path: str, source: str | None = None) -> str:

@@ -55,3 +55,30 @@ def test_a_step_activation_has_no_gradient_column() -> None:
     trainer.set_activation(1, "step")
     with pytest.raises(ValueError, match="step activation"):
         gradient_table(trainer)
+
+
+def test_a_thinned_history_exports_the_same_gradients_block_by_block(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import model.history
+    from model.budget import MemoryBudget
+    from model.gradients_export import export_with_gradients
+    from model.history import read_csv
+    from model.state import Trainer
+
+    plain = load_example("xor").to_trainer()
+    small = Trainer(plain.network.copy(), plain.data, plain.config, budget=MemoryBudget(40 << 10))
+    plain.run(700)
+    small.run(700)
+    assert small.history.stored_count < 200  # most states are replayed as they are written
+    monkeypatch.setattr(model.history, "CSV_BLOCK_ROWS", 64)  # many blocks
+    for name in ("a.csv", "a.json"):
+        export_with_gradients(plain, tmp_path / f"plain-{name}")
+        export_with_gradients(small.detached(), tmp_path / f"small-{name}")
+        expected = (tmp_path / f"plain-{name}").read_bytes()
+        assert (tmp_path / f"small-{name}").read_bytes() == expected
+    header, values = read_csv(tmp_path / "small-a.csv")
+    assert header[-len(gradient_names(plain)) :] == gradient_names(plain)
+    n = plain.network.n_parameters
+    np.testing.assert_array_equal(values[:, -n:], gradient_table(plain))
+    assert len(values) == 701
