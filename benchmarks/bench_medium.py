@@ -1,6 +1,6 @@
 """Medium networks on the numpy engine: steps per second against references, in one run.
 
-    python benchmarks/bench_medium.py [--runs 5] [--seconds 0.4]
+    python benchmarks/bench_medium.py [--runs 5] [--seconds 0.4] [--case SUBSTRING]
 
 For each case (the built-in circle and spiral datasets with a few hidden layers, a
 one-sample 2-16-16-1, a 10-100-100-10 on random data) it times, interleaved, each run
@@ -266,6 +266,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=0.4)
+    parser.add_argument("--case", default="", help="only the cases whose label contains this")
     args = parser.parse_args()
     print(
         f"{platform.python_implementation()} {platform.python_version()}, numpy "
@@ -276,7 +277,7 @@ def main() -> None:
         f"{'case':34s} {'engine':6s} {'app steps/s':>18s} {'lean':>16s} {'readable':>16s} "
         f"{'torch':>16s}   app÷lean app÷readable app÷torch"
     )
-    for case in cases():
+    for case in (c for c in cases() if args.case in c.label):
         loops = {"app": app(case), "lean": lean(case), "readable": readable(case)}
         torch_run = torch_loop(case)
         if torch_run is not None:

@@ -49,6 +49,10 @@ MAX_CHUNK = 256  # states whose errors one stacked pass computes (online mode)
 # second thread's hand-over costs more than it saves, and on a busy 2-core machine a
 # (200,100)@(100,100) product took 574 µs with two threads against 130 µs with one.
 ONE_THREAD_UP_TO = 1 << 25
+# Up to this many values in an activation buffer, `_PlainDescent` passes constants as
+# arrays and computes σ's numerator with float calls only (see there).
+SMALL_ARRAY = 256
+_SMALL_SIGMOID, _SIGMOID, _TANH = "small sigmoid", "sigmoid", "tanh"
 
 
 def numpy_rows(
@@ -349,6 +353,14 @@ class _Run:
         return errors_of_states(self.network, rows[:, :-1], self.X, self.D, self.config.loss)
 
 
+def _kind(activation: str, small: bool) -> str:
+    """How `_PlainDescent.forward` computes an activation: its name, or one of the
+    sigmoid's two ways."""
+    if activation == "sigmoid":
+        return _SMALL_SIGMOID if small else _SIGMOID
+    return activation
+
+
 class _PlainDescent:
     """Plain gradient descent by backprop, with the lecture's arithmetic (`_Run.forward`,
     `_Run.descend`) and every intermediate in a buffer of its own, allocated once, for
@@ -371,50 +383,78 @@ class _PlainDescent:
         self.deltas = [np.empty((m, n)) for n in widths]
         self.slopes = [np.empty((m, n)) for n in widths]  # f'(s) from a; σ's numerator
         self.masks = [np.empty((m, n), dtype=bool) for n in widths]
-        self.dW = [np.empty_like(layer.W) for layer in run.layers]
-        self.db = [np.empty_like(layer.b) for layer in run.layers]
+        # The step's gradient laid out as θ, so that the whole update is two calls on one
+        # vector instead of four per layer (the same products and differences, element
+        # by element). Frozen biases keep their 0 in it: b − η·0 is b, bit for bit.
+        self.g = np.zeros_like(run.theta)
+        self.dW = [
+            self.g[w].reshape(layer.W.shape)
+            for layer, (w, _) in zip(run.layers, run.slices, strict=True)
+        ]
+        self.db = [self.g[b] for _, b in run.slices]
         self.squared = run.config.loss == "squared_error"
         self.update_biases = run.config.update_biases
+        # On arrays this small a ufunc call costs more for converting a Python float
+        # operand than for the arithmetic (0.41 against 0.23 µs on 16 values): the
+        # constants come as arrays there. Larger arrays keep the scalars, which cost no
+        # memory traffic.
+        small = [m * n <= SMALL_ARRAY for n in widths]
+        self.ones: list[Array | float] = [
+            np.ones((m, n)) if tiny else 1.0 for n, tiny in zip(widths, small, strict=True)
+        ]
+        self.zero_rows = [np.zeros(n) for n in widths]
+        self.delta_rows = [delta[0] for delta in self.deltas]
+        # per layer, what `forward` needs, looked up once (Wᵀ is a view of θ, which only
+        # changes in place)
+        self.layer_plan = [
+            (layer.W.T, layer.b, s, mask, num, one, -one, _kind(layer.activation, tiny))
+            for layer, s, mask, num, one, tiny in zip(
+                run.layers, self.sums, self.masks, self.slopes, self.ones, small, strict=True
+            )
+        ]
 
     def forward(self, x: Array) -> Array:
         """The activations of the samples `x` at the current parameters into `sums`;
         returns y."""
         a = x
-        for layer, buffer, mask, num in zip(
-            self.run.layers, self.sums, self.masks, self.slopes, strict=True
-        ):
-            s = buffer
-            np.matmul(a, layer.W.T, out=s)
-            s += layer.b
-            if layer.activation == "sigmoid":
+        for WT, b, s, mask, num, one, minus_one, kind in self.layer_plan:
+            np.matmul(a, WT, out=s)
+            np.add(s, b, out=s)
+            if kind == _SMALL_SIGMOID:
                 # σ(s) as `sigmoid_into` computes it: e = exp(−|s|), then 1/(1 + e) where
-                # s ≥ 0 and e/(1 + e) elsewhere (max(e, True) = 1, max(e, False) = e).
+                # s ≥ 0 and e/(1 + e) elsewhere, the numerator max(e, H(s)) with the step
+                # H(s) = 1 for s ≥ 0 (−0 included), 0 below: one float call each.
+                np.heaviside(s, one, out=num)
+                np.copysign(s, minus_one, out=s)
+                np.exp(s, out=s)
+                np.maximum(s, num, out=num)
+                np.add(s, one, out=s)
+                np.divide(num, s, out=s)
+            elif kind == _SIGMOID:  # the same in calls cheaper on many values; the
+                # numerator max(e, s ≥ 0) with the bool as 1 or 0
                 np.greater_equal(s, 0.0, out=mask)
-                if s.size <= 256:  # one call; two cheaper ones on larger arrays
-                    np.copysign(s, -1.0, out=s)
-                else:
-                    np.abs(s, out=s)
-                    np.negative(s, out=s)
+                np.abs(s, out=s)
+                np.negative(s, out=s)
                 np.exp(s, out=s)
                 np.maximum(s, mask, out=num)
-                s += 1.0
+                np.add(s, one, out=s)
                 np.divide(num, s, out=s)
-            elif layer.activation == "tanh":
+            elif kind == _TANH:
                 np.tanh(s, out=s)
             else:
-                s[...] = get_activation(layer.activation).f(s)
+                s[...] = get_activation(kind).f(s)
             a = s
         return a
 
     def slope(self, l: int, a: Array) -> Array:
         """f'(s) of layer l from its output a, into a buffer (`_df_from_output`)."""
-        layer, out = self.run.layers[l], self.slopes[l]
+        layer, out, one = self.run.layers[l], self.slopes[l], self.ones[l]
         if layer.activation == "sigmoid":
-            np.subtract(1.0, a, out=out)
+            np.subtract(one, a, out=out)
             np.multiply(a, out, out=out)
         elif layer.activation == "tanh":
             np.multiply(a, a, out=out)
-            np.subtract(1.0, out, out=out)
+            np.subtract(one, out, out=out)
         else:
             assert layer.df is not None
             out[...] = layer.df(a)
@@ -431,39 +471,39 @@ class _PlainDescent:
     def descend(self, x: Array, d: Array, kept: Array) -> None:
         """One step from the activations in `sums` of the samples x (targets d; `kept`
         what `keep` kept of them)."""
-        run, layers, m, eta = self.run, self.run.layers, self.m, self.eta
+        run, layers, m, deltas = self.run, self.run.layers, self.m, self.deltas
         Y = self.sums[-1]
         last = len(layers) - 1
-        delta: Array
+        delta = deltas[last]
         if self.squared:  # ∂E/∂y = y − d
-            delta = kept
-            if not run.plain_delta:
-                delta = np.multiply(kept, self.slope(last, Y), out=self.deltas[last])
+            if run.plain_delta:
+                np.copyto(delta, kept)
+            else:
+                np.multiply(kept, self.slope(last, Y), out=delta)
         elif run.plain_delta:
-            delta = np.subtract(Y, d, out=self.deltas[last])
+            np.subtract(Y, d, out=delta)
         else:
-            delta = np.multiply(run.loss.dE_dy(Y, d), self.slope(last, Y), out=self.deltas[last])
+            np.multiply(run.loss.dE_dy(Y, d), self.slope(last, Y), out=delta)
+        update_biases = self.update_biases
+        # All gradients are taken at the parameters before the step (δ of the layer
+        # below with W before it moves): θ changes once, after the loop.
         for l in range(last, -1, -1):
-            layer, dW, db = layers[l], self.dW[l], self.db[l]
             below = self.sums[l - 1] if l else x
-            np.matmul(delta.T, below, out=dW)
-            if m > 1:  # x / 1 is x
-                dW /= m
-            if self.update_biases:
+            np.matmul(delta.T, below, out=self.dW[l])
+            if update_biases:
                 if m > 1:
-                    np.add.reduce(delta, axis=0, out=db)
-                    db /= m
+                    np.add.reduce(delta, axis=0, out=self.db[l])
                 else:  # the sum of one row, which turns −0 into +0 as the reduction does
-                    np.add(delta[0], 0.0, out=db)
-            if l:  # δ of the layer below, with W before it moves
-                below_delta = np.matmul(delta, layer.W, out=self.deltas[l - 1])
+                    np.add(self.delta_rows[l], self.zero_rows[l], out=self.db[l])
+            if l:
+                below_delta = np.matmul(delta, layers[l].W, out=deltas[l - 1])
                 below_delta *= self.slope(l - 1, below)
                 delta = below_delta
-            dW *= eta
-            layer.W -= dW
-            if self.update_biases:
-                db *= eta
-                layer.b -= db
+        g = self.g
+        if m > 1:  # x / 1 is x
+            g /= m
+        g *= self.eta
+        run.theta -= g
 
     def errors(self, kept: Array) -> Array:
         """E at each kept state, as `Network.error` computes it (one state per row)."""
