@@ -775,3 +775,24 @@ def test_a_step_with_100000_samples_computes_one_new_gradient(qtbot, monkeypatch
     for _ in range(3):
         lab.step()
     assert computed[1:] == [1, 1, 1]  # the new row only: the others stay where they were
+
+
+def test_a_thinned_history_plots_its_stored_states_at_their_own_steps(qtbot) -> None:
+    from model.budget import MemoryBudget
+
+    lab = xor_lab(0)
+    lab.trainer.set_budget(MemoryBudget(24 << 10))  # a few hundred of its 10-value rows
+    lab.run_steps(3000)
+    history = lab.trainer.history
+    assert not history.dense
+    view = show(qtbot, GradientFlowView(lab))
+    x = view.norm_curves[0].xData
+    assert len(x) > 50 and x[-1] == 3000
+    assert all(history.stored(int(s)) for s in x)
+    plain = xor_lab(3000).trainer  # no budget: every state stored
+    expected = layer_gradient_norms(
+        plain.network, plain.data, plain.config.loss, plain.history.parameters[:, x.astype(int)].T
+    ).T
+    for curve, norms in zip(view.norm_curves, expected, strict=True):
+        np.testing.assert_array_equal(curve.xData, x)
+        np.testing.assert_allclose(curve.yData, norms, rtol=1e-12)

@@ -253,7 +253,10 @@ class GradientFlowView(TeachingView):
         self.activation_legend.addItem(sample, "s (colour: layer)")
 
     def _draw_norms(self, trainer: Trainer) -> None:
-        self.steps = steps_to_plot(len(trainer.history), trainer.data.n_samples)
+        history = trainer.history
+        self.steps = steps_to_plot(len(history), trainer.data.n_samples)
+        if not history.dense:  # within a budget: at the states stored, each shown exactly
+            self.steps = np.unique(history.steps[history.stored_index(self.steps)])
         try:
             self.norms = self._cache.norms(trainer, self.steps)
         except ValueError as error:  # the step activation: nothing to differentiate
