@@ -164,6 +164,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.parameters_panel.parameterSelected.connect(self._on_cell_selected)
 
     def _connect_document(self) -> None:
+        self.firstPainted.connect(self.plots_panel.enable_menus)
         self.document.titleChanged.connect(self.setWindowTitle)
         self.document.message.connect(self.show_message)
         self.lab.message.connect(self._show_lab_message)

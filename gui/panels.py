@@ -170,6 +170,11 @@ class PlotsPanel(QtWidgets.QWidget):
         lab.configChanged.connect(self.refresh)
         self.refresh()
 
+    def enable_menus(self) -> None:
+        """The plots' right-click menus (see `StepPlot.enable_menu`)."""
+        for plot in (self.error_plot, self.weights_plot):
+            plot.enable_menu()
+
     def refresh(self) -> None:
         trainer = self.lab.trainer
         for plot in (self.error_plot, self.weights_plot):

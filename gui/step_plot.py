@@ -61,7 +61,8 @@ class StepPlot(pg.PlotWidget):
             axisItems={
                 "bottom": StepAxis(orientation="bottom"),
                 "left": ValueAxis(orientation="left"),
-            }
+            },
+            enableMenu=False,  # made by `enable_menu`, after the window's first paint
         )
         self.setObjectName(object_name)
         self.setAccessibleName(title)
@@ -100,6 +101,11 @@ class StepPlot(pg.PlotWidget):
         self._envelope = PeakEnvelope()
         self._follow_data()
         item.vb.sigXRangeChanged.connect(self._on_x_range_changed)
+
+    def enable_menu(self) -> None:
+        """The right-click menu (View All, the axes, Export…). pyqtgraph builds its forms
+        when the plot is made, ~4 ms a plot: the window asks for it after its first paint."""
+        self.getPlotItem().setMenuEnabled(True)
 
     # -- curves -------------------------------------------------------------------------------
     def update_curves(self) -> None:

@@ -216,3 +216,11 @@ def test_largest_moving_keeps_the_pinned_and_breaks_ties_by_index() -> None:
     assert largest_moving(parameters, 4, first=[29]) == [2, 5, 17, 29]
     assert largest_moving(parameters, 5) == [0, 1, 2, 5, 17]
     assert largest_moving(parameters[:3], 12) == [0, 1, 2]
+
+
+def test_the_plots_right_click_menus_are_there_after_the_first_paint(qtbot, window) -> None:
+    for plot in (window.plots_panel.error_plot, window.plots_panel.weights_plot):
+        qtbot.waitUntil(lambda plot=plot: plot.getPlotItem().vb.menu is not None, timeout=5000)
+        view_box = plot.getPlotItem().vb
+        assert view_box.menuEnabled() and plot.getPlotItem().menuEnabled()
+        assert "View All" in [action.text() for action in view_box.menu.actions()]
