@@ -284,12 +284,16 @@ def main() -> None:
             loops["torch"] = torch_run
         check = 50
         np.testing.assert_allclose(loops["app"](check), loops["lean"](check), rtol=1e-9, atol=1e-12)
-        n = steps_for(loops["lean"], args.seconds)
+        # The references get what the app's engine gives itself for products this small:
+        # one BLAS thread (model/numpy_engine.py decides it per network). The number of
+        # steps is chosen under the same limit: with two threads on a busy machine 256
+        # steps of 10-100-100-10 took 0.8 s instead of 0.1, and a run of 40 steps
+        # measured the Trainer's setup more than its steps.
+        with threadpool_limits(limits=1, user_api="blas"):
+            n = steps_for(loops["lean"], args.seconds)
         rates: dict[str, list[float]] = {name: [] for name in loops}
         for _ in range(args.runs):
             for name, loop in loops.items():
-                # The references get what the app's engine gives itself for products this
-                # small: one BLAS thread (model/numpy_engine.py decides it per network).
                 with threadpool_limits(limits=1, user_api="blas"):
                     rates[name].append(rate(loop, n))
         report(case.label, engine_for(case.network(), case.data.n_samples), rates)
