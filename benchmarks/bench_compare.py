@@ -33,6 +33,9 @@ from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from scratch_home import use_scratch_home  # noqa: E402
+
+use_scratch_home()  # its windows' autosaves and settings: not in the user's folder
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
