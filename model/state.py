@@ -574,6 +574,19 @@ class Trainer:
                 return step
         return None
 
+    def first_not_replayed(self, start: int, stop: int) -> int | None:
+        """The first of states start + 1 … stop that replay from state `start` (stored)
+        does not make bit for bit, or None: a file's dense rows checked a block at a
+        time (model/session/fitting.py), where each row that training does not give from
+        the one before it (an edit) is pinned and the replay goes on from there."""
+        history = self._history
+        begin, state = self._replay_start(start, history)
+        replayed = self._walk(history, begin, state, stop, start + 1)
+        given = history.rows(start + 1, stop + 1)
+        differ = (replayed.view(np.uint64) != given.view(np.uint64)).any(axis=1)
+        found = np.flatnonzero(differ)
+        return start + 1 + int(found[0]) if found.size else None
+
     @property
     def held_bytes(self) -> int:
         """Bytes the history and the optimizer's checkpoints hold."""

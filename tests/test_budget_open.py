@@ -116,3 +116,23 @@ def test_headless_thins_such_a_file_or_refuses_it_in_one_error_line(
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].startswith(f"error: {tmp_path / 'adam.json'}: history: ")
     assert "--memory-budget" in err[0]
+
+
+def test_an_edit_anywhere_in_a_dense_file_stays_and_every_state_replays(tmp_path: Path) -> None:
+    """A dense file does not mark its edits: the whole run is replayed once when it is
+    thinned, and each row training does not make is kept (not only a few rows checked)."""
+    config = TrainingConfig(rule="backprop", learning_rate=0.3, mode="online")
+    edited = Trainer(xor_network([2, 3, 1]), XOR_TEST, config)
+    edited.run(437)
+    theta = edited.network.get_flat()
+    theta[2] += 0.25  # an edit between any rows a sample would check
+    edited.set_parameters(theta)
+    edited.run(463)
+    save_session(edited, tmp_path / "edited.json")
+    session = load_session(tmp_path / "edited.json")
+    assert session.history is not None and session.history.dense
+    trainer = trainer_within(session, small_budget(edited))
+    history = trainer.history
+    assert not history.dense and history.stored_count < 100
+    assert history.stored(437) and 437 in history.pinned  # the edit's row
+    assert history.rows(0, 901).tobytes() == edited.history.rows_view(901).tobytes()

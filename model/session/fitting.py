@@ -3,10 +3,11 @@
 A session file that stores every state (a dense history) gives rows that replay was
 never asked to make: the Trainer pins them all. When those rows alone need more than the
 budget's history share, `trainer_within` thins them like a run's own history (every
-`stride`-th state kept, the others recomputed by replaying the training) — after checking
-that replay does make them: a few of the rows it drops, each the farthest from the kept
-row before it, are replayed from that row and compared bit for bit. When replay cannot
-make them (a row that does not replay: an edit, another program's rows; an optimizer
+`stride`-th state kept, the others recomputed by replaying the training) — after
+replaying the whole run once from the file's rows, a block at a time: a row that
+training does not give from the row before it (an edit, another program's rows) stays
+pinned, and the replay goes on from it, so every row dropped is one that replay makes,
+bit for bit. When replay cannot make enough of them (too many such rows; an optimizer
 with a state, which the file keeps only at its last step, so that every replay would
 start again from step 0), the session is refused with a `SessionError` naming the
 reason and the budget that opens it whole. Nothing is half loaded: the Session is never
@@ -15,16 +16,14 @@ changed, and the Trainer is returned only once it fits.
 
 from __future__ import annotations
 
-import numpy as np
-
 from model.budget import CACHE_SHARE, HISTORY_SHARE, MemoryBudget, format_size
-from model.history import History
+from model.history import History, block_rows
 from model.optimizers import zero_state
 from model.session.errors import SessionError
 from model.session.state import Session
 from model.state import Trainer
 
-REPLAYS_CHECKED = 4  # dropped rows replayed from the kept row before them when thinned
+REPLAY_BLOCK_MIN = 256  # states replayed and compared at a time, at least
 
 
 def trainer_within(session: Session, budget: MemoryBudget | None) -> Trainer:
@@ -42,28 +41,46 @@ def trainer_within(session: Session, budget: MemoryBudget | None) -> Trainer:
         trainer.set_budget(budget)
         return trainer
     _check_replayable(trainer, budget, slots)
-    picked = _dropped_candidates(history, fits, trainer)
-    reference = _reference(history, picked)
     history.pinned_below = 0  # (the settings log's first steps stay pinned)
-    trainer.set_budget(budget)
-    checked = [s for s in picked if not history.stored(s)]
     try:
-        wrong = trainer.replay_mismatch(checked, reference)
+        edits = _pin_rows_replay_does_not_make(trainer, fits // 2)
     except (RuntimeError, FloatingPointError) as error:
         raise _refusal(
             history, budget, slots, n, f"its states cannot be replayed ({error})"
         ) from None
-    if wrong is not None:
+    if len(edits) > fits // 2:
         raise _refusal(
             history,
             budget,
             slots,
             n,
-            f"step {wrong} is not what training gives from the row before it (an edit, or "
-            "rows written by another program), so the states the budget has no room for "
-            "cannot be recomputed",
+            f"step {edits[0]} is not what training gives from the row before it, and "
+            f"neither are {len(edits) - 1:,} more (edits, or rows written by another "
+            "program): too few of the states the budget has no room for can be recomputed",
         )
+    trainer.set_budget(budget)
     return trainer
+
+
+def _pin_rows_replay_does_not_make(trainer: Trainer, limit: int) -> list[int]:
+    """Replay the run once from the file's rows, a block at a time, and pin each row
+    that is not what training gives from the row before it (stopping once more than
+    `limit` are found); returns them."""
+    history = trainer.history
+    n = len(history)
+    per = max(REPLAY_BLOCK_MIN, block_rows(history.width))
+    edits: list[int] = []
+    start = 0
+    while start < n - 1 and len(edits) <= limit:
+        stop = min(n - 1, start + per)
+        wrong = trainer.first_not_replayed(start, stop)
+        if wrong is None:
+            start = stop
+            continue
+        history.pin(wrong)  # replay starts again from the file's row there
+        edits.append(wrong)
+        start = wrong
+    return edits
 
 
 def _check_replayable(trainer: Trainer, budget: MemoryBudget, slots: int) -> None:
@@ -80,32 +97,6 @@ def _check_replayable(trainer: Trainer, budget: MemoryBudget, slots: int) -> Non
             "keeps at the last step only: recomputing the states the budget has no room "
             "for would replay the whole run from step 0 every time",
         )
-
-
-def _dropped_candidates(history: History, fits: int, trainer: Trainer) -> list[int]:
-    """A few steps thinning will drop, each just before a multiple of the stride it will
-    likely reach (the longest replay from a kept row); odd, so dropped at any stride."""
-    n = len(history)
-    stride = 2
-    while n / stride > fits * 3 // 4:
-        stride *= 2
-    keep = set(history.pinned) | {first for first, _ in trainer.config_log}
-    ends = np.linspace(1, max(1, (n - 2) // stride), REPLAYS_CHECKED).round().astype(int)
-    picked = {int(e) * stride - 1 for e in ends}
-    return sorted(s for s in picked if 0 < s < n - 1 and s not in keep)
-
-
-def _reference(history: History, steps: list[int]) -> History:
-    """The rows of `steps` (and the first and last) as the file gives them, kept apart."""
-    kept = [0, *steps, len(history) - 1]
-    rows = np.vstack([history.full_row(s) for s in kept])
-    return History.from_stored(
-        history.parameter_names,
-        history.extra_columns,
-        np.asarray(kept, dtype=np.int64),
-        rows,
-        len(history),
-    )
 
 
 def _refusal(history: History, budget: MemoryBudget, slots: int, n: int, why: str) -> SessionError:
