@@ -29,8 +29,11 @@ def push(stack: QtGui.QUndoStack, command: StateCommand) -> None:
     here. QUndoStack deletes a command that it merges, or that is obsolete, inside
     `push`, and PySide6 then never frees the command's Python side: with a training
     command's snapshots that was 10 MB/s during a Run of 10-100-100-10, without bound.
-    As Qt does, a command merges into the last one only when nothing is undone past it
-    and the last one is not where the document was saved (cleanIndex)."""
+    As in Qt, a command never merges into the one where the document was saved
+    (cleanIndex). Unlike Qt, it does not merge either after an Undo that left entries
+    to redo (Qt drops them, then merges): it becomes an entry of its own, which the next
+    ones merge into. An obsolete command (it changed nothing) gets no entry, and the
+    entries to redo stay."""
     if not command.change.applied:
         command.run_first()
     if command.isObsolete():
@@ -40,7 +43,7 @@ def push(stack: QtGui.QUndoStack, command: StateCommand) -> None:
         if command.announces_first:
             command.announce()
         stack.indexChanged.emit(stack.index())  # as Qt's merge: the window and autosave
-        stack.undoTextChanged.emit(last.text())
+        stack.undoTextChanged.emit(stack.undoText())
         return
     stack.push(command)
 

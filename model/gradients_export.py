@@ -67,16 +67,16 @@ def rows_with_gradients(trainer: Trainer, history: History) -> Iterator[tuple[in
 def export_with_gradients(
     trainer: Trainer,
     path: str | os.PathLike[str],
-    history: History | None = None,
     progress: Progress | None = None,
     keep: Iterable[str | os.PathLike[str] | None] = (),
     streams: bool = False,
 ) -> None:
     """The history export with a grad.{name} column per parameter (docs/file-formats.md),
-    CSV or JSON by the path's ending, written atomically block by block. `history`: the
-    rows to write (default: the trainer's own; a detached copy while a Run goes on).
-    ValueError where an activation has no derivative (nothing written)."""
-    history = trainer.history if history is None else history
+    CSV or JSON by the path's ending, written atomically block by block (the window
+    gives a detached Trainer: its own may change meanwhile). ValueError where an
+    activation has no derivative (nothing written)."""
+    check_differentiable(trainer.network.activations)  # before anything is written
+    history = trainer.history
     columns = [*history.columns, *gradient_names(trainer)]
     blocks = rows_with_gradients(trainer, history)
     if progress is not None:

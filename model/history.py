@@ -479,11 +479,6 @@ class History:
         kept: NDArray[np.bool_] = mask
         return kept
 
-    def _move_block_rows(self) -> int:
-        """Rows thinning moves at a time: each block is copied once on its way, so at
-        most CSV_BLOCK_BYTES (8,192 rows of 10-100-100-10 were 800 MB)."""
-        return block_rows(self._n_cols)
-
     def _thin_stored(self, stride: int) -> None:
         self.stride = stride
         kept = np.flatnonzero(self._keep_mask(stride))
@@ -496,7 +491,7 @@ class History:
             dense_steps = np.empty(self.capacity, dtype=np.int64)
             dense_steps[:n_kept] = kept
             del kept
-            per = self._move_block_rows()
+            per = block_rows(self._n_cols)
             for at in range(0, n_kept, per):
                 block = dense_steps[at : min(at + per, n_kept)]
                 self._data[at : at + len(block)] = self._data[block]
@@ -505,7 +500,7 @@ class History:
             self.revision += 1
             return
         steps = self._explicit_steps()
-        per = self._move_block_rows()
+        per = block_rows(self._n_cols)
         for at in range(0, len(kept), per):
             block = kept[at : at + per]
             self._data[at : at + len(block)] = self._data[block]
@@ -597,7 +592,7 @@ class History:
             kept, stride = self._kept_for_copy(stored[:k], max_rows)
             # Room for those rows and the last state's: one copy of each row, no more.
             prefix = History(self.parameter_names, len(kept) + 1, self.extra_columns)
-            per = self._move_block_rows()
+            per = block_rows(self._n_cols)
             for at in range(0, len(kept), per):
                 block = kept[at : at + per]
                 prefix._put(stored[block], self._data[block])

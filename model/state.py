@@ -521,9 +521,10 @@ class Trainer:
     def detached(self) -> Trainer:
         """A Trainer of its own over a copy of the stored rows, the settings log and the
         optimizer's checkpoints: it replays the states not stored without touching this
-        one (an export in another thread while the Run goes on). Within a budget the copy
+        one (an export in another thread while the Run goes on). A thinned history's copy
         keeps at most a quarter of the rows the history may hold (DETACHED_SHARE), the
-        others replayed: the copy is not counted in the budget, so it must be small."""
+        others replayed: the copy is not counted in the budget, so it must be small. (A
+        dense history is copied whole: it holds at most its share.)"""
         history = self._history
         max_rows = None if history.max_rows is None else max(4, history.max_rows // DETACHED_SHARE)
         clone = Trainer(
@@ -553,13 +554,11 @@ class Trainer:
                 self._optimizer_memory.keep(step, states[step].copy())
         self._changed()
 
-    def replay_mismatch(self, steps: list[int], reference: History | None = None) -> int | None:
+    def replay_mismatch(self, steps: list[int]) -> int | None:
         """The first of `steps` whose replay (from the stored state before it, as Back
-        would recompute it) differs from its row in `reference` (default: the row this
-        history stores); None when every one agrees bit for bit. How a reopened thinned
-        history, or a dense one about to be thinned, is checked against its file."""
+        would recompute it) differs from the row this history stores; None when every one
+        agrees bit for bit. How a reopened thinned history is checked against its file."""
         history = self._history
-        reference = history if reference is None else reference
         for step in steps:
             stored = history.steps
             i = int(np.searchsorted(stored, step)) - 1
@@ -570,7 +569,7 @@ class Trainer:
             before = int(stored[i])
             start, state = self._replay_start(before, history)
             row = self._walk(history, start, state, step, step)[0]
-            if row.tobytes() != reference.full_row(step).tobytes():
+            if row.tobytes() != history.full_row(step).tobytes():
                 return step
         return None
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from model.gradients_export import gradient_names, gradient_table
+import model.history
+from model.budget import MemoryBudget
+from model.gradients_export import export_with_gradients, gradient_names, gradient_table
+from model.history import read_csv
 from model.session import lecture_session, load_example
+from model.state import Trainer
+from tests.test_gui_teaching import step_session
 
 
 def central_difference(trainer, step: int, h: float = 1e-6) -> np.ndarray:
@@ -58,14 +66,8 @@ def test_a_step_activation_has_no_gradient_column() -> None:
 
 
 def test_a_thinned_history_exports_the_same_gradients_block_by_block(
-    tmp_path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import model.history
-    from model.budget import MemoryBudget
-    from model.gradients_export import export_with_gradients
-    from model.history import read_csv
-    from model.state import Trainer
-
     plain = load_example("xor").to_trainer()
     small = Trainer(plain.network.copy(), plain.data, plain.config, budget=MemoryBudget(40 << 10))
     plain.run(700)
@@ -82,3 +84,16 @@ def test_a_thinned_history_exports_the_same_gradients_block_by_block(
     n = plain.network.n_parameters
     np.testing.assert_array_equal(values[:, -n:], gradient_table(plain))
     assert len(values) == 701
+
+
+def test_a_step_activation_writes_nothing_even_into_a_pipe(tmp_path: Path) -> None:
+    trainer = step_session().to_trainer()
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        with pytest.raises(ValueError, match="step"):
+            export_with_gradients(trainer, fifo, streams=True)
+        assert os.read(reader, 100) == b""  # not even the header
+    finally:
+        os.close(reader)

@@ -23,8 +23,6 @@ from model.session.errors import SessionError
 from model.session.state import Session
 from model.state import Trainer
 
-REPLAY_BLOCK_MIN = 256  # states replayed and compared at a time, at least
-
 
 def trainer_within(session: Session, budget: MemoryBudget | None) -> Trainer:
     """The session's Trainer within `budget` (None: no bound): a dense history larger
@@ -55,8 +53,9 @@ def trainer_within(session: Session, budget: MemoryBudget | None) -> Trainer:
             slots,
             n,
             f"step {edits[0]} is not what training gives from the row before it, and "
-            f"neither are {len(edits) - 1:,} more (edits, or rows written by another "
-            "program): too few of the states the budget has no room for can be recomputed",
+            f"neither are at least {len(edits) - 1:,} more (edits, or rows written by "
+            "another program): too few of the states the budget has no room for can be "
+            "recomputed",
         )
     trainer.set_budget(budget)
     return trainer
@@ -68,18 +67,23 @@ def _pin_rows_replay_does_not_make(trainer: Trainer, limit: int) -> list[int]:
     `limit` are found); returns them."""
     history = trainer.history
     n = len(history)
-    per = max(REPLAY_BLOCK_MIN, block_rows(history.width))
+    most = block_rows(history.width)  # a few megabytes of rows at a time
+    size = most
     edits: list[int] = []
     start = 0
     while start < n - 1 and len(edits) <= limit:
-        stop = min(n - 1, start + per)
+        stop = min(n - 1, start + size)
         wrong = trainer.first_not_replayed(start, stop)
         if wrong is None:
             start = stop
+            size = min(most, 2 * size)
             continue
         history.pin(wrong)  # replay starts again from the file's row there
         edits.append(wrong)
         start = wrong
+        # Where one row is not replayed the next often is not either (another
+        # program's rows): one row at a time until rows agree again, not a block each.
+        size = 1
     return edits
 
 
