@@ -33,6 +33,8 @@ Array = NDArray[np.float64]
 Steps = NDArray[np.int64]
 # (history, step) -> (first step, rows): a block of recomputed states that holds `step`
 Replayer = Callable[["History", int], tuple[int, Array]]
+# (history, first) -> (first step, rows) blocks of every state from `first` on, replayed
+Onward = Callable[["History", int], Iterator[tuple[int, Array]]]
 
 GROWTH = 1.1
 MIN_CAPACITY = 1024
@@ -127,6 +129,7 @@ class History:
         self._pinned: set[int] = set()
         self.pinned_below = 0  # every state before this one is pinned (a reopened session)
         self.replayer: Replayer | None = None
+        self.onward: Onward | None = None
         self.protected: Callable[[], Iterable[int]] | None = None
         self.cache_rows = 1024  # rows of the replayed block kept
         self._cache: tuple[int, Array] | None = None
@@ -604,6 +607,7 @@ class History:
         prefix.stride = stride
         prefix.max_rows = self.max_rows
         prefix.replayer = self.replayer
+        prefix.onward = self.onward
         prefix.cache_rows = self.cache_rows
         return prefix
 
@@ -656,12 +660,28 @@ class History:
         replayed where not stored: how an export writes a thinned history without
         holding it whole."""
         size = block_rows(self._n_cols) if size is None else size
-        for start in range(0, self._n, size):
-            stop = min(start + size, self._n)
-            if self.dense:
-                yield start, self._data[start:stop]
-            else:
-                yield start, self.rows(start, stop)
+        if self.dense or self.onward is None:
+            for start in range(0, self._n, size):
+                stop = min(start + size, self._n)
+                yield start, self._data[start:stop] if self.dense else self.rows(start, stop)
+            return
+        # The states below `pinned_below` are all stored; from there, one replay.
+        below = max(1, min(self.pinned_below, self._n))
+        for start in range(0, below, size):
+            yield start, self._data[start : min(start + size, below)]
+        for first, rows in self.onward(self, below):
+            self._stored_over(first, rows)
+            for at in range(0, len(rows), size):
+                yield first + at, rows[at : at + size]
+
+    def _stored_over(self, first: int, rows: Array) -> None:
+        """The stored rows among states first … first + len(rows) - 1 written over
+        their replay: an edit's row is the stored one (replay gives the state before it)."""
+        steps = self.steps
+        lo = int(np.searchsorted(steps, first))
+        hi = int(np.searchsorted(steps, first + len(rows)))
+        if hi > lo:
+            rows[steps[lo:hi] - first] = self._data[lo:hi]
 
     # -- export (docs/file-formats.md, "History") ----------------------------------------
     def to_csv(self, path: str | os.PathLike[str]) -> None:

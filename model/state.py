@@ -16,7 +16,7 @@ them to the restore that needs them again (see `Snapshot`).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -595,6 +595,7 @@ class Trainer:
     def _attach(self, history: History) -> None:
         """Make `history` the one this Trainer replays and thins within its budget."""
         history.replayer = self._replay_block
+        history.onward = self._replay_onward
         history.protected = self._protected
         self._fit_budget(history)
 
@@ -661,8 +662,17 @@ class Trainer:
         replay cannot make it (an edit, a reopened session's rows); `state` (the
         optimizer's at `start`) is advanced in place. Returns the rows of states
         `first` … `stop` as the run recorded them, bit for bit."""
-        n = self._network.n_parameters
         out: Array = np.empty((max(0, stop - first + 1), history.width))
+        for at, rows in self._walk_blocks(history, start, state, stop, first):
+            out[at - first : at - first + len(rows)] = rows
+        return out
+
+    def _walk_blocks(
+        self, history: History, start: int, state: OptimizerState, stop: int, first: int
+    ) -> Iterator[tuple[int, Array]]:
+        """`_walk`, a block of rows at a time as the engine makes them: (the first
+        state's number, rows of states from it), for the states first … stop."""
+        n = self._network.n_parameters
         restarts = {s for s in history.pinned if start < s < stop}
         restarts.update(range(start + 1, min(stop, history.pinned_below)))
         restarts.update(f for f, _ in self._config_log if start < f < stop)
@@ -687,13 +697,21 @@ class Trainer:
                     rows = np.column_stack([rows, extra])
                 lo, hi = max(done + 1, first), min(done + len(rows), stop)
                 if lo <= hi:
-                    out[lo - first : hi - first + 1] = rows[lo - done - 1 : hi - done]
+                    yield lo, rows[lo - done - 1 : hi - done].copy()
                 theta = rows[-1, :n].copy()
                 done += len(rows)
             if done < end:
                 raise RuntimeError(f"the replay from state {start} diverged at {done + 1}")
             step = end
-        return out
+
+    def _replay_onward(self, history: History, first: int) -> Iterator[tuple[int, Array]]:
+        """States first … the last, replayed in one walk from the stored state before
+        `first` (or an earlier one with the optimizer's state), in blocks: how an export
+        reaches every state of a thinned history at the cost of one replay of it, where
+        a replay per gap between stored rows cost a setup each (millions of them at a
+        small stride) or a walk from the gap's start per block (at a large one)."""
+        start, state = self._replay_start(first - 1, history)
+        yield from self._walk_blocks(history, start, state, len(history) - 1, first)
 
 
 __all__ = ["DivergenceError", "Snapshot", "Trainer"]
