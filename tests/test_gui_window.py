@@ -711,3 +711,25 @@ def test_every_example_opens_steps_and_explains(qtbot, window, name) -> None:
     assert weights.rowCount() == window.lab.trainer.network.layers[1]
     click(qtbot, window, "stepBackButton")
     assert window.lab.position == 0
+
+
+def test_the_changed_cells_are_found_once_per_state_not_once_per_cell(
+    qtbot, window, monkeypatch
+) -> None:
+    """Each cell once read two rows of every parameter (200 KB a cell on 10-100-100-10)."""
+    from model.history import History
+
+    click(qtbot, window, "stepButton")
+    model = table(window, "weightsTable").model()
+    reads: list[int] = []
+    row = History.row
+    monkeypatch.setattr(History, "row", lambda h, step: (reads.append(step), row(h, step))[1])
+    click(qtbot, window, "stepButton")
+    reads.clear()
+    shown = [
+        model.data(model.index(r, c), Qt.ItemDataRole.BackgroundRole)
+        for r in range(model.rowCount())
+        for c in range(model.columnCount())
+    ]
+    assert all(brush is not None for brush in shown)  # the lecture's step moves W1 and W2
+    assert len(reads) <= 2
