@@ -303,3 +303,23 @@ def test_an_export_replays_the_run_once_edits_and_all(
     assert sum(replayed) <= 4001  # every state once at most
     plain.history.export(tmp_path / "plain.csv")
     assert (tmp_path / "small.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
+
+
+def test_a_run_adopted_in_small_chunks_stays_within_the_budget() -> None:
+    """A Run adopts its rows a frame at a time; each chunk's last state is stored. Those
+    ends once stayed, filled the budget, doubled the stride until it passed the number of
+    states, and from then on the history grew past its budget without bound."""
+    plain, small = trainers(Optimizer(), "batch", None, XOR, rows=64)
+    worker = Trainer(plain.network.copy(), XOR, plain.config)
+    worker.run(30_000)
+    rows = worker.history.rows_view(30_001)[1:]
+    history = small.history
+    assert history.max_rows is not None
+    for at in range(0, 30_000, 7):
+        small.adopt(rows[at : at + 7])
+        assert history.stored_count <= history.max_rows
+    assert len(history) == 30_001
+    assert history.stride <= 4 * 30_000 // history.max_rows  # not past the states
+    assert history.capacity <= history.max_rows + 1
+    for step in (1, 12_345, 29_999, 30_000):  # and every state is still reached exactly
+        assert history.full_row(step).tobytes() == worker.history.full_row(step).tobytes()
