@@ -205,16 +205,18 @@ class AutosaveFile:
         }
         budget = trainer.budget
         share = None if budget is None else budget.autosave_bytes
-        return AutosaveJob(
-            self.json_path,
-            self.rows_path,
-            session,
-            rows,
-            first,
-            replaced,
-            share,
-            self._rows_on_disk,
-        )
+        return self._job(session, rows, first, replaced, share)
+
+    def _job(
+        self,
+        session: dict[str, object],
+        rows: np.ndarray,
+        first: int,
+        replaced: Path | None,
+        share: int | None,
+    ) -> AutosaveJob:
+        paths = (self.json_path, self.rows_path)
+        return AutosaveJob(*paths, session, rows, first, replaced, share, self._rows_on_disk)
 
     def _prepare_thinned(
         self,
@@ -272,16 +274,7 @@ class AutosaveFile:
         if last_kept != end:  # the current state is not kept: its row goes here
             meta["last_row"] = [end, *history.full_row(end).tolist()]
         session[KEY] = meta
-        return AutosaveJob(
-            self.json_path,
-            self.rows_path,
-            session,
-            rows,
-            first,
-            replaced,
-            share,
-            self._rows_on_disk,
-        )
+        return self._job(session, rows, first, replaced, share)
 
     def _choose(
         self, trainer: Trainer, candidates: np.ndarray, share: int | None
