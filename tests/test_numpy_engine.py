@@ -116,3 +116,32 @@ def test_the_caller_keeps_its_floating_point_error_state() -> None:
     before = np.geterr()
     for _ in rows:
         assert np.geterr() == before  # between the engine's yields, too
+
+
+@pytest.mark.parametrize(
+    ("P", "layers", "activation"),
+    [(64, [2, 8, 8, 1], "sigmoid"), (200, [3, 16, 2], "tanh"), (401, [2, 5, 3], "sigmoid")],
+)
+def test_many_samples_sum_the_bias_gradients_as_the_formulas_do(
+    P: int, layers: list[int], activation: str
+) -> None:
+    # From EINSUM_ROWS samples the columns of δ are summed by einsum, not by the reduction.
+    weights, biases = initial_weights(layers, "uniform", P, -3.0, 3.0)
+    rng = np.random.default_rng(P)
+    network = Network(layers, [activation] * (len(layers) - 1), weights, biases)
+    inputs = rng.normal(0, 1, (P, layers[0])) * np.exp(rng.normal(0, 4, (P, layers[0])))
+    data = Dataset(inputs, rng.uniform(0, 1, (P, layers[-1])))
+    config = TrainingConfig(rule="backprop", learning_rate=0.3, mode="batch")
+    got = np.vstack(list(numpy_rows(network, data, config, 0, 30)))
+    np.testing.assert_array_equal(got, reference_rows(network, data, config, 0, 30))
+
+
+@pytest.mark.parametrize("shape", [(64, 2), (65, 16), (400, 16), (1000, 3)])
+def test_einsum_adds_the_rows_in_the_order_the_reduction_does(shape: tuple[int, int]) -> None:
+    # What the engine's column sums rely on, down to the sign of a zero sum.
+    rng = np.random.default_rng(shape[0])
+    delta = rng.normal(0, 1, shape) * np.exp(rng.normal(0, 20, shape))
+    delta[:, 0] = -0.0
+    expected = np.add.reduce(delta, axis=0)
+    got = np.einsum("ij->j", delta, out=np.empty(shape[1]))
+    assert got.tobytes() == expected.tobytes()
