@@ -153,8 +153,10 @@ def apply_budget(lab: Lab, budget: MemoryBudget) -> None:
     trainer = lab.trainer
     history = trainer.history
     budget.check_network(trainer.network.n_parameters, history.width + 1)
+    stored = history.stored_count
     trainer.set_budget(budget)
-    lab.historyChanged.emit()
+    if history.stored_count != stored:  # it thinned: the plots draw fewer states
+        lab.historyChanged.emit()
 
 
 class MemoryControl(QtCore.QObject):

@@ -71,6 +71,8 @@ class StepPlot(pg.PlotWidget):
         item.setLabel("bottom", "training step n")
         item.setLabel("left", y_label)
         item.getAxis("left").enableAutoSIPrefix(False)  # "×0.001" confuses more than it helps
+        for hidden in ("top", "right"):  # which would rewrite their unseen labels' HTML at
+            item.getAxis(hidden).enableAutoSIPrefix(False)  # every change of range
         # Horizontal grid lines at the labelled ticks only: the vertical and the minor ones
         # cost as much to paint as the curves, 30 times a second, and say little more.
         item.showGrid(x=False, y=True, alpha=0.2)

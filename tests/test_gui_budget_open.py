@@ -37,3 +37,15 @@ def test_a_dense_session_larger_than_the_budget_opens_thinned_or_is_refused(
     assert "adam optimizer" in dialogs.warnings[-1]
     assert "Memory budget…" in dialogs.warnings[-1]
     assert window.lab.trainer is shown and document.path == str(tmp_path / "sgd.bplab")
+
+
+def test_the_plots_redraw_when_a_new_budget_thins_the_history_and_only_then(window, qtbot) -> None:
+    # (at start-up the saved budget is applied to a one-state session: no redraw, ~2 ms)
+    window.lab.trainer.run(300)
+    roomy = small_budget(window.lab.trainer, 4000)
+    with qtbot.assertNotEmitted(window.lab.historyChanged):
+        apply_budget(window.lab, roomy)
+    assert window.lab.trainer.history.dense
+    with qtbot.waitSignal(window.lab.historyChanged, timeout=1000):
+        apply_budget(window.lab, small_budget(window.lab.trainer, 24))
+    assert not window.lab.trainer.history.dense

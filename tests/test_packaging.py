@@ -9,8 +9,11 @@ and installs the wheel itself."""
 from __future__ import annotations
 
 import fnmatch
+import gc
 import importlib.metadata
 import struct
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -169,30 +172,69 @@ def test_the_application_and_its_window_have_the_icon(made_application: object) 
     assert app.desktopFileName() == "backprop-lab"  # the .desktop entry's name
 
 
-def test_run_gui_sets_the_version_just_after_the_first_paint(
+def test_run_gui_sets_the_version_and_resumes_collection_just_after_the_first_paint(
     made_application: object, qtbot: object, dialogs: object
 ) -> None:
-    """As run_gui does: importlib.metadata (~20 ms of imports) waits until the window is
-    on screen; `firstPainted` comes once."""
-    from gui.app import make_application, set_version
+    """As run_gui does: importlib.metadata (~20 ms of imports) and Python's garbage
+    collector (paused by main.py) wait until the window is on screen; `firstPainted` comes
+    once."""
+    from gui.app import after_first_paint, make_application
     from gui.main_window import MainWindow
 
     app = made_application
     app.setApplicationVersion("")
-    assert make_application(version_now=False) is app
-    assert app.applicationVersion() == ""
-    window = MainWindow()
-    qtbot.addWidget(window)
-    painted: list[bool] = []
-    window.firstPainted.connect(lambda: painted.append(window.isVisible()))
-    window.firstPainted.connect(lambda: set_version(app))
-    window.show()
-    qtbot.waitUntil(lambda: painted == [True])
-    assert app.applicationVersion() == version()
-    window.update()
-    qtbot.wait(50)
-    assert painted == [True]
-    window.runner.stop()
+    gc.disable()
+    try:
+        assert make_application(version_now=False) is app
+        assert app.applicationVersion() == ""
+        window = MainWindow()
+        qtbot.addWidget(window)
+        painted: list[bool] = []
+        window.firstPainted.connect(lambda: painted.append(window.isVisible()))
+        window.firstPainted.connect(lambda: after_first_paint(app))
+        assert not gc.isenabled()
+        window.show()
+        qtbot.waitUntil(lambda: painted == [True])
+        assert app.applicationVersion() == version()
+        assert gc.isenabled()
+        window.update()
+        qtbot.wait(50)
+        assert painted == [True]
+        window.runner.stop()
+    finally:
+        gc.enable()
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_python_main_py_pauses_the_collector_until_main_runs() -> None:
+    """`python main.py` imports its modules with the collector paused; main() resumes it
+    at once when no window opens (here: --help), and importing main changes nothing."""
+    imported = _python("import gc, main; print(gc.isenabled())")
+    assert imported.stdout.strip() == "True", imported.stderr
+    script = (
+        "import gc, runpy, sys\n"
+        "sys.argv = ['main.py', '--help']\n"
+        "states = []\n"
+        "real_enable = gc.enable\n"
+        "gc.enable = lambda: (states.append(gc.isenabled()), real_enable())\n"
+        "try:\n"
+        "    runpy.run_path('main.py', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(states, gc.isenabled())\n"
+    )
+    ran = _python(script)
+    assert ran.stdout.strip().splitlines()[-1] == "[False] True", ran.stderr
 
 
 def test_the_about_box_shows_the_version_and_the_icon(
