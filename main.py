@@ -332,13 +332,15 @@ def _gui(path: str | None) -> int:
             return _fail(f"{path}: {error}", EXIT_INVALID)
     gc.disable()  # again, while the window's modules load and it is built (see the top)
     try:
-        from gui.app import run_gui  # noqa: PLC0415  (Qt loads only for the window)
-    except ImportError as error:
-        gc.enable()
-        return _fail(
-            f"the window cannot open ({error}); --headless works without it", EXIT_INTERNAL
-        )
-    return run_gui(path)
+        try:
+            from gui.app import run_gui  # noqa: PLC0415  (Qt loads only for the window)
+        except ImportError as error:
+            return _fail(
+                f"the window cannot open ({error}); --headless works without it", EXIT_INTERNAL
+            )
+        return run_gui(path)
+    finally:
+        gc.enable()  # whatever happened (run_gui resumes it after the first paint)
 
 
 def _headless(

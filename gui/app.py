@@ -17,6 +17,7 @@ from model.session import SessionError, load_session
 from model.session.fitting import trainer_within
 from resources import ICON_NAME, ICON_SIZES, icon_png
 
+RESUME_COLLECTION_MS = 3000  # at the latest (see `after_first_paint`)
 # Windows groups taskbar buttons by this ID and then shows the window's icon, not Python's.
 WINDOWS_APP_ID = "BackpropLab.BackpropLab"
 
@@ -57,8 +58,8 @@ def after_first_paint(app: QtWidgets.QApplication) -> None:
     collector. main.py pauses the collector before it imports the window: start-up makes
     ~70,000 objects that live as long as the window (modules, classes, widgets), and the
     collector went through them ~170 times before the first paint, ~30 ms of ~375."""
-    set_version(app)
     gc.enable()
+    set_version(app)
 
 
 def set_version(app: QtWidgets.QApplication) -> None:
@@ -98,6 +99,9 @@ def _run_window(path: str | None) -> int:
     window.setWindowIcon(app.windowIcon())
     window.firstPainted.connect(lambda: after_first_paint(app))
     window.show()
+    # A window that is not painted (started minimised, on another workspace) resumes it
+    # all the same once the event loop has run a while.
+    QtCore.QTimer.singleShot(RESUME_COLLECTION_MS, gc.enable)
     close_on_signals(app, window)  # Ctrl+C, SIGTERM, SIGHUP: close, keep the autosave
     # Once the window is on screen, so the question has something to sit on.
     QtCore.QTimer.singleShot(0, lambda: offer_recovery(window.document))

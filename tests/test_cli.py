@@ -3,6 +3,7 @@ speed, plus a few real subprocesses to prove that errors never end in a tracebac
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -405,6 +406,25 @@ def test_window_mode_passes_the_path(
     assert code == 2
     assert_one_error_line(err, "version: file is version 9")
     assert len(opened) == 2
+
+
+def test_the_window_path_leaves_the_garbage_collector_on_whatever_happens(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # main.py pauses it while the window loads (gui.app resumes it after the first paint).
+    seen: list[bool] = []
+
+    def failing_window(_path: object) -> int:
+        seen.append(gc.isenabled())
+        raise KeyboardInterrupt
+
+    fake = types.ModuleType("gui.app")
+    fake.run_gui = failing_window  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "gui.app", fake)
+    code, _, err = run(capsys)
+    assert code == 130 and "interrupted" in err
+    assert seen == [False]
+    assert gc.isenabled()
 
 
 # -- real processes: no tracebacks ----------------------------------------------------------

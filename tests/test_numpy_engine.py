@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from model import numpy_engine
 from model.activations import ACTIVATION_NAMES, get_activation
 from model.network import Network, initial_weights
 from model.numpy_engine import numpy_rows, sigmoid_into
@@ -123,9 +124,17 @@ def test_the_caller_keeps_its_floating_point_error_state() -> None:
     [(64, [2, 8, 8, 1], "sigmoid"), (200, [3, 16, 2], "tanh"), (401, [2, 5, 3], "sigmoid")],
 )
 def test_many_samples_sum_the_bias_gradients_as_the_formulas_do(
-    P: int, layers: list[int], activation: str
+    P: int, layers: list[int], activation: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # From EINSUM_ROWS samples the columns of δ are summed by einsum, not by the reduction.
+    calls: list[str] = []
+    real_einsum = np.einsum
+
+    def counted(subscripts: str, *operands: object, **options: object) -> object:
+        calls.append(subscripts)
+        return real_einsum(subscripts, *operands, **options)
+
+    monkeypatch.setattr(numpy_engine.np, "einsum", counted)
     weights, biases = initial_weights(layers, "uniform", P, -3.0, 3.0)
     rng = np.random.default_rng(P)
     network = Network(layers, [activation] * (len(layers) - 1), weights, biases)
@@ -133,6 +142,8 @@ def test_many_samples_sum_the_bias_gradients_as_the_formulas_do(
     data = Dataset(inputs, rng.uniform(0, 1, (P, layers[-1])))
     config = TrainingConfig(rule="backprop", learning_rate=0.3, mode="batch")
     got = np.vstack(list(numpy_rows(network, data, config, 0, 30)))
+    assert calls.count("ij->j") >= 30  # the branch under test was taken
+    monkeypatch.undo()
     np.testing.assert_array_equal(got, reference_rows(network, data, config, 0, 30))
 
 
