@@ -72,14 +72,8 @@ def set_version(app: QtWidgets.QApplication) -> None:
 
 
 def run_gui(path: str | None = None) -> int:
-    """Open the window (on the lecture example, or on `path`) and run until it closes."""
-    try:
-        return _run_window(path)
-    finally:
-        gc.enable()  # if the window never painted (it resumes there: `after_first_paint`)
-
-
-def _run_window(path: str | None) -> int:
+    """Open the window (on the lecture example, or on `path`) and run until it closes.
+    (main.py resumes the garbage collector it paused if this ends before the paint.)"""
     session = None
     if path is not None:
         try:
